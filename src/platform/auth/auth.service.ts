@@ -1,0 +1,86 @@
+import { createHash, randomBytes } from 'node:crypto';
+import { and, eq, gt, sql } from 'drizzle-orm';
+import type { Clock } from '../clock.js';
+import type { Db } from '../db/client.js';
+import { loginAttempts, sessions, users } from '../db/schema.js';
+import { AppError } from '../errors.js';
+import { decideAttempt, recordFailure } from './login-throttle.rules.js';
+import { verifyAgainstNothing, verifyPassword } from './passwords.js';
+
+export const SESSION_COOKIE = 'sb_session';
+const SESSION_MS = 30 * 24 * 3600_000;
+
+export type AuthUser = typeof users.$inferSelect;
+export type Principal = { user: AuthUser; workspaceId: string; tokenHash: string };
+
+export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
+
+export type AuthService = ReturnType<typeof createAuthService>;
+
+export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
+  async function createSession(user: AuthUser): Promise<string> {
+    const token = randomBytes(32).toString('base64url');
+    const now = clock.now();
+    await db.insert(sessions).values({
+      tokenHash: hashToken(token),
+      workspaceId: user.workspaceId,
+      userId: user.id,
+      createdAt: now,
+      expiresAt: new Date(now.getTime() + SESSION_MS),
+    });
+    return token;
+  }
+
+  return {
+    createSession,
+
+    async login(emailInput: string, password: string): Promise<{ token: string; user: AuthUser }> {
+      const email = emailInput.trim().toLowerCase();
+      const now = clock.now();
+      const [attempt] = await db.select().from(loginAttempts).where(eq(loginAttempts.email, email));
+      const decision = decideAttempt(attempt, now);
+      if (!decision.allowed) {
+        throw new AppError(429, decision.code, 'Too many failed logins: try again later', {
+          retryAfterSeconds: decision.retryAfterSeconds,
+        });
+      }
+      const [user] = await db.select().from(users).where(eq(users.email, email));
+      const ok = user ? await verifyPassword(user.passwordHash, password) : (await verifyAgainstNothing(password), false);
+      if (!user || !ok) {
+        const next = recordFailure(attempt, now);
+        await db
+          .insert(loginAttempts)
+          .values({ email, ...next })
+          .onConflictDoUpdate({ target: loginAttempts.email, set: next });
+        throw new AppError(401, 'invalid_credentials', 'Email or password is wrong');
+      }
+      if (attempt) await db.delete(loginAttempts).where(eq(loginAttempts.email, email));
+      return { token: await createSession(user), user };
+    },
+
+    async authenticate(token: string): Promise<Principal | undefined> {
+      const tokenHash = hashToken(token);
+      const [row] = await db
+        .select({ user: users })
+        .from(sessions)
+        .innerJoin(users, eq(users.id, sessions.userId))
+        .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, clock.now())));
+      return row ? { user: row.user, workspaceId: row.user.workspaceId, tokenHash } : undefined;
+    },
+
+    async logout(tokenHash: string): Promise<void> {
+      await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
+    },
+
+    /** Sign a user out everywhere, but for the session that asked (when given). */
+    async revokeUserSessions(userId: string, exceptTokenHash?: string): Promise<void> {
+      await db
+        .delete(sessions)
+        .where(
+          exceptTokenHash
+            ? and(eq(sessions.userId, userId), sql`${sessions.tokenHash} <> ${exceptTokenHash}`)
+            : eq(sessions.userId, userId),
+        );
+    },
+  };
+}

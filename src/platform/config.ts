@@ -1,0 +1,42 @@
+import path from 'node:path';
+
+export type Config = {
+  port: number;
+  host: string;
+  dataDir: string;
+  databaseUrl: string | undefined;
+  redisUrl: string | undefined;
+  publicUrl: string;
+  smtpPort: number;
+  logLevel: string;
+  /** Set when the server sits behind TLS, so session cookies are marked Secure. */
+  secureCookies: boolean;
+  bootstrap: { ownerEmail?: string; ownerPassword?: string; workspaceName?: string };
+  demo: boolean;
+  bodyLimitBytes: number;
+  webDistDir: string;
+};
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] = process.argv): Config {
+  const port = Number(env.PORT ?? 3000);
+  const publicUrl = (env.PUBLIC_URL ?? `http://localhost:${port}`).replace(/\/$/, '');
+  return {
+    port,
+    host: env.HOST ?? '0.0.0.0',
+    dataDir: path.resolve(env.DATA_DIR ?? './data'),
+    databaseUrl: env.DATABASE_URL || undefined,
+    redisUrl: env.REDIS_URL || undefined,
+    publicUrl,
+    smtpPort: Number(env.SMTP_PORT ?? 2525),
+    logLevel: env.LOG_LEVEL ?? 'info',
+    secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true' : publicUrl.startsWith('https://'),
+    bootstrap: {
+      ownerEmail: env.OWNER_EMAIL || undefined,
+      ownerPassword: env.OWNER_PASSWORD || undefined,
+      workspaceName: env.WORKSPACE_NAME || undefined,
+    },
+    demo: argv.includes('--demo') || env.DEMO === 'true',
+    bodyLimitBytes: Number(env.BODY_LIMIT_BYTES ?? 1024 * 1024),
+    webDistDir: path.resolve(env.WEB_DIST_DIR ?? 'web/dist'),
+  };
+}

@@ -1,0 +1,156 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import fastifyCookie from '@fastify/cookie';
+import fastifyStatic from '@fastify/static';
+import fastifySwagger from '@fastify/swagger';
+import fastifyWebsocket from '@fastify/websocket';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerWorkspaceRoutes } from '../../workspace/workspace.routes.js';
+import { assertAllowed, type Action, type Actor } from '../../workspace/permissions.js';
+import { createWorkspaceService } from '../../workspace/workspace.service.js';
+import { createAuthService, type Principal, SESSION_COOKIE } from '../auth/auth.service.js';
+import type { EventBus } from '../bus.js';
+import type { Clock } from '../clock.js';
+import type { Config } from '../config.js';
+import type { Database } from '../db/client.js';
+import { unauthorized } from '../errors.js';
+import { createJobQueue } from '../jobs.js';
+import type { Logger } from '../logging.js';
+import { createGateway } from '../realtime/gateway.js';
+import { errorHandler } from './error-handler.js';
+import { registerPlatformRoutes } from './platform.routes.js';
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** Reachable without a session (login, first-run, webhooks, health). */
+    public?: boolean;
+    /** The SPEC §1 action this route performs; checked before the handler runs. */
+    permission?: Action;
+  }
+  interface FastifyRequest {
+    principal?: Principal;
+  }
+}
+
+export type AppDeps = {
+  config: Config;
+  database: Database;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+};
+
+export type RouteInfo = { method: string; url: string; permission?: Action; public: boolean };
+
+export async function buildApp(deps: AppDeps) {
+  const { config, database, bus, clock, logger } = deps;
+  const { db } = database;
+
+  const app = Fastify({
+    loggerInstance: logger as FastifyBaseLogger,
+    bodyLimit: config.bodyLimitBytes,
+    trustProxy: true,
+    logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== 'true' }),
+    return503OnClosing: true,
+    forceCloseConnections: 'idle',
+  });
+  app.setValidatorCompiler(validatorCompiler);
+  app.setSerializerCompiler(serializerCompiler);
+  app.setErrorHandler(errorHandler);
+
+  const auth = createAuthService({ db, clock });
+  const jobs = createJobQueue({ db, clock, bus, logger });
+  const workspace = createWorkspaceService({ db, bus, clock, auth });
+  const gateway = createGateway({ bus, auth, clock });
+  const services = { auth, jobs, workspace, gateway };
+
+  const routes: RouteInfo[] = [];
+  app.addHook('onRoute', (route) => {
+    const methods = Array.isArray(route.method) ? route.method : [route.method];
+    for (const method of methods) {
+      if (method === 'HEAD') continue;
+      routes.push({ method, url: route.url, permission: route.config?.permission, public: Boolean(route.config?.public) });
+    }
+  });
+
+  await app.register(fastifyCookie);
+  await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
+  await app.register(fastifySwagger, {
+    openapi: {
+      info: { title: 'Switchboard API', version: '1' },
+      components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
+      security: [{ bearer: [] }],
+    },
+    transform: jsonSchemaTransform,
+  });
+
+  app.addHook('onRequest', async (request) => {
+    const config = request.routeOptions.config;
+    if (!request.routeOptions.url || config?.public) return;
+    if (!request.url.startsWith('/api/')) return;
+    const header = request.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7) : request.cookies[SESSION_COOKIE];
+    const principal = token ? await auth.authenticate(token) : undefined;
+    if (!principal) throw unauthorized();
+    request.principal = principal;
+    if (config?.permission) assertAllowed(principal.user.role, config.permission);
+  });
+
+  const context = { app, config, db, bus, clock, services };
+  registerPlatformRoutes(context, database);
+  registerWorkspaceRoutes(context);
+  gateway.register(app);
+  await serveWebApp(app, config.webDistDir);
+
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+
+  await app.ready();
+
+  return {
+    app,
+    services,
+    routes,
+    async close() {
+      gateway.close();
+      await app.close();
+      await jobs.stop();
+    },
+  };
+}
+
+export type AppContext = {
+  app: FastifyInstance;
+  config: Config;
+  db: Database['db'];
+  bus: EventBus;
+  clock: Clock;
+  services: {
+    auth: ReturnType<typeof createAuthService>;
+    jobs: ReturnType<typeof createJobQueue>;
+    workspace: ReturnType<typeof createWorkspaceService>;
+    gateway: ReturnType<typeof createGateway>;
+  };
+};
+
+/** The authenticated caller of a non-public route, as the services want it. */
+export function actorOf(request: { principal?: Principal }): Actor {
+  const principal = request.principal;
+  if (!principal) throw unauthorized();
+  return { userId: principal.user.id, workspaceId: principal.workspaceId, role: principal.user.role };
+}
+
+async function serveWebApp(app: FastifyInstance, root: string) {
+  const indexFile = path.join(root, 'index.html');
+  const built = fs.existsSync(indexFile);
+  if (built) {
+    await app.register(fastifyStatic, { root, wildcard: false, index: false, maxAge: '1h', immutable: true, prefix: '/' });
+  }
+  app.setNotFoundHandler((request, reply) => {
+    const isApi = /^\/(api|webhooks|ws|healthz|readyz)(\/|$|\?)/.test(request.url);
+    if (request.method === 'GET' && !isApi && built) {
+      return reply.header('cache-control', 'no-cache').type('text/html').send(fs.createReadStream(indexFile));
+    }
+    return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+  });
+}

@@ -1,0 +1,247 @@
+import { and, eq, sql } from 'drizzle-orm';
+import type { EventBus } from './bus.js';
+import type { Clock } from './clock.js';
+import { type Db, rowsOf } from './db/client.js';
+import { jobs } from './db/schema.js';
+import { newId } from './ids.js';
+import type { Logger } from './logging.js';
+
+export type Job = typeof jobs.$inferSelect;
+
+export type JobContext = {
+  job: Job;
+  /** Save the handler's checkpoint (merged into the payload) and progress; also renews the lock. */
+  checkpoint(update: { state?: Record<string, unknown>; progress?: number; total?: number }): Promise<void>;
+};
+
+export type JobHandler = (context: JobContext) => Promise<Record<string, unknown> | void>;
+
+export type EnqueueOptions = {
+  type: string;
+  workspaceId?: string | null;
+  payload?: Record<string, unknown>;
+  runAt?: Date;
+  createdBy?: string | null;
+  maxAttempts?: number;
+  total?: number | null;
+};
+
+export type JobQueue = ReturnType<typeof createJobQueue>;
+
+const LOCK_MS = 30_000;
+const POLL_MS = 500;
+
+/**
+ * A durable queue in the jobs table. Workers claim with FOR UPDATE SKIP LOCKED and hold a lease;
+ * a job whose worker died is claimed again when its lease runs out and resumes from its checkpoint.
+ */
+export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logger: Logger; concurrency?: number }) {
+  const { db, clock, bus, logger } = deps;
+  const handlers = new Map<string, JobHandler>();
+  const workerId = `${process.pid}-${newId().slice(-8)}`;
+  const concurrency = deps.concurrency ?? 2;
+  let running = 0;
+  let stopped = true;
+  let timer: NodeJS.Timeout | undefined;
+  const inFlight = new Set<Promise<void>>();
+
+  async function announce(job: Job) {
+    if (!job.workspaceId) return;
+    await bus.publish({
+      type: 'job.updated',
+      workspaceId: job.workspaceId,
+      data: { job: publicJob(job) },
+      userIds: job.createdBy ? [job.createdBy] : undefined,
+    });
+  }
+
+  async function claim(): Promise<Job | undefined> {
+    const now = clock.now();
+    const leaseEnd = new Date(now.getTime() + LOCK_MS);
+    const types = [...handlers.keys()];
+    if (types.length === 0) return undefined;
+    const result = await db.execute(sql`
+      update jobs set status = 'running', locked_until = ${leaseEnd}, locked_by = ${workerId},
+        attempts = attempts + 1, updated_at = ${now}
+      where id = (
+        select id from jobs
+        where ((status = 'queued' and run_at <= ${now}) or (status = 'running' and locked_until < ${now}))
+          and type in (${sql.join(
+            types.map((t) => sql`${t}`),
+            sql`, `,
+          )})
+        order by run_at
+        for update skip locked
+        limit 1
+      )
+      returning id`);
+    const id = rowsOf<{ id: string }>(result)[0]?.id;
+    if (!id) return undefined;
+    const [job] = await db.select().from(jobs).where(eq(jobs.id, id));
+    return job;
+  }
+
+  async function run(job: Job) {
+    const handler = handlers.get(job.type)!;
+    let current = job;
+    const context: JobContext = {
+      job,
+      async checkpoint(update) {
+        const now = clock.now();
+        const [row] = await db
+          .update(jobs)
+          .set({
+            payload: update.state ? sql`${jobs.payload} || ${JSON.stringify(update.state)}::jsonb` : undefined,
+            progress: update.progress,
+            total: update.total,
+            lockedUntil: new Date(now.getTime() + LOCK_MS),
+            updatedAt: now,
+          })
+          .where(and(eq(jobs.id, job.id), eq(jobs.lockedBy, workerId)))
+          .returning();
+        if (!row) throw new Error('job lease lost');
+        current = row;
+        context.job = row;
+        await announce(row);
+      },
+    };
+    try {
+      const result = await handler(context);
+      const [row] = await db
+        .update(jobs)
+        .set({
+          status: 'done',
+          result: result ?? null,
+          progress: current.total ?? current.progress,
+          lockedUntil: null,
+          lockedBy: null,
+          error: null,
+          finishedAt: clock.now(),
+          updatedAt: clock.now(),
+        })
+        .where(eq(jobs.id, job.id))
+        .returning();
+      if (row) await announce(row);
+    } catch (error) {
+      const message = error instanceof Error ? error.message : String(error);
+      const final = current.attempts >= current.maxAttempts;
+      logger.warn({ jobId: job.id, type: job.type, err: message, final }, 'job failed');
+      const backoffMs = Math.min(60_000, 1000 * 2 ** current.attempts);
+      const [row] = await db
+        .update(jobs)
+        .set({
+          status: final ? 'failed' : 'queued',
+          error: message,
+          runAt: new Date(clock.now().getTime() + backoffMs),
+          lockedUntil: null,
+          lockedBy: null,
+          finishedAt: final ? clock.now() : null,
+          updatedAt: clock.now(),
+        })
+        .where(eq(jobs.id, job.id))
+        .returning();
+      if (row) await announce(row);
+    }
+  }
+
+  async function pump() {
+    while (!stopped && running < concurrency) {
+      let job: Job | undefined;
+      try {
+        job = await claim();
+      } catch (error) {
+        logger.error({ err: error }, 'job claim failed');
+        return;
+      }
+      if (!job) return;
+      running++;
+      const promise = run(job).finally(() => {
+        running--;
+        inFlight.delete(promise);
+        if (!stopped) void pump();
+      });
+      inFlight.add(promise);
+    }
+  }
+
+  function schedule() {
+    if (stopped) return;
+    timer = setTimeout(async () => {
+      await pump();
+      schedule();
+    }, POLL_MS);
+    timer.unref();
+  }
+
+  return {
+    register(type: string, handler: JobHandler) {
+      handlers.set(type, handler);
+    },
+
+    async enqueue(options: EnqueueOptions): Promise<Job> {
+      const now = clock.now();
+      const [job] = await db
+        .insert(jobs)
+        .values({
+          id: newId(),
+          type: options.type,
+          workspaceId: options.workspaceId ?? null,
+          payload: options.payload ?? {},
+          runAt: options.runAt ?? now,
+          createdBy: options.createdBy ?? null,
+          maxAttempts: options.maxAttempts ?? 5,
+          total: options.total ?? null,
+          createdAt: now,
+          updatedAt: now,
+        })
+        .returning();
+      if (!stopped) setImmediate(() => void pump());
+      return job!;
+    },
+
+    async find(workspaceId: string, id: string): Promise<Job | undefined> {
+      const [job] = await db
+        .select()
+        .from(jobs)
+        .where(and(eq(jobs.workspaceId, workspaceId), eq(jobs.id, id)));
+      return job;
+    },
+
+    start() {
+      if (!stopped) return;
+      stopped = false;
+      void pump();
+      schedule();
+    },
+
+    /** Let jobs in hand finish (their leases keep others off), then stop claiming. */
+    async stop() {
+      stopped = true;
+      if (timer) clearTimeout(timer);
+      await Promise.allSettled([...inFlight]);
+    },
+
+    /** Run queued jobs until none is due: for tests and scripts that need a settled state. */
+    async drain() {
+      for (;;) {
+        const job = await claim();
+        if (!job) return;
+        await run(job);
+      }
+    },
+  };
+}
+
+export function publicJob(job: Job) {
+  return {
+    id: job.id,
+    type: job.type,
+    status: job.status,
+    progress: job.progress,
+    total: job.total,
+    error: job.error,
+    result: job.result,
+    createdAt: job.createdAt,
+    finishedAt: job.finishedAt,
+  };
+}

@@ -1,0 +1,111 @@
+import type { FastifyInstance } from 'fastify';
+import type { WebSocket } from 'ws';
+import type { AuthService } from '../auth/auth.service.js';
+import { SESSION_COOKIE } from '../auth/auth.service.js';
+import type { DomainEvent, EventBus } from '../bus.js';
+import type { Clock } from '../clock.js';
+import { newId } from '../ids.js';
+import { ANNOUNCE_MS, createPresenceTracker } from './presence.js';
+
+type Client = { socket: WebSocket; userId: string; workspaceId: string };
+
+export type Gateway = ReturnType<typeof createGateway>;
+
+/**
+ * One WebSocket per browser tab. Every domain event of a workspace reaches its connected users,
+ * whichever instance published it, because fan-out listens to the bus rather than to callers.
+ */
+export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: Clock }) {
+  const { bus, auth, clock } = deps;
+  const instanceId = newId();
+  const clients = new Map<string, Set<Client>>();
+  const localConnections = new Map<string, { workspaceId: string; count: number }>();
+  const presence = createPresenceTracker();
+
+  function deliver(event: DomainEvent) {
+    if (event.type === 'presence.announce') {
+      const update = event.data as { userId: string; instanceId: string; online: boolean };
+      if (presence.apply({ ...update, workspaceId: event.workspaceId }, clock.now().getTime())) {
+        deliver({
+          type: 'presence.changed',
+          workspaceId: event.workspaceId,
+          data: { userId: update.userId, online: presence.isOnline(update.userId, clock.now().getTime()) },
+        });
+      }
+      return;
+    }
+    const audience = clients.get(event.workspaceId);
+    if (!audience) return;
+    const message = JSON.stringify({ type: event.type, data: event.data });
+    for (const client of audience) {
+      if (event.userIds && !event.userIds.includes(client.userId)) continue;
+      if (client.socket.readyState === client.socket.OPEN) client.socket.send(message);
+    }
+  }
+
+  const unsubscribe = bus.subscribe(deliver);
+
+  const announce = (userId: string, workspaceId: string, online: boolean) =>
+    bus.publish({ type: 'presence.announce', workspaceId, data: { userId, instanceId, online } });
+
+  const heartbeat = setInterval(() => {
+    for (const [userId, { workspaceId }] of localConnections) void announce(userId, workspaceId, true);
+  }, ANNOUNCE_MS);
+  heartbeat.unref();
+
+  function attach(client: Client) {
+    let audience = clients.get(client.workspaceId);
+    if (!audience) clients.set(client.workspaceId, (audience = new Set()));
+    audience.add(client);
+    const local = localConnections.get(client.userId) ?? { workspaceId: client.workspaceId, count: 0 };
+    local.count++;
+    localConnections.set(client.userId, local);
+    if (local.count === 1) void announce(client.userId, client.workspaceId, true);
+  }
+
+  function detach(client: Client) {
+    clients.get(client.workspaceId)?.delete(client);
+    const local = localConnections.get(client.userId);
+    if (!local) return;
+    local.count--;
+    if (local.count === 0) {
+      localConnections.delete(client.userId);
+      void announce(client.userId, client.workspaceId, false);
+    }
+  }
+
+  return {
+    register(app: FastifyInstance) {
+      app.get('/ws', { websocket: true, config: { public: true }, schema: { hide: true } }, async (socket, request) => {
+        const query = request.query as { token?: string };
+        const token = query.token ?? request.cookies[SESSION_COOKIE];
+        const principal = token ? await auth.authenticate(token) : undefined;
+        if (!principal) {
+          socket.close(4401, 'unauthorized');
+          return;
+        }
+        const client: Client = { socket, userId: principal.user.id, workspaceId: principal.workspaceId };
+        attach(client);
+        socket.on('message', (raw) => {
+          if (raw.toString() === '{"type":"ping"}') socket.send('{"type":"pong"}');
+        });
+        socket.on('close', () => detach(client));
+        socket.send(
+          JSON.stringify({
+            type: 'hello',
+            data: { userId: client.userId, online: presence.onlineUsers(client.workspaceId, clock.now().getTime()) },
+          }),
+        );
+      });
+    },
+
+    onlineUsers: (workspaceId: string) => presence.onlineUsers(workspaceId, clock.now().getTime()),
+    isOnline: (userId: string) => presence.isOnline(userId, clock.now().getTime()),
+
+    close() {
+      clearInterval(heartbeat);
+      unsubscribe();
+      for (const audience of clients.values()) for (const client of audience) client.socket.close(1001, 'server shutting down');
+    },
+  };
+}

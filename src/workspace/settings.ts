@@ -1,0 +1,30 @@
+import { z } from 'zod';
+
+const fields = {
+  /** On close, keep the assignee or unassign the conversation. */
+  closingLogic: z.enum(['keep_assignee', 'unassign']),
+  /** A contact's message unanswered this long makes the conversation's dot red. */
+  missedAfterSeconds: z.number().int().min(5).max(86_400),
+  agentsSeeAll: z.boolean(),
+  agentsMayDeleteAssignedContacts: z.boolean(),
+  agentsMayMerge: z.boolean(),
+};
+
+/** Workspace settings named in SPEC §1–§3. */
+export const workspaceSettingsSchema = z.strictObject(fields);
+export const settingsPatchSchema = z.strictObject(fields).partial();
+export type WorkspaceSettings = z.infer<typeof workspaceSettingsSchema>;
+
+export const defaultSettings: WorkspaceSettings = {
+  closingLogic: 'keep_assignee',
+  missedAfterSeconds: 30,
+  agentsSeeAll: true,
+  agentsMayDeleteAssignedContacts: false,
+  agentsMayMerge: false,
+};
+
+export function readSettings(stored: Record<string, unknown> | null | undefined): WorkspaceSettings {
+  const merged = { ...defaultSettings, ...(stored ?? {}) };
+  const parsed = workspaceSettingsSchema.safeParse(merged);
+  return parsed.success ? parsed.data : defaultSettings;
+}
