@@ -121,3 +121,173 @@ export const jobs = pgTable(
   ],
 );
 
+
+// ---------------------------------------------------------------- channels
+
+export const channels = pgTable(
+  'channels',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** 'whatsapp' | 'messenger' | … | 'api': the registry decides what is valid. */
+    type: text('type').notNull(),
+    name: text('name').notNull(),
+    /** Provider settings, secrets included: never returned by the API as they are. */
+    settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    createdAt: createdAt(),
+  },
+  (t) => [index('channels_workspace_idx').on(t.workspaceId, t.type)],
+);
+
+// ---------------------------------------------------------------- contacts
+
+export const contacts = pgTable(
+  'contacts',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    firstName: text('first_name'),
+    lastName: text('last_name'),
+    /** Lower-cased. */
+    email: text('email'),
+    /** E.164, e.g. +4915112345678. */
+    phone: text('phone'),
+    /** ISO 3166-1 alpha-2; derived from the phone unless set by hand (countrySource). */
+    country: text('country'),
+    countrySource: text('country_source').$type<'phone' | 'manual'>(),
+    language: text('language'),
+    /** The profile from the channel the contact last spoke on (read-only for users). */
+    displayName: text('display_name'),
+    avatarUrl: text('avatar_url'),
+    assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    customFields: jsonb('custom_fields').$type<Record<string, unknown>>().notNull().default({}),
+    blockedAt: timestamptz('blocked_at'),
+    lastInteractionAt: timestamptz('last_interaction_at'),
+    createdAt: createdAt(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    index('contacts_workspace_created_idx').on(t.workspaceId, t.createdAt, t.id),
+    index('contacts_workspace_email_idx').on(t.workspaceId, t.email),
+    index('contacts_workspace_phone_idx').on(t.workspaceId, t.phone),
+  ],
+);
+
+export const tags = pgTable(
+  'tags',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('tags_workspace_name_key').on(t.workspaceId, sql`lower(${t.name})`)],
+);
+
+export const contactTags = pgTable(
+  'contact_tags',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    tagId: uuid('tag_id')
+      .notNull()
+      .references(() => tags.id, { onDelete: 'cascade' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.contactId, t.tagId] }), index('contact_tags_tag_idx').on(t.workspaceId, t.tagId, t.contactId)],
+);
+
+export const customFields = pgTable(
+  'custom_fields',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** The key in contacts.custom_fields and in the API. */
+    key: text('key').notNull(),
+    label: text('label').notNull(),
+    type: text('type')
+      .$type<'text' | 'number' | 'date' | 'dropdown' | 'checkbox' | 'email' | 'phone' | 'url'>()
+      .notNull(),
+    options: jsonb('options').$type<string[]>(),
+    position: integer('position').notNull().default(0),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('custom_fields_workspace_key_key').on(t.workspaceId, t.key)],
+);
+
+export const segments = pgTable(
+  'segments',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    filter: jsonb('filter').$type<Record<string, unknown>>().notNull(),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+  },
+  (t) => [index('segments_workspace_idx').on(t.workspaceId, t.name)],
+);
+
+/** A contact's identity on one channel (its phone on WhatsApp, its PSID on Messenger, …). */
+export const contactChannels = pgTable(
+  'contact_channels',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id').notNull(),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    identifier: text('identifier').notNull(),
+    connectedAt: timestamptz('connected_at').notNull(),
+    /** The contact's last inbound message on this channel: opens the messaging window. */
+    lastInboundAt: timestamptz('last_inbound_at'),
+    /** Removed by a user (the number changed, say); history stays. */
+    removedAt: timestamptz('removed_at'),
+  },
+  (t) => [
+    uniqueIndex('contact_channels_identity_key').on(t.channelId, t.identifier),
+    index('contact_channels_contact_idx').on(t.workspaceId, t.contactId),
+  ],
+);
+
+// ---------------------------------------------------------------- conversations
+
+export const conversations = pgTable(
+  'conversations',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    status: text('status').$type<'open' | 'snoozed' | 'closed'>().notNull().default('open'),
+    snoozedUntil: timestamptz('snoozed_until'),
+    assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
+    teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
+    lastMessageAt: timestamptz('last_message_at'),
+    createdAt: createdAt(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    // One conversation per contact is current: its history spans all channels (SPEC §3.2).
+    uniqueIndex('conversations_contact_key').on(t.contactId),
+    index('conversations_workspace_status_idx').on(t.workspaceId, t.status, t.lastMessageAt),
+  ],
+);
