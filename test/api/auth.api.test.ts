@@ -1,22 +1,155 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { fixedClock } from '../../src/platform/clock.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from '../helpers/app.js';
 
+const clock = fixedClock(new Date('2026-03-01T09:00:00Z'));
 let t: TestApp;
 beforeAll(async () => {
-  t = await createTestApp();
+  t = await createTestApp({ clock });
 });
 afterAll(() => t?.close());
+
+const login = (email: string, password: string) => t.request('POST', '/api/v1/auth/login', { body: { email, password } });
 
 describe('logging in', () => {
   it('answers a token and the user, and the token opens the API', async () => {
     const ws = await t.createWorkspace();
-    const login = await t.request('POST', '/api/v1/auth/login', { body: { email: ws.agent.email, password: TEST_PASSWORD } });
-    expect(login.statusCode).toBe(200);
-    expect(login.data.user).toMatchObject({ id: ws.agent.id, role: 'agent', email: ws.agent.email });
-    expect(login.data.user.passwordHash).toBeUndefined();
-    const me = await t.request('GET', '/api/v1/me', { token: login.data.token });
+    const response = await login(ws.agent.email, TEST_PASSWORD);
+    expect(response.statusCode).toBe(200);
+    expect(response.data.user).toMatchObject({ id: ws.agent.id, role: 'agent', email: ws.agent.email });
+    expect(response.data.user.passwordHash).toBeUndefined();
+    const me = await t.request('GET', '/api/v1/me', { token: response.data.token });
     expect(me.statusCode).toBe(200);
     expect(me.data.user.id).toBe(ws.agent.id);
     expect(me.data.workspace.id).toBe(ws.id);
+  });
+
+  it('accepts the email in any case and with spaces around it', async () => {
+    const ws = await t.createWorkspace();
+    const response = await login(`  ${ws.manager.email.toUpperCase()} `, TEST_PASSWORD);
+    expect(response.statusCode).toBe(200);
+  });
+
+  it('sets an httpOnly, SameSite=Lax session cookie the web app can use instead of the token', async () => {
+    const ws = await t.createWorkspace();
+    const response = await login(ws.owner.email, TEST_PASSWORD);
+    const cookie = String(response.headers['set-cookie']);
+    expect(cookie).toMatch(/sb_session=[^;]+/);
+    expect(cookie).toMatch(/HttpOnly/i);
+    expect(cookie).toMatch(/SameSite=Lax/i);
+    expect(cookie).not.toMatch(/Secure/i);
+    const session = cookie.match(/sb_session=([^;]+)/)![1]!;
+    const me = await t.request('GET', '/api/v1/me', { headers: { cookie: `sb_session=${session}` } });
+    expect(me.statusCode).toBe(200);
+  });
+
+  it('answers the same 401 for a wrong password and for an unknown email', async () => {
+    const ws = await t.createWorkspace();
+    const wrong = await login(ws.owner.email, 'not the password');
+    const unknown = await login(`nobody-${t.unique()}@example.test`, 'not the password');
+    expect(wrong.statusCode).toBe(401);
+    expect(unknown.statusCode).toBe(401);
+    expect(wrong.data).toEqual(unknown.data);
+    expect(wrong.data.error.code).toBe('invalid_credentials');
+  });
+
+  it('refuses a request without a token, or with a made-up one', async () => {
+    expect((await t.request('GET', '/api/v1/me')).statusCode).toBe(401);
+    const response = await t.request('GET', '/api/v1/me', { token: 'made-up' });
+    expect(response.statusCode).toBe(401);
+    expect(response.data.error.code).toBe('unauthorized');
+  });
+});
+
+describe('login throttling', () => {
+  it('slows down after five failures and locks after ten, even for the right password', async () => {
+    const ws = await t.createWorkspace();
+    for (let i = 0; i < 5; i++) expect((await login(ws.agent.email, 'wrong')).statusCode).toBe(401);
+    const throttled = await login(ws.agent.email, TEST_PASSWORD);
+    expect(throttled.statusCode).toBe(429);
+    expect(throttled.data.error.code).toBe('login_throttled');
+    expect(throttled.headers['retry-after']).toBe('1');
+
+    for (let i = 0; i < 5; i++) {
+      clock.advance(60_000);
+      expect((await login(ws.agent.email, 'wrong')).statusCode).toBe(401);
+    }
+    clock.advance(60_000);
+    const locked = await login(ws.agent.email, TEST_PASSWORD);
+    expect(locked.statusCode).toBe(429);
+    expect(locked.data.error.code).toBe('account_locked');
+
+    clock.advance(15 * 60_000);
+    expect((await login(ws.agent.email, TEST_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('does not throttle one user for another user’s failures', async () => {
+    const ws = await t.createWorkspace();
+    for (let i = 0; i < 6; i++) await login(ws.agent.email, 'wrong');
+    expect((await login(ws.manager.email, TEST_PASSWORD)).statusCode).toBe(200);
+  });
+});
+
+describe('logging out', () => {
+  it('revokes the token for good', async () => {
+    const ws = await t.createWorkspace();
+    const token = await t.login(ws.agent.email);
+    expect((await t.request('POST', '/api/v1/auth/logout', { token })).statusCode).toBe(204);
+    expect((await t.request('GET', '/api/v1/me', { token })).statusCode).toBe(401);
+    expect((await t.request('GET', '/api/v1/me', { token: ws.agent.token })).statusCode).toBe(200);
+  });
+});
+
+describe('passwords', () => {
+  it('a user changes its own password: the old one stops working and other sessions end', async () => {
+    const ws = await t.createWorkspace();
+    const otherSession = await t.login(ws.agent.email);
+    const change = await t.request('POST', '/api/v1/me/password', {
+      token: ws.agent.token,
+      body: { currentPassword: TEST_PASSWORD, newPassword: 'a brand new secret' },
+    });
+    expect(change.statusCode).toBe(204);
+    expect((await t.request('GET', '/api/v1/me', { token: ws.agent.token })).statusCode).toBe(200);
+    expect((await t.request('GET', '/api/v1/me', { token: otherSession })).statusCode).toBe(401);
+    expect((await login(ws.agent.email, TEST_PASSWORD)).statusCode).toBe(401);
+    expect((await login(ws.agent.email, 'a brand new secret')).statusCode).toBe(200);
+  });
+
+  it('refuses a change with the wrong current password, and a too short new one', async () => {
+    const ws = await t.createWorkspace();
+    const wrong = await t.request('POST', '/api/v1/me/password', {
+      token: ws.agent.token,
+      body: { currentPassword: 'nope', newPassword: 'a brand new secret' },
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.data.error).toMatchObject({ code: 'wrong_password', field: 'currentPassword' });
+    const short = await t.request('POST', '/api/v1/me/password', {
+      token: ws.agent.token,
+      body: { currentPassword: TEST_PASSWORD, newPassword: 'short' },
+    });
+    expect(short.statusCode).toBe(400);
+    expect(short.data.error).toMatchObject({ code: 'invalid_field', field: 'newPassword' });
+    expect((await login(ws.agent.email, TEST_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('the owner resets a user’s password and signs that user out everywhere', async () => {
+    const ws = await t.createWorkspace();
+    const reset = await t.request('POST', `/api/v1/users/${ws.agent.id}/password`, {
+      token: ws.owner.token,
+      body: { password: 'reset by the owner' },
+    });
+    expect(reset.statusCode).toBe(204);
+    expect((await t.request('GET', '/api/v1/me', { token: ws.agent.token })).statusCode).toBe(401);
+    expect((await login(ws.agent.email, 'reset by the owner')).statusCode).toBe(200);
+  });
+
+  it('a manager may not reset passwords', async () => {
+    const ws = await t.createWorkspace();
+    const reset = await t.request('POST', `/api/v1/users/${ws.agent.id}/password`, {
+      token: ws.manager.token,
+      body: { password: 'reset by the manager' },
+    });
+    expect(reset.statusCode).toBe(403);
+    expect((await login(ws.agent.email, TEST_PASSWORD)).statusCode).toBe(200);
   });
 });
