@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import {
-
+  boolean,
+  customType,
   index,
   integer,
   jsonb,
@@ -281,13 +282,122 @@ export const conversations = pgTable(
     snoozedUntil: timestamptz('snoozed_until'),
     assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
     teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
+    /** Newest activity, the inbox order; set when the conversation opens, so never null in practice. */
     lastMessageAt: timestamptz('last_message_at'),
+    lastInboundAt: timestamptz('last_inbound_at'),
+    lastOutboundAt: timestamptz('last_outbound_at'),
+    /** The contact's oldest message nobody has replied to yet: drives the red "missed" dot. */
+    awaitingReplySince: timestamptz('awaiting_reply_since'),
     createdAt: createdAt(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [
     // One conversation per contact is current: its history spans all channels (SPEC §3.2).
     uniqueIndex('conversations_contact_key').on(t.contactId),
-    index('conversations_workspace_status_idx').on(t.workspaceId, t.status, t.lastMessageAt),
+    index('conversations_workspace_status_idx').on(t.workspaceId, t.status, t.lastMessageAt, t.id),
+    // One index per inbox, in list order, so a first page reads 50 index entries.
+    index('conversations_workspace_activity_idx').on(t.workspaceId, t.lastMessageAt, t.id),
+    index('conversations_workspace_assignee_idx').on(t.workspaceId, t.assigneeId, t.lastMessageAt, t.id),
+    index('conversations_workspace_team_idx').on(t.workspaceId, t.teamId, t.lastMessageAt, t.id),
   ],
+);
+
+/** When a user last opened a conversation: the purple dot is per user (SPEC §3.4). */
+export const conversationReads = pgTable(
+  'conversation_reads',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    userId: uuid('user_id')
+      .notNull()
+      .references(() => users.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    readAt: timestamptz('read_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.userId, t.conversationId] })],
+);
+
+const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
+
+export const messages = pgTable(
+  'messages',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    conversationId: uuid('conversation_id')
+      .notNull()
+      .references(() => conversations.id, { onDelete: 'cascade' }),
+    /** Null for comments, which never leave the workspace. */
+    channelId: uuid('channel_id').references(() => channels.id, { onDelete: 'set null' }),
+    direction: text('direction').$type<'in' | 'out'>().notNull(),
+    type: text('type').$type<'message' | 'comment'>().notNull(),
+    /** As the customer or user wrote it: plain text, never HTML. */
+    text: text('text').notNull(),
+    status: text('status').$type<'received' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed'>().notNull(),
+    error: text('error'),
+    authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
+    /** The provider's id: dedupes inbound retries and matches delivery receipts to outbound messages. */
+    providerMessageId: text('provider_message_id'),
+    /** When the provider says the contact sent it (never later than when we received it). */
+    providerTimestamp: timestamptz('provider_timestamp'),
+    mentions: jsonb('mentions').$type<string[]>().notNull().default([]),
+    /** Template or message tag of an outbound message, as the channel needs them. */
+    options: jsonb('options').$type<Record<string, unknown>>(),
+    /** Stored but not shown: messages of a blocked contact (SPEC §2.6). */
+    hidden: boolean('hidden').notNull().default(false),
+    /** The text's words in the contact's language and as written ('simple'); maintained on insert. */
+    searchVector: tsvector('search_vector'),
+    createdAt: createdAt(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('messages_provider_id_key').on(t.workspaceId, t.channelId, t.direction, t.providerMessageId),
+    index('messages_conversation_idx').on(t.workspaceId, t.conversationId, t.createdAt, t.id),
+    // GIN cannot lead with workspace_id without btree_gin (absent from PGlite); the query filters it.
+    index('messages_search_idx').using('gin', t.searchVector),
+  ],
+);
+
+export const attachments = pgTable(
+  'attachments',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** Null until sent. Not cascaded: the row must outlive its message to find the file to delete. */
+    messageId: uuid('message_id').references(() => messages.id, { onDelete: 'set null' }),
+    contactId: uuid('contact_id'),
+    uploadedBy: uuid('uploaded_by'),
+    fileName: text('file_name').notNull(),
+    /** Sniffed from the bytes, never taken from the client. */
+    contentType: text('content_type').notNull(),
+    size: integer('size').notNull(),
+    storageKey: text('storage_key').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [
+    index('attachments_message_idx').on(t.workspaceId, t.messageId),
+    index('attachments_contact_idx').on(t.workspaceId, t.contactId),
+  ],
+);
+
+export const savedReplies = pgTable(
+  'saved_replies',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** What follows `/` in the composer. */
+    shortcut: text('shortcut').notNull(),
+    text: text('text').notNull(),
+    createdBy: uuid('created_by'),
+    createdAt: createdAt(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [uniqueIndex('saved_replies_workspace_shortcut_key').on(t.workspaceId, sql`lower(${t.shortcut})`)],
 );
