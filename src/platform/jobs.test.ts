@@ -1,0 +1,108 @@
+import { eq } from 'drizzle-orm';
+import { afterEach, describe, expect, it } from 'vitest';
+import { createTestDatabase } from '../../test/helpers/database.js';
+import { createLocalBus } from './bus.js';
+import { fixedClock } from './clock.js';
+import type { Database } from './db/client.js';
+import { jobs } from './db/schema.js';
+import { createJobQueue, type JobHandler } from './jobs.js';
+import { createLogger } from './logging.js';
+
+let database: Database | undefined;
+afterEach(async () => {
+  await database?.close();
+  database = undefined;
+});
+
+async function queueWith(handler: JobHandler, clock = fixedClock(new Date('2026-05-01T00:00:00Z'))) {
+  database ??= await createTestDatabase();
+  const queue = createJobQueue({ db: database.db, clock, bus: createLocalBus(), logger: createLogger('silent') });
+  queue.register('count', handler);
+  return { queue, clock };
+}
+
+/** Counts to `payload.to` in steps, checkpointing after each, and records every step it ran. */
+function countingHandler(ran: number[], crashAt?: number): JobHandler {
+  return async ({ job, checkpoint }) => {
+    const to = job.payload.to as number;
+    for (let next = (job.payload.next as number | undefined) ?? 0; next < to; next++) {
+      if (next === crashAt) throw new Error('worker died');
+      ran.push(next);
+      await checkpoint({ state: { next: next + 1 }, progress: next + 1, total: to });
+    }
+    return { counted: to };
+  };
+}
+
+describe('the job queue', () => {
+  it('runs a job to done with its progress and result', async () => {
+    const ran: number[] = [];
+    const { queue } = await queueWith(countingHandler(ran));
+    const job = await queue.enqueue({ type: 'count', workspaceId: null, payload: { to: 3 } });
+    await queue.drain();
+    const done = await database!.db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, job.id) });
+    expect(done).toMatchObject({ status: 'done', progress: 3, total: 3, result: { counted: 3 } });
+    expect(ran).toEqual([0, 1, 2]);
+  });
+
+  it('a job that failed part-way resumes from its checkpoint, never redoing a finished step', async () => {
+    const ran: number[] = [];
+    let crash: number | undefined = 2;
+    const { queue, clock } = await queueWith(async (context) => {
+      const handler = countingHandler(ran, crash);
+      crash = undefined;
+      return handler(context);
+    });
+    const job = await queue.enqueue({ type: 'count', payload: { to: 5 } });
+    await queue.drain();
+    expect(ran).toEqual([0, 1]);
+    clock.advance(60_000);
+    await queue.drain();
+    expect(ran).toEqual([0, 1, 2, 3, 4]);
+    const done = await database!.db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, job.id) });
+    expect(done).toMatchObject({ status: 'done', attempts: 2, progress: 5 });
+  });
+
+  it('a job whose worker vanished is claimed again once its lease runs out', async () => {
+    const ran: number[] = [];
+    const { queue, clock } = await queueWith(countingHandler(ran));
+    const job = await queue.enqueue({ type: 'count', payload: { to: 2 } });
+    // A worker claimed it and died before finishing: running, with a lease.
+    await database!.db
+      .update(jobs)
+      .set({ status: 'running', lockedBy: 'dead-worker', lockedUntil: new Date('2026-05-01T00:00:30Z') })
+      .where(eq(jobs.id, job.id));
+    await queue.drain();
+    expect(ran).toEqual([]);
+    clock.advance(31_000);
+    await queue.drain();
+    expect(ran).toEqual([0, 1]);
+  });
+
+  it('gives up after its last attempt and keeps the reason', async () => {
+    const { queue, clock } = await queueWith(async () => {
+      throw new Error('provider is down');
+    });
+    const job = await queue.enqueue({ type: 'count', payload: {}, maxAttempts: 2 });
+    await queue.drain();
+    clock.advance(120_000);
+    await queue.drain();
+    const failed = await database!.db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, job.id) });
+    expect(failed).toMatchObject({ status: 'failed', attempts: 2, error: 'provider is down' });
+  });
+
+  it('two workers never run the same job', async () => {
+    const ran: number[] = [];
+    const { queue } = await queueWith(countingHandler(ran));
+    const second = createJobQueue({
+      db: database!.db,
+      clock: fixedClock(new Date('2026-05-01T00:00:00Z')),
+      bus: createLocalBus(),
+      logger: createLogger('silent'),
+    });
+    second.register('count', countingHandler(ran));
+    for (let i = 0; i < 5; i++) await queue.enqueue({ type: 'count', payload: { to: 1 } });
+    await Promise.all([queue.drain(), second.drain()]);
+    expect(ran).toEqual([0, 0, 0, 0, 0]);
+  });
+});

@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { closeCode, connect } from '../helpers/websocket.js';
+
+let t: TestApp;
+let baseUrl: string;
+beforeAll(async () => {
+  t = await createTestApp();
+  baseUrl = await t.server.listen();
+});
+afterAll(() => t?.close());
+
+describe('the WebSocket gateway', () => {
+  it('turns away a connection without a valid session', async () => {
+    expect(await closeCode(baseUrl, 'not-a-token')).toBe(4401);
+  });
+
+  it('delivers a workspace’s events to its users, and to no other workspace', async () => {
+    const ws = await t.createWorkspace();
+    const other = await t.createWorkspace();
+    const agent = await connect(baseUrl, ws.agent.token);
+    const outsider = await connect(baseUrl, other.owner.token);
+    await agent.next('hello');
+    await outsider.next('hello');
+
+    const created = await t.request('POST', '/api/v1/teams', { token: ws.manager.token, body: { name: 'Night shift' } });
+    const event = await agent.next('team.created');
+    expect(event.team).toMatchObject({ id: created.data.id, name: 'Night shift' });
+
+    await t.request('POST', '/api/v1/teams', { token: other.owner.token, body: { name: 'Their own team' } });
+    await outsider.next('team.created');
+    expect(outsider.events.filter((e) => e.type === 'team.created')).toHaveLength(1);
+    expect(agent.events.filter((e) => e.type === 'team.created')).toHaveLength(1);
+    agent.close();
+    outsider.close();
+  });
+
+  it('tells the workspace who comes online and goes offline, counting every tab', async () => {
+    const ws = await t.createWorkspace();
+    const manager = await connect(baseUrl, ws.manager.token);
+    await manager.next('hello');
+
+    const firstTab = await connect(baseUrl, ws.agent.token);
+    await manager.next('presence.changed', (d) => d.userId === ws.agent.id && d.online === true);
+    const presence = await t.request('GET', '/api/v1/presence', { token: ws.manager.token });
+    expect(presence.data.online).toContain(ws.agent.id);
+
+    const secondTab = await connect(baseUrl, ws.agent.token);
+    await secondTab.next('hello');
+    firstTab.close();
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect((await t.request('GET', '/api/v1/presence', { token: ws.manager.token })).data.online).toContain(ws.agent.id);
+
+    secondTab.close();
+    await manager.next('presence.changed', (d) => d.userId === ws.agent.id && d.online === false);
+    expect((await t.request('GET', '/api/v1/presence', { token: ws.manager.token })).data.online).not.toContain(ws.agent.id);
+    manager.close();
+  });
+
+  it('a logged-out token can no longer open a connection', async () => {
+    const ws = await t.createWorkspace();
+    const token = await t.login(ws.agent.email);
+    await t.request('POST', '/api/v1/auth/logout', { token });
+    expect(await closeCode(baseUrl, token)).toBe(4401);
+  });
+});

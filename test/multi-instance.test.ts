@@ -1,0 +1,62 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createRedisBus } from '../src/platform/bus.js';
+import { systemClock } from '../src/platform/clock.js';
+import { loadConfig } from '../src/platform/config.js';
+import { buildApp } from '../src/platform/http/app.js';
+import { createLogger } from '../src/platform/logging.js';
+import { createTestApp, type TestApp } from './helpers/app.js';
+import { connect } from './helpers/websocket.js';
+
+const redisUrl = process.env.REDIS_URL;
+
+/**
+ * Two instances over one database and one Redis, as behind a load balancer: an event caused
+ * through instance A reaches a WebSocket client connected to instance B.
+ */
+describe.skipIf(!redisUrl)('two instances behind a load balancer (REDIS_URL)', () => {
+  let a: TestApp;
+  let b: Awaited<ReturnType<typeof buildApp>>;
+  let busB: Awaited<ReturnType<typeof createRedisBus>>;
+  let urlB: string;
+  beforeAll(async () => {
+    a = await createTestApp({ env: { REDIS_URL: redisUrl! } });
+    busB = await createRedisBus(redisUrl!);
+    b = await buildApp({
+      config: loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: '/nonexistent', REDIS_URL: redisUrl }, []),
+      database: a.database,
+      bus: busB,
+      clock: systemClock,
+      logger: createLogger('silent'),
+    });
+    urlB = await b.app.listen({ port: 0, host: '127.0.0.1' });
+  });
+  afterAll(async () => {
+    await b?.close();
+    await busB?.close();
+    await a?.close();
+  });
+
+  it('an event published on one instance reaches a WebSocket client of the other', async () => {
+    const ws = await a.createWorkspace();
+    const client = await connect(urlB, ws.agent.token);
+    await client.next('hello');
+    const created = await a.request('POST', '/api/v1/teams', { token: ws.owner.token, body: { name: 'Across instances' } });
+    expect(created.statusCode).toBe(201);
+    const event = await client.next('team.created');
+    expect(event.team.id).toBe(created.data.id);
+    client.close();
+  });
+
+  it('presence on one instance is seen on the other', async () => {
+    const ws = await a.createWorkspace();
+    const client = await connect(urlB, ws.agent.token);
+    await client.next('hello');
+    await expect.poll(async () => (await a.request('GET', '/api/v1/presence', { token: ws.owner.token })).data.online).toContain(
+      ws.agent.id,
+    );
+    client.close();
+    await expect.poll(async () => (await a.request('GET', '/api/v1/presence', { token: ws.owner.token })).data.online).not.toContain(
+      ws.agent.id,
+    );
+  });
+});
