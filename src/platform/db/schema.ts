@@ -170,11 +170,36 @@ export const contacts = pgTable(
     lastInteractionAt: timestamptz('last_interaction_at'),
     createdAt: createdAt(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+    /**
+     * The names folded for search and sort (lower-case, accents removed), kept by the database
+     * so that every writer (inbox, import, merge) keeps it right. SPEC §2.3.
+     */
+    nameKey: text('name_key')
+      .notNull()
+      .generatedAlwaysAs(
+        sql`lower(immutable_unaccent(btrim(coalesce(first_name || ' ', '') || coalesce(last_name || ' ', '') || coalesce(display_name, ''))))`,
+      ),
   },
   (t) => [
     index('contacts_workspace_created_idx').on(t.workspaceId, t.createdAt, t.id),
-    index('contacts_workspace_email_idx').on(t.workspaceId, t.email),
+    // text_pattern_ops: also serves the email prefix search (LIKE 'x%') under any collation.
+    index('contacts_workspace_email_idx').on(t.workspaceId, t.email.op('text_pattern_ops')),
     index('contacts_workspace_phone_idx').on(t.workspaceId, t.phone),
+    // Contacts module: one index per sort order and per selective filter, workspace first.
+    index('contacts_workspace_name_idx').on(t.workspaceId, t.nameKey, t.id),
+    index('contacts_workspace_last_interaction_idx').on(
+      t.workspaceId,
+      sql`coalesce(last_interaction_at, '-infinity'::timestamptz)`,
+      t.id,
+    ),
+    index('contacts_workspace_id_idx').on(t.workspaceId, t.id),
+    index('contacts_workspace_assignee_idx').on(t.workspaceId, t.assigneeId),
+    index('contacts_workspace_country_idx').on(t.workspaceId, t.country),
+    index('contacts_blocked_idx').on(t.workspaceId, t.createdAt, t.id).where(sql`blocked_at is not null`),
+    // GIN cannot lead with workspace_id without btree_gin (absent from PGlite); queries filter it.
+    index('contacts_name_trgm_idx').using('gin', t.nameKey.op('gin_trgm_ops')),
+    index('contacts_phone_trgm_idx').using('gin', t.phone.op('gin_trgm_ops')),
+    index('contacts_custom_fields_idx').using('gin', t.customFields.op('jsonb_path_ops')),
   ],
 );
 

@@ -56,7 +56,8 @@ CREATE TABLE "contacts" (
 	"blocked_at" timestamp with time zone,
 	"last_interaction_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
-	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"name_key" text GENERATED ALWAYS AS (lower(immutable_unaccent(btrim(coalesce(first_name || ' ', '') || coalesce(last_name || ' ', '') || coalesce(display_name, ''))))) STORED NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "conversation_reads" (
@@ -244,8 +245,17 @@ CREATE UNIQUE INDEX "contact_channels_identity_key" ON "contact_channels" USING 
 CREATE INDEX "contact_channels_contact_idx" ON "contact_channels" USING btree ("workspace_id","contact_id");--> statement-breakpoint
 CREATE INDEX "contact_tags_tag_idx" ON "contact_tags" USING btree ("workspace_id","tag_id","contact_id");--> statement-breakpoint
 CREATE INDEX "contacts_workspace_created_idx" ON "contacts" USING btree ("workspace_id","created_at","id");--> statement-breakpoint
-CREATE INDEX "contacts_workspace_email_idx" ON "contacts" USING btree ("workspace_id","email");--> statement-breakpoint
+CREATE INDEX "contacts_workspace_email_idx" ON "contacts" USING btree ("workspace_id","email" text_pattern_ops);--> statement-breakpoint
 CREATE INDEX "contacts_workspace_phone_idx" ON "contacts" USING btree ("workspace_id","phone");--> statement-breakpoint
+CREATE INDEX "contacts_workspace_name_idx" ON "contacts" USING btree ("workspace_id","name_key","id");--> statement-breakpoint
+CREATE INDEX "contacts_workspace_last_interaction_idx" ON "contacts" USING btree ("workspace_id",coalesce(last_interaction_at, '-infinity'::timestamptz),"id");--> statement-breakpoint
+CREATE INDEX "contacts_workspace_id_idx" ON "contacts" USING btree ("workspace_id","id");--> statement-breakpoint
+CREATE INDEX "contacts_workspace_assignee_idx" ON "contacts" USING btree ("workspace_id","assignee_id");--> statement-breakpoint
+CREATE INDEX "contacts_workspace_country_idx" ON "contacts" USING btree ("workspace_id","country");--> statement-breakpoint
+CREATE INDEX "contacts_blocked_idx" ON "contacts" USING btree ("workspace_id","created_at","id") WHERE blocked_at is not null;--> statement-breakpoint
+CREATE INDEX "contacts_name_trgm_idx" ON "contacts" USING gin ("name_key" gin_trgm_ops);--> statement-breakpoint
+CREATE INDEX "contacts_phone_trgm_idx" ON "contacts" USING gin ("phone" gin_trgm_ops);--> statement-breakpoint
+CREATE INDEX "contacts_custom_fields_idx" ON "contacts" USING gin ("custom_fields" jsonb_path_ops);--> statement-breakpoint
 CREATE UNIQUE INDEX "conversations_contact_key" ON "conversations" USING btree ("contact_id");--> statement-breakpoint
 CREATE INDEX "conversations_workspace_status_idx" ON "conversations" USING btree ("workspace_id","status","last_message_at","id");--> statement-breakpoint
 CREATE INDEX "conversations_workspace_activity_idx" ON "conversations" USING btree ("workspace_id","last_message_at","id");--> statement-breakpoint
