@@ -1,0 +1,131 @@
+import { createHmac, timingSafeEqual } from 'node:crypto';
+import { z } from 'zod';
+import { badRequest } from '../../platform/errors.js';
+import type { ChannelModule, InboundMessage, StatusUpdate, WebhookRequest } from '../channel-registry.js';
+import { alwaysOpen } from '../messaging-window.rules.js';
+
+/**
+ * The API channel: any system that can sign an HTTP request can talk to a contact through
+ * Switchboard. Inbound: `POST /webhooks/api/<channelId>`; outbound: the same shape, signed the
+ * same way, POSTed to the channel's `webhookUrl`.
+ */
+export const SIGNATURE_HEADER = 'x-switchboard-signature';
+const SEND_TIMEOUT_MS = 10_000;
+
+const settingsSchema = z.strictObject({
+  webhookUrl: z.url({ protocol: /^https?$/ }).max(2000),
+  secret: z.string().min(16, 'at least 16 characters').max(500),
+});
+export type ApiChannelSettings = z.infer<typeof settingsSchema>;
+
+const timestamp = z.union([
+  z.iso.datetime({ offset: true }),
+  // Unix time: seconds or milliseconds, told apart by size.
+  z.number().nonnegative(),
+]);
+
+const identity = z.object({
+  identifier: z.string().trim().min(1).max(500),
+  name: z.string().trim().max(500).optional(),
+  email: z.string().trim().max(320).optional(),
+  phone: z.string().trim().max(50).optional(),
+});
+
+const messagePayload = z.object({
+  contact: identity,
+  message: z.object({ id: z.string().min(1).max(500), text: z.string().min(1).max(20_000), timestamp: timestamp.optional() }),
+});
+
+/** A receipt for a message Switchboard delivered: `messageId` is the `message.id` it sent. */
+const statusPayload = z.object({
+  status: z.object({
+    messageId: z.string().min(1).max(500),
+    status: z.enum(['delivered', 'read', 'failed']),
+    error: z.string().max(1000).optional(),
+  }),
+});
+
+const payload = z.union([messagePayload, statusPayload]);
+
+export function signBody(secret: string, body: string | Buffer): string {
+  return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
+}
+
+function parseBody(request: WebhookRequest) {
+  let json: unknown;
+  try {
+    json = JSON.parse(request.rawBody.toString('utf8'));
+  } catch {
+    throw badRequest('invalid_json', 'The body is not valid JSON');
+  }
+  const parsed = payload.safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    throw badRequest('invalid_payload', `${issue.path.join('.') || 'body'}: ${issue.message}`);
+  }
+  return parsed.data;
+}
+
+function toDate(value: string | number): Date {
+  if (typeof value === 'string') return new Date(value);
+  return new Date(value < 1e11 ? value * 1000 : value);
+}
+
+export const apiChannel: ChannelModule<ApiChannelSettings> = {
+  type: 'api',
+  settingsSchema,
+  secretKeys: ['secret'],
+
+  verifyWebhook(request, settings) {
+    const header = request.headers[SIGNATURE_HEADER];
+    if (typeof header !== 'string') return false;
+    const expected = Buffer.from(signBody(settings.secret, request.rawBody));
+    const given = Buffer.from(header);
+    return given.length === expected.length && timingSafeEqual(given, expected);
+  },
+
+  parseInbound(request): InboundMessage[] {
+    const body = parseBody(request);
+    if (!('message' in body)) return [];
+    return [
+      {
+        providerMessageId: body.message.id,
+        contact: body.contact,
+        text: body.message.text,
+        sentAt: body.message.timestamp === undefined ? undefined : toDate(body.message.timestamp),
+      },
+    ];
+  },
+
+  parseStatus(request): StatusUpdate[] {
+    const body = parseBody(request);
+    if (!('status' in body)) return [];
+    return [{ providerMessageId: body.status.messageId, status: body.status.status, error: body.status.error }];
+  },
+
+  async send(message, settings) {
+    const { identifier, name, email, phone } = message.recipient;
+    const body = JSON.stringify({
+      contact: { identifier, name, email, phone },
+      message: { id: message.id, text: message.text, timestamp: message.createdAt.toISOString() },
+    });
+    let response: Response;
+    try {
+      response = await fetch(settings.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(settings.secret, body) },
+        body,
+        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+      });
+    } catch (error) {
+      const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      return { ok: false, error: `The integration did not answer: ${reason}`, retryable: true };
+    }
+    if (response.ok) return { ok: true, providerMessageId: message.id };
+    const detail = (await response.text().catch(() => '')).slice(0, 200);
+    const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
+    return { ok: false, error: `The integration answered ${response.status}${detail ? `: ${detail}` : ''}`, retryable };
+  },
+
+  windowPolicy: () => alwaysOpen,
+};
