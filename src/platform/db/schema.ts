@@ -307,8 +307,8 @@ export const conversations = pgTable(
     snoozedUntil: timestamptz('snoozed_until'),
     assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
     teamId: uuid('team_id').references(() => teams.id, { onDelete: 'set null' }),
-    /** Newest activity, the inbox order; set when the conversation opens, so never null in practice. */
-    lastMessageAt: timestamptz('last_message_at'),
+    /** Newest activity: the inbox order (set at creation, so a conversation without messages sorts too). */
+    lastMessageAt: timestamptz('last_message_at').notNull().defaultNow(),
     lastInboundAt: timestamptz('last_inbound_at'),
     lastOutboundAt: timestamptz('last_outbound_at'),
     /** The contact's oldest message nobody has replied to yet: drives the red "missed" dot. */

@@ -76,7 +76,7 @@ CREATE TABLE "conversations" (
 	"snoozed_until" timestamp with time zone,
 	"assignee_id" uuid,
 	"team_id" uuid,
-	"last_message_at" timestamp with time zone,
+	"last_message_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"last_inbound_at" timestamp with time zone,
 	"last_outbound_at" timestamp with time zone,
 	"awaiting_reply_since" timestamp with time zone,
