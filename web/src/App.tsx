@@ -1,0 +1,88 @@
+import { Navigate, Route, Routes } from 'react-router-dom';
+import { ContactsPage } from './contacts/ContactsPage.js';
+import { DashboardPage } from './dashboard/DashboardPage.js';
+import { I18nProvider, resolveLanguage, useI18n } from './i18n/i18n.js';
+import { InboxPage } from './inbox/InboxPage.js';
+import { AppLayout } from './layout/AppLayout.js';
+import { NotFound } from './layout/NotFound.js';
+import { RequirePermission } from './layout/RequirePermission.js';
+import { RealtimeProvider } from './realtime/realtime.js';
+import { LoginPage } from './session/LoginPage.js';
+import { useMeQuery, useSetupStatus } from './session/session.js';
+import { SetupPage } from './session/SetupPage.js';
+import { SettingsPage } from './settings/SettingsPage.js';
+import { UsersAndTeamsSettings } from './settings/UsersAndTeamsSettings.js';
+import { WorkspaceSettings } from './settings/WorkspaceSettings.js';
+import { errorMessage } from './ui/errors.js';
+
+export function App() {
+  const setup = useSetupStatus();
+  const me = useMeQuery({ enabled: setup.data?.setUp === true });
+  return (
+    <I18nProvider language={resolveLanguage(me.data?.user.language)}>
+      <CurrentScreen setup={setup} me={me} />
+    </I18nProvider>
+  );
+}
+
+/** First run, login, or the app, depending on the installation and the session. */
+function CurrentScreen({ setup, me }: { setup: ReturnType<typeof useSetupStatus>; me: ReturnType<typeof useMeQuery> }) {
+  const error = setup.error ?? me.error;
+  if (error) return <LoadFailed error={error} />;
+  if (setup.data?.setUp === false) return <SetupPage />;
+  if (me.data === null) return <LoginPage />;
+  if (!me.data) return <p className="loading" aria-busy="true" />;
+  return (
+    <RealtimeProvider>
+      <SignedInRoutes />
+    </RealtimeProvider>
+  );
+}
+
+function SignedInRoutes() {
+  return (
+    <Routes>
+      <Route element={<AppLayout />}>
+        <Route index element={<Navigate to="/inbox" replace />} />
+        <Route path="inbox/*" element={<InboxPage />} />
+        <Route
+          path="contacts/*"
+          element={
+            <RequirePermission action="contacts.module">
+              <ContactsPage />
+            </RequirePermission>
+          }
+        />
+        <Route path="dashboard" element={<DashboardPage />} />
+        <Route
+          path="settings"
+          element={
+            <RequirePermission action="workspace.manage">
+              <SettingsPage />
+            </RequirePermission>
+          }
+        >
+          <Route index element={<Navigate to="users" replace />} />
+          <Route path="users" element={<UsersAndTeamsSettings />} />
+          <Route path="workspace" element={<WorkspaceSettings />} />
+        </Route>
+        <Route path="*" element={<NotFound />} />
+      </Route>
+    </Routes>
+  );
+}
+
+function LoadFailed({ error }: { error: unknown }) {
+  const i18n = useI18n();
+  return (
+    <main className="auth">
+      <section className="auth-card" role="alert">
+        <h1>{i18n.t('loadFailed.title')}</h1>
+        <p>{errorMessage(error, i18n)}</p>
+        <button type="button" className="button button--primary" onClick={() => location.reload()}>
+          {i18n.t('loadFailed.retry')}
+        </button>
+      </section>
+    </main>
+  );
+}

@@ -1,0 +1,122 @@
+import { type QueryClient, type QueryKey, useQueryClient } from '@tanstack/react-query';
+import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
+import { forgetSession } from '../session/session.js';
+
+export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
+
+type ServerEvent = { type: string; data: Record<string, unknown> };
+
+/**
+ * Which cached queries an event makes stale, by the event's domain (`team.updated` → `team`).
+ * Query keys start with the API collection they read: ['users'], ['conversations', …].
+ */
+const staleAfter: Record<string, QueryKey[]> = {
+  user: [['users'], ['me']],
+  team: [['teams'], ['me']],
+  workspace: [['me']],
+  contact: [['contacts']],
+  conversation: [['conversations']],
+  message: [['messages'], ['conversations']],
+};
+
+const PING_EVERY_MS = 25_000;
+const PONG_WITHIN_MS = 10_000;
+const MAX_BACKOFF_MS = 30_000;
+
+function applyEvent(queryClient: QueryClient, event: ServerEvent) {
+  if (event.type === 'presence.changed') {
+    const { userId, online } = event.data as { userId: string; online: boolean };
+    queryClient.setQueryData<Set<string>>(['presence'], (current) => {
+      const next = new Set(current);
+      if (online) next.add(userId);
+      else next.delete(userId);
+      return next;
+    });
+    return;
+  }
+  if (event.type === 'job.updated') {
+    const { job } = event.data as { job: { id: string } };
+    queryClient.setQueryData(['jobs', job.id], job);
+    return;
+  }
+  for (const queryKey of staleAfter[event.type.split('.')[0]!] ?? []) void queryClient.invalidateQueries({ queryKey });
+}
+
+/** One WebSocket for the tab: reconnects with backoff and keeps TanStack Query's cache current. */
+function useRealtimeConnection(): ConnectionState {
+  const queryClient = useQueryClient();
+  const [state, setState] = useState<ConnectionState>('connecting');
+
+  useEffect(() => {
+    let socket: WebSocket | undefined;
+    let attempt = 0;
+    let everConnected = false;
+    let stopped = false;
+    let retryTimer: ReturnType<typeof setTimeout> | undefined;
+    let pingTimer: ReturnType<typeof setInterval> | undefined;
+    let pongTimer: ReturnType<typeof setTimeout> | undefined;
+
+    function connect() {
+      const url = `${location.protocol === 'https:' ? 'wss' : 'ws'}://${location.host}/ws`;
+      const current = new WebSocket(url);
+      socket = current;
+
+      current.onmessage = (message) => {
+        clearTimeout(pongTimer);
+        const event = JSON.parse(String(message.data)) as ServerEvent;
+        if (event.type === 'hello') {
+          attempt = 0;
+          setState('connected');
+          // Events sent while we were away are lost: refetch what is on screen.
+          if (everConnected) void queryClient.invalidateQueries();
+          everConnected = true;
+          queryClient.setQueryData(['presence'], new Set(event.data.online as string[]));
+          return;
+        }
+        if (event.type !== 'pong') applyEvent(queryClient, event);
+      };
+
+      current.onclose = (closed) => {
+        clearInterval(pingTimer);
+        clearTimeout(pongTimer);
+        if (stopped) return;
+        if (closed.code === 4401) {
+          forgetSession(queryClient);
+          return;
+        }
+        setState('reconnecting');
+        const backoff = Math.min(MAX_BACKOFF_MS, 500 * 2 ** attempt++);
+        retryTimer = setTimeout(connect, backoff / 2 + Math.random() * (backoff / 2));
+      };
+
+      // A connection that died without a close frame only shows itself by not answering.
+      pingTimer = setInterval(() => {
+        if (current.readyState !== WebSocket.OPEN) return;
+        current.send('{"type":"ping"}');
+        pongTimer = setTimeout(() => current.close(), PONG_WITHIN_MS);
+      }, PING_EVERY_MS);
+    }
+
+    connect();
+    return () => {
+      stopped = true;
+      clearTimeout(retryTimer);
+      clearInterval(pingTimer);
+      clearTimeout(pongTimer);
+      socket?.close(1000);
+    };
+  }, [queryClient]);
+
+  return state;
+}
+
+const RealtimeContext = createContext<ConnectionState>('connecting');
+
+export function RealtimeProvider({ children }: { children: ReactNode }) {
+  return <RealtimeContext.Provider value={useRealtimeConnection()}>{children}</RealtimeContext.Provider>;
+}
+
+/** The state of the tab's live connection. */
+export function useRealtime(): { state: ConnectionState } {
+  return { state: useContext(RealtimeContext) };
+}

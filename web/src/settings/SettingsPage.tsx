@@ -1,0 +1,20 @@
+import { NavLink, Outlet } from 'react-router-dom';
+import { useI18n } from '../i18n/i18n.js';
+
+export function SettingsPage() {
+  const { t } = useI18n();
+  return (
+    <section className="page">
+      <h1>{t('settings.title')}</h1>
+      <nav aria-label={t('settings.sections')} className="tabs">
+        <NavLink to="/settings/users" className="tab">
+          {t('settings.usersAndTeams')}
+        </NavLink>
+        <NavLink to="/settings/workspace" className="tab">
+          {t('settings.workspace')}
+        </NavLink>
+      </nav>
+      <Outlet />
+    </section>
+  );
+}
