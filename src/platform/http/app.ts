@@ -6,6 +6,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { createInboxServices, type InboxServices, registerInboxRoutes } from '../../conversations/inbox.module.js';
 import { registerWorkspaceRoutes } from '../../workspace/workspace.routes.js';
 import { assertAllowed, type Action, type Actor } from '../../workspace/permissions.js';
 import { createWorkspaceService } from '../../workspace/workspace.service.js';
@@ -63,7 +64,8 @@ export async function buildApp(deps: AppDeps) {
   const jobs = createJobQueue({ db, clock, bus, logger });
   const workspace = createWorkspaceService({ db, bus, clock, auth });
   const gateway = createGateway({ bus, auth, clock });
-  const services = { auth, jobs, workspace, gateway };
+  const inbox = createInboxServices({ db, bus, clock, jobs, logger, config, workspace, gateway });
+  const services = { auth, jobs, workspace, gateway, ...inbox };
 
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {
@@ -100,6 +102,7 @@ export async function buildApp(deps: AppDeps) {
   const context = { app, config, db, bus, clock, services };
   registerPlatformRoutes(context, database);
   registerWorkspaceRoutes(context);
+  registerInboxRoutes(context);
   gateway.register(app);
   await serveWebApp(app, config.webDistDir);
 
@@ -130,7 +133,7 @@ export type AppContext = {
     jobs: ReturnType<typeof createJobQueue>;
     workspace: ReturnType<typeof createWorkspaceService>;
     gateway: ReturnType<typeof createGateway>;
-  };
+  } & InboxServices;
 };
 
 /** The authenticated caller of a non-public route, as the services want it. */

@@ -1,0 +1,56 @@
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, notFound } from '../platform/errors.js';
+import type { AppContext } from '../platform/http/app.js';
+import type { WebhookRequest } from './channel-registry.js';
+
+/** Providers send far less; this only bounds what an attacker can make us hash. */
+const WEBHOOK_BODY_LIMIT = 1024 * 1024;
+
+/**
+ * `/webhooks/<type>/<channelId>`: the channel's module checks the signature over the raw bytes
+ * before anything is parsed, then the messages are received one transaction each.
+ */
+export function registerWebhookRoutes({ app: root, config, services }: AppContext) {
+  const { channels, messages } = services;
+
+  root.register(async (scope: FastifyInstance) => {
+    // Raw bytes for every content type, in this scope only: a signature covers the body exactly as sent.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: WEBHOOK_BODY_LIMIT }, (_request, body, done) => done(null, body));
+    const app = scope.withTypeProvider<ZodTypeProvider>();
+
+    app.post(
+      '/webhooks/:type/:id',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['webhooks'],
+          summary: "A provider's webhook; the API channel signs with X-Switchboard-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>",
+          params: z.strictObject({ type: z.string().max(50), id: z.string().max(100) }),
+        },
+      },
+      async (request) => {
+        const { type, id } = request.params;
+        const channel = z.uuid().safeParse(id).success ? await channels.resolveForWebhook(type, id) : undefined;
+        if (!channel) throw notFound('Channel');
+        const webhook: WebhookRequest = {
+          rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),
+          headers: request.headers,
+          query: request.query as Record<string, string | undefined>,
+          url: `${config.publicUrl}${request.url}`,
+        };
+        if (!channel.module.verifyWebhook(webhook, channel.row.settings)) {
+          throw new AppError(401, 'invalid_signature', 'The signature does not match this channel');
+        }
+        const inbound = channel.module.parseInbound(webhook, channel.row.settings);
+        const receipts = channel.module.parseStatus(webhook, channel.row.settings);
+        const received = [];
+        for (const message of inbound) received.push(await messages.receive(channel.row, message));
+        await messages.applyReceipts(channel.row, receipts);
+        return { ok: true, received };
+      },
+    );
+  });
+}

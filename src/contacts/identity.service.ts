@@ -1,0 +1,163 @@
+import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
+import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
+import { z } from 'zod';
+import type { Db } from '../platform/db/client.js';
+import { contactChannels, contacts } from '../platform/db/schema.js';
+import { newId } from '../platform/ids.js';
+
+export type ContactRow = typeof contacts.$inferSelect;
+export type ContactChannelRow = typeof contactChannels.$inferSelect;
+
+/** What a channel says about who wrote. */
+export type InboundIdentity = {
+  identifier: string;
+  name?: string;
+  email?: string;
+  phone?: string;
+  avatarUrl?: string;
+  language?: string;
+};
+
+const IDENTITY_LOCK_SPACE = 72_720;
+
+const emailSchema = z.email();
+
+function normaliseEmail(value: string | undefined): string | null {
+  const email = value?.trim().toLowerCase();
+  return email && emailSchema.safeParse(email).success ? email : null;
+}
+
+/** E.164 and its country, or nulls when the provider sent something that is not a phone number. */
+function normalisePhone(value: string | undefined): { phone: string | null; country: string | null } {
+  if (!value) return { phone: null, country: null };
+  const digits = value.trim();
+  const parsed = parsePhoneNumberFromString(digits.startsWith('+') ? digits : `+${digits}`);
+  if (!parsed?.isValid()) return { phone: null, country: null };
+  return { phone: parsed.number, country: parsed.country ?? null };
+}
+
+function splitName(name: string | undefined): { firstName: string | null; lastName: string | null } {
+  const trimmed = name?.trim();
+  if (!trimmed) return { firstName: null, lastName: null };
+  const space = trimmed.indexOf(' ');
+  return space < 0 ? { firstName: trimmed, lastName: null } : { firstName: trimmed.slice(0, space), lastName: trimmed.slice(space + 1).trim() };
+}
+
+/**
+ * Finds the contact behind a channel identity, or creates both (SPEC §4.3). Every function runs
+ * in the caller's transaction: an inbound message is received in one.
+ */
+export function createIdentityService() {
+  return {
+    /**
+     * Serialise everything about one identity until the transaction ends, so two deliveries of
+     * the same new contact's messages cannot create it twice.
+     */
+    async lock(tx: Db, channelId: string, identifier: string): Promise<void> {
+      await tx.execute(sql`select pg_advisory_xact_lock(${IDENTITY_LOCK_SPACE}, hashtext(${`${channelId}:${identifier}`}))`);
+    },
+
+    /** Call after `lock`. The profile (display name, picture) follows the channel the contact last spoke on. */
+    async findOrCreate(
+      tx: Db,
+      input: { workspaceId: string; channelId: string; identity: InboundIdentity; at: Date },
+    ): Promise<{ contact: ContactRow; contactChannel: ContactChannelRow; created: boolean }> {
+      const { workspaceId, channelId, identity, at } = input;
+      const [existing] = await tx
+        .select({ contact: contacts, contactChannel: contactChannels })
+        .from(contactChannels)
+        .innerJoin(contacts, eq(contacts.id, contactChannels.contactId))
+        .where(
+          and(
+            eq(contactChannels.workspaceId, workspaceId),
+            eq(contactChannels.channelId, channelId),
+            eq(contactChannels.identifier, identity.identifier),
+          ),
+        );
+
+      if (existing) {
+        const { contact, contactChannel } = existing;
+        const profile = {
+          displayName: identity.name?.trim() || contact.displayName,
+          avatarUrl: identity.avatarUrl ?? contact.avatarUrl,
+          email: contact.email ?? normaliseEmail(identity.email),
+          phone: contact.phone ?? normalisePhone(identity.phone).phone,
+        };
+        const changed = (Object.keys(profile) as Array<keyof typeof profile>).some((key) => profile[key] !== contact[key]);
+        const updated = changed
+          ? (await tx.update(contacts).set({ ...profile, updatedAt: at }).where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contact.id))).returning())[0]!
+          : contact;
+        // A user removed this channel from the contact; the contact writing on it again brings it back.
+        const restored = contactChannel.removedAt
+          ? (await tx.update(contactChannels).set({ removedAt: null, connectedAt: at }).where(eq(contactChannels.id, contactChannel.id)).returning())[0]!
+          : contactChannel;
+        return { contact: updated, contactChannel: restored, created: false };
+      }
+
+      const { phone, country } = normalisePhone(identity.phone);
+      const [contact] = await tx
+        .insert(contacts)
+        .values({
+          id: newId(),
+          workspaceId,
+          ...splitName(identity.name),
+          displayName: identity.name?.trim() || null,
+          avatarUrl: identity.avatarUrl ?? null,
+          email: normaliseEmail(identity.email),
+          phone,
+          country,
+          countrySource: country ? 'phone' : null,
+          language: identity.language ?? null,
+          createdAt: at,
+          updatedAt: at,
+        })
+        .returning();
+      const [contactChannel] = await tx
+        .insert(contactChannels)
+        .values({ id: newId(), workspaceId, contactId: contact!.id, channelId, identifier: identity.identifier, connectedAt: at })
+        .returning();
+      return { contact: contact!, contactChannel: contactChannel!, created: true };
+    },
+
+    /** The contact wrote at `sentAt`: opens the channel's messaging window and counts as an interaction. */
+    async recordInbound(tx: Db, input: { workspaceId: string; contactId: string; contactChannelId: string; sentAt: Date }) {
+      const { workspaceId, contactId, contactChannelId, sentAt } = input;
+      // greatest(): a provider's late retry of an older message must not move the window back.
+      await tx
+        .update(contactChannels)
+        .set({ lastInboundAt: sql`greatest(${contactChannels.lastInboundAt}, ${sentAt})` })
+        .where(and(eq(contactChannels.workspaceId, workspaceId), eq(contactChannels.id, contactChannelId)));
+      await tx
+        .update(contacts)
+        .set({ lastInteractionAt: sql`greatest(${contacts.lastInteractionAt}, ${sentAt})` })
+        .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
+    },
+
+    /** An outbound message is an interaction too. */
+    async recordOutbound(tx: Db, input: { workspaceId: string; contactId: string; at: Date }) {
+      await tx
+        .update(contacts)
+        .set({ lastInteractionAt: sql`greatest(${contacts.lastInteractionAt}, ${input.at})` })
+        .where(and(eq(contacts.workspaceId, input.workspaceId), eq(contacts.id, input.contactId)));
+    },
+
+    /** The contact's channels that can still carry a message, the one it last wrote on first. */
+    async channelsOf(db: Db, workspaceId: string, contactId: string): Promise<ContactChannelRow[]> {
+      return db
+        .select()
+        .from(contactChannels)
+        .where(and(eq(contactChannels.workspaceId, workspaceId), eq(contactChannels.contactId, contactId), isNull(contactChannels.removedAt)))
+        .orderBy(sql`${contactChannels.lastInboundAt} desc nulls last`, desc(contactChannels.connectedAt), asc(contactChannels.id));
+    },
+
+    async findContact(db: Db, workspaceId: string, contactId: string): Promise<ContactRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(contacts)
+        .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
+      return row;
+    },
+  };
+}
+
+export type IdentityService = ReturnType<typeof createIdentityService>;

@@ -1,0 +1,237 @@
+import { and, desc, eq, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
+import type { SearchTerms } from '../contacts/contact-search.rules.js';
+import type { Db } from '../platform/db/client.js';
+import { contacts, conversationReads, conversations, messages, teamMembers } from '../platform/db/schema.js';
+
+export type ConversationRow = typeof conversations.$inferSelect;
+
+/** Which conversations a list asks for; `visibleTo` narrows an agent to its own inboxes. */
+export type ConversationFilter = {
+  inbox?: { kind: 'mine'; userId: string } | { kind: 'unassigned' } | { kind: 'all' } | { kind: 'blocked' } | { kind: 'team'; teamId: string };
+  status?: 'open' | 'snoozed' | 'closed';
+  visibleTo?: { userId: string; teamIds: string[] };
+  /**
+   * Matches message text (full text, read with each of `configs`) or the contact's name, phone
+   * or email (`contact`, as the Contacts search reads a query).
+   */
+  search?: { text: string; configs: string[]; contact: SearchTerms | null };
+};
+
+const summaryColumns = {
+  conversation: conversations,
+  contact: {
+    firstName: contacts.firstName,
+    lastName: contacts.lastName,
+    displayName: contacts.displayName,
+    email: contacts.email,
+    phone: contacts.phone,
+    avatarUrl: contacts.avatarUrl,
+    blockedAt: contacts.blockedAt,
+  },
+};
+
+export type SummaryRow = {
+  conversation: ConversationRow;
+  contact: { firstName: string | null; lastName: string | null; displayName: string | null; email: string | null; phone: string | null; avatarUrl: string | null; blockedAt: Date | null };
+  lastMessage: { text: string; direction: 'in' | 'out'; type: 'message' | 'comment'; createdAt: Date } | null;
+  readAt: Date | null;
+};
+
+/** SQL for the Contacts module's reading of a query, over the columns its indexes cover. */
+function contactCondition(terms: SearchTerms): SQL | undefined {
+  switch (terms.kind) {
+    case 'email':
+      return sql`${contacts.email} like ${terms.pattern}`;
+    case 'phone':
+      return or(
+        terms.numbers.length > 0 ? inArray(contacts.phone, terms.numbers) : undefined,
+        terms.pattern ? sql`${contacts.phone} like ${terms.pattern}` : undefined,
+      );
+    case 'name':
+      return and(
+        ...terms.words.map((word) => {
+          const folded = sql`lower(immutable_unaccent(${word.text}))`;
+          return word.match === 'substring'
+            ? sql`${contacts.nameKey} like '%' || ${folded} || '%'`
+            : sql`(${contacts.nameKey} like ${folded} || '%' or ${contacts.nameKey} like '% ' || ${folded} || '%')`;
+        }),
+      );
+  }
+}
+
+export function createConversationsRepository(db: Db) {
+  /** The newest visible message (comments aside) of each conversation: one index probe per row of a page. */
+  const lastMessage = () =>
+    db
+      .select({ text: messages.text, direction: messages.direction, type: messages.type, createdAt: messages.createdAt })
+      .from(messages)
+      .where(and(eq(messages.workspaceId, conversations.workspaceId), eq(messages.conversationId, conversations.id), eq(messages.hidden, false), eq(messages.type, 'message')))
+      .orderBy(desc(messages.createdAt), desc(messages.id))
+      .limit(1)
+      .as('last_message');
+
+  async function summaries(workspaceId: string, where: SQL | undefined, viewerId: string | null, limit: number) {
+    const last = lastMessage();
+    const rows = await db
+      .select({
+        ...summaryColumns,
+        lastText: last.text,
+        lastDirection: last.direction,
+        lastType: last.type,
+        lastCreatedAt: last.createdAt,
+        readAt: conversationReads.readAt,
+      })
+      .from(conversations)
+      .innerJoin(contacts, and(eq(contacts.workspaceId, conversations.workspaceId), eq(contacts.id, conversations.contactId)))
+      .leftJoin(
+        conversationReads,
+        and(
+          eq(conversationReads.workspaceId, conversations.workspaceId),
+          eq(conversationReads.userId, viewerId ?? sql`null`),
+          eq(conversationReads.conversationId, conversations.id),
+        ),
+      )
+      .leftJoinLateral(last, sql`true`)
+      .where(and(eq(conversations.workspaceId, workspaceId), where))
+      .orderBy(desc(conversations.lastMessageAt), desc(conversations.id))
+      .limit(limit);
+    return rows.map(
+      (row): SummaryRow => ({
+        conversation: row.conversation,
+        contact: row.contact,
+        lastMessage:
+          row.lastText === null || row.lastCreatedAt === null
+            ? null
+            : { text: row.lastText, direction: row.lastDirection!, type: row.lastType!, createdAt: row.lastCreatedAt },
+        readAt: row.readAt,
+      }),
+    );
+  }
+
+  return {
+    async find(workspaceId: string, id: string): Promise<ConversationRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.id, id)));
+      return row;
+    },
+
+    /** Holds the row until the transaction ends: two agents acting at once take turns. */
+    async lock(workspaceId: string, id: string): Promise<ConversationRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.id, id)))
+        .for('update');
+      return row;
+    },
+
+    async lockByContact(workspaceId: string, contactId: string): Promise<ConversationRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.contactId, contactId)))
+        .for('update');
+      return row;
+    },
+
+    /** Undefined when the contact has a conversation already (made by a concurrent transaction, say). */
+    async insertIfAbsent(row: typeof conversations.$inferInsert): Promise<ConversationRow | undefined> {
+      const [created] = await db.insert(conversations).values(row).onConflictDoNothing({ target: conversations.contactId }).returning();
+      return created;
+    },
+
+    async contactBlockedAt(workspaceId: string, contactId: string): Promise<Date | null> {
+      const [row] = await db
+        .select({ blockedAt: contacts.blockedAt })
+        .from(contacts)
+        .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
+      return row?.blockedAt ?? null;
+    },
+
+    async update(workspaceId: string, id: string, patch: Partial<typeof conversations.$inferInsert>): Promise<ConversationRow> {
+      const [row] = await db
+        .update(conversations)
+        .set(patch)
+        .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.id, id)))
+        .returning();
+      return row!;
+    },
+
+    async delete(workspaceId: string, id: string): Promise<ConversationRow | undefined> {
+      const [row] = await db
+        .delete(conversations)
+        .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.id, id)))
+        .returning();
+      return row;
+    },
+
+    async summary(workspaceId: string, id: string, viewerId: string | null): Promise<SummaryRow | undefined> {
+      return (await summaries(workspaceId, eq(conversations.id, id), viewerId, 1))[0];
+    },
+
+    /** A page in inbox order: newest activity first, keyset on (last_message_at, id). */
+    async list(workspaceId: string, filter: ConversationFilter, viewerId: string, limit: number, after?: [Date, string]) {
+      const conditions: Array<SQL | undefined> = [];
+      const inbox = filter.inbox;
+      if (inbox?.kind === 'mine') conditions.push(eq(conversations.assigneeId, inbox.userId));
+      if (inbox?.kind === 'unassigned') conditions.push(isNull(conversations.assigneeId));
+      if (inbox?.kind === 'team') conditions.push(eq(conversations.teamId, inbox.teamId));
+      // Blocked contacts live in their own inbox and in no other (SPEC §2.6).
+      conditions.push(inbox?.kind === 'blocked' ? isNotNull(contacts.blockedAt) : isNull(contacts.blockedAt));
+      if (filter.status) conditions.push(eq(conversations.status, filter.status));
+      if (filter.visibleTo) {
+        const { userId, teamIds } = filter.visibleTo;
+        conditions.push(
+          or(
+            eq(conversations.assigneeId, userId),
+            isNull(conversations.assigneeId),
+            teamIds.length > 0 ? inArray(conversations.teamId, teamIds) : undefined,
+          ),
+        );
+      }
+      if (filter.search) {
+        const { text, configs, contact } = filter.search;
+        const query = sql.join(
+          configs.map((config) => sql`websearch_to_tsquery(${config}::regconfig, ${text})`),
+          sql` || `,
+        );
+        const contactMatch = contact ? contactCondition(contact) : undefined;
+        conditions.push(
+          or(
+            contactMatch &&
+              sql`${conversations.contactId} in (select ${contacts.id} from ${contacts} where ${contacts.workspaceId} = ${workspaceId} and ${contactMatch})`,
+            sql`${conversations.id} in (select ${messages.conversationId} from ${messages} where ${messages.workspaceId} = ${workspaceId} and not ${messages.hidden} and ${messages.searchVector} @@ (${query}))`,
+          ),
+        );
+      }
+      if (after) conditions.push(sql`(${conversations.lastMessageAt}, ${conversations.id}) < (${after[0]}, ${after[1]})`);
+      return summaries(workspaceId, and(...conditions), viewerId, limit);
+    },
+
+    /** Members of each team, for the red dot of team-assigned conversations. */
+    async teamMembers(workspaceId: string, teamIds: string[]): Promise<Map<string, string[]>> {
+      const members = new Map<string, string[]>();
+      if (teamIds.length === 0) return members;
+      const rows = await db
+        .select({ teamId: teamMembers.teamId, userId: teamMembers.userId })
+        .from(teamMembers)
+        .where(and(eq(teamMembers.workspaceId, workspaceId), inArray(teamMembers.teamId, teamIds)));
+      for (const row of rows) members.set(row.teamId, [...(members.get(row.teamId) ?? []), row.userId]);
+      return members;
+    },
+
+    async markRead(workspaceId: string, userId: string, conversationId: string, at: Date): Promise<void> {
+      await db
+        .insert(conversationReads)
+        .values({ workspaceId, userId, conversationId, readAt: at })
+        .onConflictDoUpdate({
+          target: [conversationReads.workspaceId, conversationReads.userId, conversationReads.conversationId],
+          set: { readAt: sql`greatest(${conversationReads.readAt}, excluded.read_at)` },
+        });
+    },
+  };
+}
+
+export type ConversationsRepository = ReturnType<typeof createConversationsRepository>;

@@ -1,0 +1,346 @@
+import { searchTerms } from '../contacts/contact-search.rules.js';
+import { textSearchConfig } from '../messages/text-search.rules.js';
+import type { EventBus } from '../platform/bus.js';
+import type { Clock } from '../platform/clock.js';
+import type { Db } from '../platform/db/client.js';
+import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import type { JobQueue } from '../platform/jobs.js';
+import { decodeCursor, encodeCursor } from '../platform/pagination.js';
+import type { Actor } from '../workspace/permissions.js';
+import type { WorkspaceSettings } from '../workspace/settings.js';
+import type { WorkspaceService } from '../workspace/workspace.service.js';
+import { applyLifecycleEvent, type LifecycleEvent } from './conversation-lifecycle.rules.js';
+import {
+  type ConversationFilter,
+  type ConversationRow,
+  createConversationsRepository,
+  type SummaryRow,
+} from './conversations.repository.js';
+import type { createOnlineSince } from './online-since.js';
+import { statusDot } from './status-dot.rules.js';
+
+const WAKE_JOB = 'conversation.wake';
+const PREVIEW_CHARS = 140;
+
+/** Who looks at the inbox, with what the visibility rules need (SPEC §1: agents see Mine, Unassigned, their teams, and All if allowed). */
+type Viewer = { actor: Actor; settings: WorkspaceSettings; teamIds: string[]; language: string | null };
+
+export type ConversationSummary = ReturnType<typeof publicSummary>;
+
+export function contactName(contact: SummaryRow['contact']): string | null {
+  const full = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
+  return full || contact.displayName || contact.email || contact.phone || null;
+}
+
+/** What every user may see of a conversation; the same for all, so events can carry it. */
+export function publicSummary(row: SummaryRow) {
+  const c = row.conversation;
+  return {
+    id: c.id,
+    contactId: c.contactId,
+    status: c.status,
+    snoozedUntil: c.snoozedUntil,
+    blocked: row.contact.blockedAt !== null,
+    assigneeId: c.assigneeId,
+    teamId: c.teamId,
+    lastMessageAt: c.lastMessageAt,
+    lastInboundAt: c.lastInboundAt,
+    lastOutboundAt: c.lastOutboundAt,
+    awaitingReplySince: c.awaitingReplySince,
+    createdAt: c.createdAt,
+    contact: { id: c.contactId, name: contactName(row.contact), avatarUrl: row.contact.avatarUrl },
+    lastMessage: row.lastMessage && {
+      text: row.lastMessage.text.length > PREVIEW_CHARS ? `${row.lastMessage.text.slice(0, PREVIEW_CHARS)}…` : row.lastMessage.text,
+      direction: row.lastMessage.direction,
+      type: row.lastMessage.type,
+      createdAt: row.lastMessage.createdAt,
+    },
+  };
+}
+
+export type ConversationsService = ReturnType<typeof createConversationsService>;
+
+export function createConversationsService(deps: {
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  jobs: JobQueue;
+  workspace: WorkspaceService;
+  onlineSince: ReturnType<typeof createOnlineSince>;
+}) {
+  const { db, bus, clock, jobs, workspace, onlineSince } = deps;
+  const repository = createConversationsRepository(db);
+
+  async function viewerOf(actor: Actor): Promise<Viewer> {
+    const me = await workspace.me(actor);
+    return { actor, settings: me.workspace.settings, teamIds: me.teamIds, language: me.user.language };
+  }
+
+  function canSee(viewer: Viewer, row: ConversationRow): boolean {
+    if (viewer.actor.role !== 'agent' || viewer.settings.agentsSeeAll) return true;
+    return (
+      row.assigneeId === null || row.assigneeId === viewer.actor.userId || (row.teamId !== null && viewer.teamIds.includes(row.teamId))
+    );
+  }
+
+  /** The conversation if it exists in the workspace and the actor may see it; 404 otherwise (no hint it exists). */
+  async function requireVisible(actor: Actor, id: string): Promise<{ row: ConversationRow; viewer: Viewer }> {
+    const [row, viewer] = await Promise.all([repository.find(actor.workspaceId, id), viewerOf(actor)]);
+    if (!row || !canSee(viewer, row)) throw notFound('Conversation');
+    return { row, viewer };
+  }
+
+  /** Summaries as one user sees them: with their read time and their dot. */
+  async function forViewer(viewer: Viewer, rows: SummaryRow[]) {
+    const teamIds = [...new Set(rows.flatMap((r) => (r.conversation.assigneeId === null && r.conversation.teamId ? [r.conversation.teamId] : [])))];
+    const members = await repository.teamMembers(viewer.actor.workspaceId, teamIds);
+    const now = clock.now();
+    return rows.map((row) => {
+      const c = row.conversation;
+      const responsibleIds = c.assigneeId ? [c.assigneeId] : c.teamId ? (members.get(c.teamId) ?? []) : [];
+      const dot = statusDot({
+        status: c.status,
+        assigneeId: c.assigneeId,
+        responsible: responsibleIds.map((userId) => ({ userId, onlineSince: onlineSince.of(userId) })),
+        lastInboundAt: c.lastInboundAt,
+        awaitingReplySince: c.awaitingReplySince,
+        readAt: row.readAt,
+        viewerId: viewer.actor.userId,
+        missedAfterSeconds: viewer.settings.missedAfterSeconds,
+        now,
+      });
+      return { ...publicSummary(row), readAt: row.readAt, dot };
+    });
+  }
+
+  async function summaryFor(viewer: Viewer, id: string) {
+    const row = await repository.summary(viewer.actor.workspaceId, id, viewer.actor.userId);
+    if (!row) throw notFound('Conversation');
+    return (await forViewer(viewer, [row]))[0]!;
+  }
+
+  /** `conversation.updated` with the summary every user's list needs; each client works out its own dot. */
+  async function publishUpdated(workspaceId: string, id: string) {
+    const row = await repository.summary(workspaceId, id, null);
+    if (row) await bus.publish({ type: 'conversation.updated', workspaceId, data: { conversation: publicSummary(row) } });
+  }
+
+  async function publishOpened(workspaceId: string, id: string, reopened: boolean) {
+    await bus.publish({ type: 'conversation.opened', workspaceId, data: { conversationId: id, reopened } });
+  }
+
+  /** Apply one lifecycle event under a row lock: two agents acting at once take turns. */
+  async function transition(actor: Actor, id: string, event: LifecycleEvent, options: { refuseBlocked: boolean }) {
+    const { viewer } = await requireVisible(actor, id);
+    const reopened = await db.transaction(async (tx) => {
+      const repo = createConversationsRepository(tx);
+      const row = await repo.lock(actor.workspaceId, id);
+      if (!row) throw notFound('Conversation');
+      if (options.refuseBlocked && (await repo.contactBlockedAt(actor.workspaceId, row.contactId))) {
+        throw conflict('contact_blocked', 'The contact is blocked: unblock it first');
+      }
+      const next = applyLifecycleEvent(row, event);
+      if (!next) throw conflict('invalid_transition', `A ${row.status} conversation cannot ${event.type}`);
+      await repo.update(actor.workspaceId, id, { ...next, updatedAt: clock.now() });
+      return row.status === 'closed' && next.status === 'open';
+    });
+    await publishUpdated(actor.workspaceId, id);
+    if (reopened) await publishOpened(actor.workspaceId, id, true);
+    return summaryFor(viewer, id);
+  }
+
+  jobs.register(WAKE_JOB, async ({ job }) => {
+    const { conversationId, until } = job.payload as { conversationId: string; until: string };
+    const workspaceId = job.workspaceId!;
+    const woke = await db.transaction(async (tx) => {
+      const repo = createConversationsRepository(tx);
+      const row = await repo.lock(workspaceId, conversationId);
+      // Reopened, closed or snoozed again since: this wake-up is no longer wanted.
+      if (!row || row.status !== 'snoozed' || row.snoozedUntil?.getTime() !== new Date(until).getTime()) return false;
+      await repo.update(workspaceId, conversationId, { ...applyLifecycleEvent(row, { type: 'wake' })!, updatedAt: clock.now() });
+      return true;
+    });
+    if (woke) await publishUpdated(workspaceId, conversationId);
+    return { woke };
+  });
+
+  return {
+    requireVisible: async (actor: Actor, id: string) => (await requireVisible(actor, id)).row,
+    find: (workspaceId: string, id: string) => repository.find(workspaceId, id),
+    publishUpdated,
+    publishOpened,
+
+    async list(
+      actor: Actor,
+      query: { inbox?: string; status?: 'open' | 'snoozed' | 'closed'; q?: string; cursor?: string; limit: number },
+    ) {
+      const viewer = await viewerOf(actor);
+      const filter: ConversationFilter = { status: query.status };
+      const restricted = actor.role === 'agent' && !viewer.settings.agentsSeeAll;
+      if (restricted) filter.visibleTo = { userId: actor.userId, teamIds: viewer.teamIds };
+
+      const inbox = query.inbox;
+      if (inbox === 'mine') filter.inbox = { kind: 'mine', userId: actor.userId };
+      else if (inbox === 'unassigned' || inbox === 'blocked') filter.inbox = { kind: inbox };
+      else if (inbox === 'all') {
+        if (restricted) throw forbidden('inbox_not_allowed', 'This workspace does not let agents see all conversations');
+        filter.inbox = { kind: 'all' };
+      } else if (inbox?.startsWith('team:')) {
+        const teamId = inbox.slice('team:'.length);
+        await workspace.getTeam(actor, teamId);
+        if (restricted && !viewer.teamIds.includes(teamId)) throw forbidden('inbox_not_allowed', 'You are not a member of this team');
+        filter.inbox = { kind: 'team', teamId };
+      }
+
+      const q = query.q?.trim();
+      if (q) {
+        const configs = [...new Set(['simple', textSearchConfig(viewer.language ?? 'en')])];
+        filter.search = { text: q, configs, contact: searchTerms(q) };
+      }
+
+      const after = decodeCursor(query.cursor) as [string, string] | undefined;
+      const cursor = after && ([new Date(after[0]), after[1]] as [Date, string]);
+      if (cursor && (Number.isNaN(cursor[0].getTime()) || typeof cursor[1] !== 'string')) {
+        throw badRequest('invalid_cursor', 'cursor: not a cursor this API returned');
+      }
+      const rows = await repository.list(actor.workspaceId, filter, actor.userId, query.limit + 1, cursor);
+      const items = await forViewer(viewer, rows.slice(0, query.limit));
+      const last = rows.length > query.limit ? rows[query.limit - 1]!.conversation : undefined;
+      return { items, nextCursor: last ? encodeCursor([last.lastMessageAt.toISOString(), last.id]) : null };
+    },
+
+    async get(actor: Actor, id: string) {
+      const { viewer } = await requireVisible(actor, id);
+      return summaryFor(viewer, id);
+    },
+
+    async markRead(actor: Actor, id: string) {
+      const { viewer } = await requireVisible(actor, id);
+      const readAt = clock.now();
+      await repository.markRead(actor.workspaceId, actor.userId, id, readAt);
+      // Only this user's dot changes; their other tabs learn it too.
+      await bus.publish({ type: 'conversation.read', workspaceId: actor.workspaceId, userIds: [actor.userId], data: { conversationId: id, readAt } });
+      return summaryFor(viewer, id);
+    },
+
+    async close(actor: Actor, id: string) {
+      const { closingLogic } = (await viewerOf(actor)).settings;
+      return transition(actor, id, { type: 'close', closingLogic }, { refuseBlocked: false });
+    },
+
+    async open(actor: Actor, id: string) {
+      return transition(actor, id, { type: 'open' }, { refuseBlocked: true });
+    },
+
+    async snooze(actor: Actor, id: string, until: Date) {
+      if (until.getTime() <= clock.now().getTime()) throw badRequest('invalid_field', 'until: must be in the future', { field: 'until' });
+      await requireVisible(actor, id);
+      // Queued first: if the snooze then fails, the wake-up finds nothing to wake and does nothing.
+      await jobs.enqueue({ type: WAKE_JOB, workspaceId: actor.workspaceId, payload: { conversationId: id, until: until.toISOString() }, runAt: until });
+      return transition(actor, id, { type: 'snooze', until }, { refuseBlocked: true });
+    },
+
+    async assign(actor: Actor, id: string, input: { assigneeId?: string | null; teamId?: string | null }) {
+      const { viewer } = await requireVisible(actor, id);
+      await Promise.all([
+        input.assigneeId ? checked('assigneeId', workspace.getUser(actor, input.assigneeId)) : undefined,
+        input.teamId ? checked('teamId', workspace.getTeam(actor, input.teamId)) : undefined,
+      ]);
+      await db.transaction(async (tx) => {
+        const repo = createConversationsRepository(tx);
+        if (!(await repo.lock(actor.workspaceId, id))) throw notFound('Conversation');
+        await repo.update(actor.workspaceId, id, { assigneeId: input.assigneeId, teamId: input.teamId, updatedAt: clock.now() });
+      });
+      await publishUpdated(actor.workspaceId, id);
+      return summaryFor(viewer, id);
+    },
+
+    /** Deletes the conversation and its messages; the messages domain removes the files on `conversation.deleted`. */
+    async remove(actor: Actor, id: string) {
+      await requireVisible(actor, id);
+      const row = await repository.delete(actor.workspaceId, id);
+      if (!row) throw notFound('Conversation');
+      await bus.publish({ type: 'conversation.deleted', workspaceId: actor.workspaceId, data: { conversationId: id, contactId: row.contactId } });
+    },
+
+    /**
+     * In the caller's transaction: the contact wrote. Opens its conversation (or reopens it); a
+     * hidden message (blocked contact) is filed without changing anything.
+     */
+    async recordInbound(tx: Db, input: { workspaceId: string; contactId: string; at: Date; hidden: boolean }) {
+      const { workspaceId, contactId, at, hidden } = input;
+      const repo = createConversationsRepository(tx);
+      let row = await repo.lockByContact(workspaceId, contactId);
+      if (!row) {
+        const created = await repo.insertIfAbsent({
+          id: newId(),
+          workspaceId,
+          contactId,
+          status: hidden ? 'closed' : 'open',
+          lastMessageAt: at,
+          lastInboundAt: hidden ? null : at,
+          awaitingReplySince: hidden ? null : at,
+          createdAt: at,
+          updatedAt: at,
+        });
+        if (created) return { conversation: created, opened: !hidden, reopened: false };
+        row = (await repo.lockByContact(workspaceId, contactId))!;
+      }
+      if (hidden) return { conversation: row, opened: false, reopened: false };
+      const next = applyLifecycleEvent(row, { type: 'inbound' })!;
+      const updated = await repo.update(workspaceId, row.id, {
+        ...next,
+        lastMessageAt: at,
+        lastInboundAt: at,
+        awaitingReplySince: row.awaitingReplySince ?? at,
+        updatedAt: at,
+      });
+      const reopened = row.status === 'closed';
+      return { conversation: updated, opened: reopened, reopened };
+    },
+
+    /** In the caller's transaction: a user replied or commented. A reply reopens a closed conversation for its sender. */
+    async recordOutbound(tx: Db, input: { workspaceId: string; conversationId: string; senderId: string | null; at: Date; kind: 'reply' | 'comment' }) {
+      const { workspaceId, conversationId, senderId, at, kind } = input;
+      const repo = createConversationsRepository(tx);
+      const row = await repo.lock(workspaceId, conversationId);
+      if (!row) throw notFound('Conversation');
+      if (kind === 'comment') return { conversation: row, reopened: false };
+      const next = applyLifecycleEvent(row, { type: 'outbound', senderId })!;
+      const updated = await repo.update(workspaceId, conversationId, {
+        ...next,
+        lastMessageAt: at,
+        lastOutboundAt: at,
+        awaitingReplySince: null,
+        updatedAt: at,
+      });
+      return { conversation: updated, reopened: row.status === 'closed' };
+    },
+
+    /** Opens (or finds) the conversation of a contact, for an outbound first message from the Contacts module. */
+    async ensureForContact(workspaceId: string, contactId: string): Promise<ConversationRow> {
+      const at = clock.now();
+      return db.transaction(async (tx) => {
+        const repo = createConversationsRepository(tx);
+        const existing = await repo.lockByContact(workspaceId, contactId);
+        if (existing) return existing;
+        // Closed until the message goes out: sending then opens it for its sender, like any closed conversation.
+        const created = await repo.insertIfAbsent({ id: newId(), workspaceId, contactId, status: 'closed', lastMessageAt: at, createdAt: at, updatedAt: at });
+        return created ?? (await repo.lockByContact(workspaceId, contactId))!;
+      });
+    },
+  };
+}
+
+/** A referenced user or team that is not in the workspace is a bad field, not a missing resource. */
+async function checked(field: string, lookup: Promise<unknown>) {
+  try {
+    await lookup;
+  } catch (error) {
+    if (error instanceof AppError && error.status === 404) {
+      throw badRequest('invalid_field', `${field}: not in this workspace`, { field });
+    }
+    throw error;
+  }
+}

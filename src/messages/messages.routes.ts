@@ -1,0 +1,46 @@
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { actorOf, type AppContext } from '../platform/http/app.js';
+import { uuidParam } from '../platform/http/schemas.js';
+import { paginationQuery } from '../platform/pagination.js';
+
+export const sendMessageBody = z.strictObject({
+  type: z.enum(['reply', 'comment']),
+  text: z.string().max(20_000).optional(),
+  channelId: z.uuid().optional(),
+  template: z.strictObject({ name: z.string().min(1).max(512), language: z.string().min(1).max(35), parameters: z.array(z.unknown()).max(100).default([]) }).optional(),
+  tag: z.string().min(1).max(100).optional(),
+  attachmentIds: z.array(z.uuid()).max(10).optional(),
+  savedReplyId: z.uuid().optional(),
+  mentions: z.array(z.uuid()).max(50).optional(),
+});
+
+export function registerMessageRoutes({ app: root, services }: AppContext) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { messages } = services;
+  const tags = ['messages'];
+
+  app.get(
+    '/api/v1/conversations/:id/messages',
+    {
+      config: { permission: 'inbox.use' },
+      schema: { tags, summary: 'Messages and comments, newest first', params: uuidParam, querystring: z.strictObject(paginationQuery) },
+    },
+    async (request) => messages.list(actorOf(request), request.params.id, request.query),
+  );
+
+  app.post(
+    '/api/v1/conversations/:id/messages',
+    {
+      config: { permission: 'inbox.use' },
+      schema: {
+        tags,
+        summary:
+          'Reply (goes to the contact on channelId, by default the channel it last wrote on; answered as pending, then message.updated) or comment (internal; `mentions` notifies users)',
+        params: uuidParam,
+        body: sendMessageBody,
+      },
+    },
+    async (request, reply) => reply.status(201).send(await messages.send(actorOf(request), request.params.id, request.body)),
+  );
+}

@@ -1,0 +1,381 @@
+import type { InboundMessage, OutboundMessage, StatusUpdate } from '../channels/channel-registry.js';
+import type { ChannelRow } from '../channels/channels.repository.js';
+import type { ChannelsService } from '../channels/channels.service.js';
+import { refusalFor } from '../channels/messaging-window.rules.js';
+import type { IdentityService } from '../contacts/identity.service.js';
+import type { ConversationRow } from '../conversations/conversations.repository.js';
+import { contactName, type ConversationsService } from '../conversations/conversations.service.js';
+import type { EventBus } from '../platform/bus.js';
+import type { Clock } from '../platform/clock.js';
+import type { Db } from '../platform/db/client.js';
+import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
+import { newId } from '../platform/ids.js';
+import type { JobQueue } from '../platform/jobs.js';
+import type { Logger } from '../platform/logging.js';
+import { decodeCursor, encodeCursor } from '../platform/pagination.js';
+import type { Actor } from '../workspace/permissions.js';
+import type { WorkspaceService } from '../workspace/workspace.service.js';
+import type { AttachmentsService, PublicAttachment } from './attachments.service.js';
+import { statusesBefore } from './delivery-status.rules.js';
+import { createMessagesRepository, type MessageRow } from './messages.repository.js';
+import type { SavedRepliesService } from './saved-replies.service.js';
+import { textSearchConfig } from './text-search.rules.js';
+
+const DELIVER_JOB = 'message.deliver';
+/**
+ * The first attempt runs right after commit; the queued job is the safety net (the process died)
+ * and the retry loop, so it waits long enough never to race that first attempt.
+ */
+const SAFETY_NET_MS = 30_000;
+const DELIVERY_ATTEMPTS = 8;
+
+export type SendInput = {
+  type: 'reply' | 'comment';
+  text?: string;
+  channelId?: string;
+  template?: { name: string; language: string; parameters: unknown[] };
+  tag?: string;
+  attachmentIds?: string[];
+  savedReplyId?: string;
+  /** Users a comment mentions (the composer resolves `@name` to ids); they are notified. */
+  mentions?: string[];
+};
+
+export type PublicMessage = ReturnType<typeof publicMessage>;
+
+export function publicMessage(row: MessageRow, attachments: PublicAttachment[] = []) {
+  const options = row.options as { template?: unknown; tag?: string } | null;
+  return {
+    id: row.id,
+    conversationId: row.conversationId,
+    direction: row.direction,
+    type: row.type,
+    text: row.text,
+    status: row.status,
+    error: row.error,
+    channelId: row.channelId,
+    authorId: row.authorId,
+    mentions: row.mentions,
+    template: options?.template ?? null,
+    tag: options?.tag ?? null,
+    attachments,
+    createdAt: row.createdAt,
+    updatedAt: row.updatedAt,
+  };
+}
+
+export type MessagesService = ReturnType<typeof createMessagesService>;
+
+export function createMessagesService(deps: {
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  jobs: JobQueue;
+  logger: Logger;
+  channels: ChannelsService;
+  conversations: ConversationsService;
+  identity: IdentityService;
+  attachments: AttachmentsService;
+  savedReplies: SavedRepliesService;
+  workspace: WorkspaceService;
+}) {
+  const { db, bus, clock, jobs, logger, channels, conversations, identity, attachments, savedReplies, workspace } = deps;
+  const repository = createMessagesRepository(db);
+
+  const publish = (workspaceId: string, type: string, data: Record<string, unknown>, userIds?: string[]) =>
+    bus.publish({ type, workspaceId, data, userIds });
+
+  /**
+   * One provider message, in one transaction: dedupe, find or create the contact, find or open
+   * its conversation, store. Events follow the commit. A retry of a stored message changes nothing.
+   */
+  async function receive(channel: ChannelRow, inbound: InboundMessage): Promise<{ messageId: string; duplicate: boolean }> {
+    const workspaceId = channel.workspaceId;
+    const now = clock.now();
+    // The window opens at the provider's time, but never later than we received the message.
+    const sentAt = inbound.sentAt && !Number.isNaN(inbound.sentAt.getTime()) && inbound.sentAt < now ? inbound.sentAt : now;
+    const outcome = await db.transaction(async (tx) => {
+      const repo = createMessagesRepository(tx);
+      await identity.lock(tx, channel.id, inbound.contact.identifier);
+      const existing = await repo.findByProviderId(workspaceId, channel.id, 'in', inbound.providerMessageId);
+      if (existing) return { message: existing, duplicate: true, opened: false, reopened: false };
+
+      const { contact, contactChannel } = await identity.findOrCreate(tx, { workspaceId, channelId: channel.id, identity: inbound.contact, at: now });
+      // The seam for blocking (SPEC §2.6): kept, never shown, nothing reopens or notifies.
+      const hidden = contact.blockedAt !== null;
+      if (!hidden) await identity.recordInbound(tx, { workspaceId, contactId: contact.id, contactChannelId: contactChannel.id, sentAt });
+      const { conversation, opened, reopened } = await conversations.recordInbound(tx, { workspaceId, contactId: contact.id, at: now, hidden });
+      const message = await repo.insert(
+        {
+          id: newId(),
+          workspaceId,
+          conversationId: conversation.id,
+          channelId: channel.id,
+          direction: 'in',
+          type: 'message',
+          text: inbound.text,
+          status: 'received',
+          providerMessageId: inbound.providerMessageId,
+          providerTimestamp: sentAt,
+          hidden,
+          createdAt: now,
+          updatedAt: now,
+        },
+        textSearchConfig(contact.language),
+      );
+      return { message, duplicate: false, opened, reopened };
+    });
+
+    const { message } = outcome;
+    if (!outcome.duplicate && !message.hidden) {
+      await publish(workspaceId, 'message.created', { message: publicMessage(message) });
+      await conversations.publishUpdated(workspaceId, message.conversationId);
+      if (outcome.opened) await conversations.publishOpened(workspaceId, message.conversationId, outcome.reopened);
+    }
+    return { messageId: message.id, duplicate: outcome.duplicate };
+  }
+
+  /** Delivery and read receipts: each moves its message's status forward only. */
+  async function applyReceipts(channel: ChannelRow, updates: StatusUpdate[]) {
+    const workspaceId = channel.workspaceId;
+    for (const update of updates) {
+      const message = await repository.findByProviderId(workspaceId, channel.id, 'out', update.providerMessageId);
+      if (!message) continue;
+      const error = update.status === 'failed' ? (update.error ?? 'The provider reported a failure') : null;
+      const row = await repository.updateStatus(workspaceId, message.id, statusesBefore(update.status), { status: update.status, error }, clock.now());
+      if (row) await publish(workspaceId, 'message.updated', { message: publicMessage(row) });
+    }
+  }
+
+  /** Refuses a reply the contact's channel would not carry now (SPEC §4.1), before any provider is called. */
+  async function chooseChannel(workspaceId: string, conversation: ConversationRow, input: SendInput) {
+    const identities = await identity.channelsOf(db, workspaceId, conversation.contactId);
+    // By default, the channel the contact last wrote on.
+    const chosen = input.channelId ? identities.find((i) => i.channelId === input.channelId) : identities[0];
+    if (!chosen) {
+      throw input.channelId
+        ? badRequest('channel_not_available', 'channelId: the contact cannot be reached on this channel', { field: 'channelId' })
+        : badRequest('no_channel', 'The contact has no channel to reply on');
+    }
+    const channel = await channels.resolve(workspaceId, chosen.channelId);
+    if (!channel) throw badRequest('channel_not_available', 'channelId: this channel type is not available', { field: 'channelId' });
+    const window = channel.module.windowPolicy(
+      {
+        lastInboundAt: chosen.lastInboundAt,
+        outboundSinceInbound: await repository.countOutboundSince(workspaceId, conversation.id, chosen.channelId, chosen.lastInboundAt),
+        now: clock.now(),
+      },
+      channel.row.settings,
+    );
+    const refusal = refusalFor(window, { template: input.template, tag: input.tag });
+    if (refusal) throw conflict(refusal.code, refusal.message);
+    return channel.row;
+  }
+
+  async function checkMentions(actor: Actor, userIds: string[]) {
+    for (const userId of userIds) {
+      try {
+        await workspace.getUser(actor, userId);
+      } catch (error) {
+        if (error instanceof AppError && error.status === 404) {
+          throw badRequest('unknown_user', 'mentions: every mentioned user must be a user of this workspace', { field: 'mentions' });
+        }
+        throw error;
+      }
+    }
+  }
+
+  async function savedReplyText(actor: Actor, id: string): Promise<string> {
+    try {
+      return (await savedReplies.get(actor, id)).text;
+    } catch (error) {
+      if (error instanceof AppError && error.status === 404) {
+        throw badRequest('unknown_saved_reply', 'savedReplyId: no such saved reply in this workspace', { field: 'savedReplyId' });
+      }
+      throw error;
+    }
+  }
+
+  async function sendIn(actor: Actor, conversation: ConversationRow, input: SendInput) {
+    const workspaceId = actor.workspaceId;
+    const contact = await identity.findContact(db, workspaceId, conversation.contactId);
+    if (!contact) throw notFound('Conversation');
+    if (contact.blockedAt) throw conflict('contact_blocked', 'The contact is blocked: unblock it to write to it');
+
+    // Stored as typed: only the check ignores surrounding blanks.
+    // A saved reply gives the text unless the user edited it before sending.
+    const saved = input.savedReplyId ? await savedReplyText(actor, input.savedReplyId) : undefined;
+    const text = input.text ?? saved ?? '';
+    const attachmentIds = input.attachmentIds ?? [];
+    const mentions = [...new Set(input.mentions ?? [])];
+    const isReply = input.type === 'reply';
+
+    let channel: ChannelRow | null = null;
+    if (isReply) {
+      if (text.trim() === '' && attachmentIds.length === 0 && !input.template) throw badRequest('empty_message', 'text: a reply needs text, a template or an attachment', { field: 'text' });
+      if (mentions.length > 0) throw badRequest('invalid_field', 'mentions: only comments mention users', { field: 'mentions' });
+      channel = await chooseChannel(workspaceId, conversation, input);
+    } else {
+      if (text.trim() === '') throw badRequest('empty_message', 'text: a comment needs text', { field: 'text' });
+      if (input.channelId || input.template || input.tag) {
+        throw badRequest('invalid_field', 'A comment stays inside the workspace: no channelId, template or tag', { field: 'type' });
+      }
+      await checkMentions(actor, mentions);
+    }
+
+    const now = clock.now();
+    const id = newId();
+    if (isReply) {
+      // Queued before the message exists: should the transaction fail, the job finds no message and ends.
+      await jobs.enqueue({
+        type: DELIVER_JOB,
+        workspaceId,
+        payload: { messageId: id },
+        runAt: new Date(now.getTime() + SAFETY_NET_MS),
+        maxAttempts: DELIVERY_ATTEMPTS,
+      });
+    }
+    const { message, reopened } = await db.transaction(async (tx) => {
+      const recorded = await conversations.recordOutbound(tx, {
+        workspaceId,
+        conversationId: conversation.id,
+        senderId: actor.userId,
+        at: now,
+        kind: input.type,
+      });
+      const message = await createMessagesRepository(tx).insert(
+        {
+          id,
+          workspaceId,
+          conversationId: conversation.id,
+          channelId: channel?.id ?? null,
+          direction: 'out',
+          type: isReply ? 'message' : 'comment',
+          text,
+          status: isReply ? 'pending' : 'sent',
+          authorId: actor.userId,
+          mentions,
+          options: input.template || input.tag ? { template: input.template, tag: input.tag } : null,
+          createdAt: now,
+          updatedAt: now,
+        },
+        textSearchConfig(contact.language),
+      );
+      if (attachmentIds.length > 0) await attachments.attach(tx, { workspaceId, ids: attachmentIds, messageId: id, contactId: contact.id });
+      if (isReply) await identity.recordOutbound(tx, { workspaceId, contactId: contact.id, at: now });
+      return { message, reopened: recorded.reopened };
+    });
+
+    const files = (await attachments.ofMessages(workspaceId, [id])).get(id) ?? [];
+    const result = publicMessage(message, files);
+    await publish(workspaceId, 'message.created', { message: result });
+    if (isReply) {
+      await conversations.publishUpdated(workspaceId, conversation.id);
+      if (reopened) await conversations.publishOpened(workspaceId, conversation.id, true);
+      // Straight after commit: the queue's polling would add its interval to every reply.
+      void deliver(workspaceId, id, false).catch((error) => logger.error({ err: error, messageId: id }, 'first delivery attempt failed'));
+    }
+    const notified = mentions.filter((userId) => userId !== actor.userId);
+    if (notified.length > 0) {
+      await publish(
+        workspaceId,
+        'mention.created',
+        { conversationId: conversation.id, messageId: id, authorId: actor.userId, text: text.slice(0, 200) },
+        notified,
+      );
+    }
+    return result;
+  }
+
+  /**
+   * One attempt to hand a pending reply to its channel. A refusal marks it failed with the
+   * provider's reason; a transient failure leaves it pending for the queue to retry, until `final`.
+   */
+  async function deliver(workspaceId: string, messageId: string, final: boolean): Promise<{ retry: false } | { retry: true; error: string }> {
+    const message = await repository.find(workspaceId, messageId);
+    if (!message || message.status !== 'pending') return { retry: false };
+
+    const fail = async (error: string) => {
+      const row = await repository.updateStatus(workspaceId, messageId, ['pending'], { status: 'failed', error }, clock.now());
+      if (row) await publish(workspaceId, 'message.updated', { message: publicMessage(row, await filesOf(workspaceId, row.id)) });
+      return { retry: false as const };
+    };
+
+    const conversation = await conversations.find(workspaceId, message.conversationId);
+    const contact = conversation && (await identity.findContact(db, workspaceId, conversation.contactId));
+    const channel = message.channelId ? await channels.resolve(workspaceId, message.channelId) : undefined;
+    if (!contact || !channel) return fail('The channel was removed before the message went out');
+    if (contact.blockedAt) return fail('The contact was blocked before the message went out');
+    const recipient = (await identity.channelsOf(db, workspaceId, contact.id)).find((i) => i.channelId === channel.row.id);
+    if (!recipient) return fail('The contact can no longer be reached on this channel');
+
+    const options = message.options as { template?: OutboundMessage['template']; tag?: string } | null;
+    const result = await channel.module.send(
+      {
+        id: message.id,
+        text: message.text,
+        createdAt: message.createdAt,
+        recipient: {
+          identifier: recipient.identifier,
+          name: contactName(contact) ?? undefined,
+          email: contact.email ?? undefined,
+          phone: contact.phone ?? undefined,
+        },
+        template: options?.template,
+        tag: options?.tag,
+      },
+      channel.row.settings,
+    );
+    if (!result.ok) {
+      if (result.retryable && !final) return { retry: true, error: result.error };
+      return fail(result.error);
+    }
+    const row = await repository.updateStatus(
+      workspaceId,
+      messageId,
+      ['pending'],
+      { status: 'sent', error: null, providerMessageId: result.providerMessageId },
+      clock.now(),
+    );
+    if (row) await publish(workspaceId, 'message.updated', { message: publicMessage(row, await filesOf(workspaceId, row.id)) });
+    return { retry: false };
+  }
+
+  const filesOf = async (workspaceId: string, messageId: string) => (await attachments.ofMessages(workspaceId, [messageId])).get(messageId) ?? [];
+
+  jobs.register(DELIVER_JOB, async ({ job }) => {
+    const outcome = await deliver(job.workspaceId!, (job.payload as { messageId: string }).messageId, job.attempts >= job.maxAttempts);
+    if (outcome.retry) throw new Error(outcome.error);
+  });
+
+  return {
+    receive,
+    applyReceipts,
+
+    async send(actor: Actor, conversationId: string, input: SendInput) {
+      const conversation = await conversations.requireVisible(actor, conversationId);
+      return sendIn(actor, conversation, input);
+    },
+
+    /** For the Contacts module's "send first message": opens the contact's conversation if it has none. */
+    async sendToContact(actor: Actor, contactId: string, input: SendInput) {
+      if (!(await identity.findContact(db, actor.workspaceId, contactId))) throw notFound('Contact');
+      return sendIn(actor, await conversations.ensureForContact(actor.workspaceId, contactId), input);
+    },
+
+    async list(actor: Actor, conversationId: string, query: { cursor?: string; limit: number }) {
+      await conversations.requireVisible(actor, conversationId);
+      const before = decodeCursor(query.cursor) as [string, string] | undefined;
+      const cursor = before && ([new Date(before[0]), before[1]] as [Date, string]);
+      if (cursor && Number.isNaN(cursor[0].getTime())) throw badRequest('invalid_cursor', 'cursor: not a cursor this API returned');
+      const rows = await repository.list(actor.workspaceId, conversationId, query.limit + 1, cursor);
+      const items = rows.slice(0, query.limit);
+      const files = await attachments.ofMessages(actor.workspaceId, items.map((row) => row.id));
+      const last = rows.length > query.limit ? items[items.length - 1]! : undefined;
+      return {
+        items: items.map((row) => publicMessage(row, files.get(row.id))),
+        nextCursor: last ? encodeCursor([last.createdAt.toISOString(), last.id]) : null,
+      };
+    },
+  };
+}
