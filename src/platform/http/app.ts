@@ -7,6 +7,8 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createInboxServices, type InboxServices, registerInboxRoutes } from '../../conversations/inbox.module.js';
+import { registerContactsRoutes } from '../../contacts/contacts.routes.js';
+import { createContactsService } from '../../contacts/contacts.service.js';
 import { registerWorkspaceRoutes } from '../../workspace/workspace.routes.js';
 import { assertAllowed, type Action, type Actor } from '../../workspace/permissions.js';
 import { createWorkspaceService } from '../../workspace/workspace.service.js';
@@ -65,7 +67,8 @@ export async function buildApp(deps: AppDeps) {
   const workspace = createWorkspaceService({ db, bus, clock, auth });
   const gateway = createGateway({ bus, auth, clock });
   const inbox = createInboxServices({ db, bus, clock, jobs, logger, config, workspace, gateway });
-  const services = { auth, jobs, workspace, gateway, ...inbox };
+  const contacts = createContactsService({ db, bus, clock, jobs, workspace, dataDir: config.dataDir });
+  const services = { auth, jobs, workspace, gateway, contacts, ...inbox };
 
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {
@@ -102,6 +105,7 @@ export async function buildApp(deps: AppDeps) {
   const context = { app, config, db, bus, clock, services };
   registerPlatformRoutes(context, database);
   registerWorkspaceRoutes(context);
+  registerContactsRoutes(context);
   registerInboxRoutes(context);
   gateway.register(app);
   await serveWebApp(app, config.webDistDir);
@@ -133,6 +137,7 @@ export type AppContext = {
     jobs: ReturnType<typeof createJobQueue>;
     workspace: ReturnType<typeof createWorkspaceService>;
     gateway: ReturnType<typeof createGateway>;
+    contacts: ReturnType<typeof createContactsService>;
   } & InboxServices;
 };
 
