@@ -195,7 +195,10 @@ export function createConversationsService(deps: {
 
       const q = query.q?.trim();
       if (q) {
-        const configs = [...new Set(['simple', textSearchConfig(viewer.language ?? 'en')])];
+        // Words as written, or stemmed in the searcher's language. Not for queries with phrases or
+        // exclusions: OR-ing two readings would let one reading's exclusion match what the other excludes.
+        const plainWords = !/"|(^|\s)-/.test(q);
+        const configs = [...new Set(['simple', ...(plainWords ? [textSearchConfig(viewer.language ?? 'en')] : [])])];
         filter.search = { text: q, configs, contact: searchTerms(q) };
       }
 

@@ -27,6 +27,7 @@ describe('the status dot', () => {
     ['my conversation, opened since, has no dot', { assigneeId: me, responsible: [online(me)], readAt: secondsAgo(1) }, 'none'],
     ['someone else’s conversation is not purple for me', { assigneeId: 'other', responsible: [online('other')] }, 'none'],
     ['a replied conversation has no dot', { awaitingReplySince: null, readAt: secondsAgo(1) }, 'none'],
+    ['a replied conversation I have not opened has no dot either', { awaitingReplySince: null }, 'none'],
     ['a closed conversation has no dot', { status: 'closed', awaitingReplySince: secondsAgo(600) }, 'none'],
     ['a snoozed conversation has no dot', { status: 'snoozed', awaitingReplySince: secondsAgo(600) }, 'none'],
     ['unanswered past the workspace limit is red', { awaitingReplySince: secondsAgo(30), readAt: secondsAgo(1) }, 'red'],

@@ -26,7 +26,9 @@ export type DotInput = {
 export function statusDot(input: DotInput): Dot {
   if (input.status !== 'open') return 'none';
   if (isMissed(input)) return 'red';
-  const unread = input.lastInboundAt !== null && (input.readAt === null || input.lastInboundAt > input.readAt);
+  // A replied conversation is handled, whether or not this viewer has looked at it.
+  const unread =
+    input.awaitingReplySince !== null && input.lastInboundAt !== null && (input.readAt === null || input.lastInboundAt > input.readAt);
   if (unread && (input.assigneeId === null || input.assigneeId === input.viewerId)) return 'purple';
   return 'none';
 }
