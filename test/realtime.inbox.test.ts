@@ -1,0 +1,113 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createApiChannel, eventually, inboundConversation, sendInbound, startIntegration } from './api/inbox-fixtures.js';
+import { createTestApp, type TestApp } from './helpers/app.js';
+import { connect } from './helpers/websocket.js';
+
+let t: TestApp;
+let baseUrl: string;
+let integration: Awaited<ReturnType<typeof startIntegration>>;
+beforeAll(async () => {
+  t = await createTestApp();
+  baseUrl = await t.server.listen();
+  integration = await startIntegration();
+});
+afterAll(async () => {
+  await t?.close();
+  await integration?.close();
+});
+
+describe('the inbox over a real WebSocket', () => {
+  it('a contact’s message reaches every user of the workspace with what the list needs, and no one else', async () => {
+    const ws = await t.createWorkspace();
+    const other = await t.createWorkspace();
+    const channel = await createApiChannel(t, ws, integration.url);
+    const [owner, agent, outsider] = await Promise.all([connect(baseUrl, ws.owner.token), connect(baseUrl, ws.agent.token), connect(baseUrl, other.owner.token)]);
+    await Promise.all([owner.next('hello'), agent.next('hello'), outsider.next('hello')]);
+
+    await sendInbound(t, channel.id, { identifier: 'live-1', name: 'Mia Live', text: 'Anyone there?' });
+    for (const client of [owner, agent]) {
+      const created = await client.next('message.created');
+      expect(created.message).toMatchObject({ direction: 'in', type: 'message', text: 'Anyone there?', channelId: channel.id });
+      const updated = await client.next('conversation.updated');
+      expect(updated.conversation).toMatchObject({
+        id: created.message.conversationId,
+        status: 'open',
+        blocked: false,
+        assigneeId: null,
+        contact: { name: 'Mia Live' },
+        lastMessage: { text: 'Anyone there?', direction: 'in' },
+        awaitingReplySince: expect.any(String),
+      });
+      await client.next('conversation.opened', (d) => d.conversationId === created.message.conversationId && d.reopened === false);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(outsider.events.filter((e) => /^(message|conversation)\./.test(e.type))).toEqual([]);
+    for (const client of [owner, agent, outsider]) client.close();
+  });
+
+  it('a reply shows as pending, then as sent; assignment and deletion reach everyone', async () => {
+    const ws = await t.createWorkspace();
+    const channel = await createApiChannel(t, ws, integration.url);
+    const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'live-2' });
+    const owner = await connect(baseUrl, ws.owner.token);
+    await owner.next('hello');
+
+    const reply = await t.request('POST', `/api/v1/conversations/${conversation.id}/messages`, { token: ws.agent.token, body: { type: 'reply', text: 'Yes!' } });
+    expect((await owner.next('message.created', (d) => d.message.id === reply.data.id)).message.status).toBe('pending');
+    expect((await owner.next('message.updated', (d) => d.message.id === reply.data.id)).message.status).toBe('sent');
+
+    await t.request('POST', `/api/v1/conversations/${conversation.id}/assign`, { token: ws.agent.token, body: { assigneeId: ws.agent.id } });
+    await owner.next('conversation.updated', (d) => d.conversation.assigneeId === ws.agent.id);
+    await t.request('DELETE', `/api/v1/conversations/${conversation.id}`, { token: ws.agent.token });
+    expect(await owner.next('conversation.deleted')).toEqual({ conversationId: conversation.id, contactId: conversation.contactId });
+    owner.close();
+  });
+
+  it('a mention notifies only the mentioned user; reading notifies only the reader', async () => {
+    const ws = await t.createWorkspace();
+    const channel = await createApiChannel(t, ws);
+    const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'live-3' });
+    const [manager, agent] = await Promise.all([connect(baseUrl, ws.manager.token), connect(baseUrl, ws.agent.token)]);
+    await Promise.all([manager.next('hello'), agent.next('hello')]);
+
+    const comment = await t.request('POST', `/api/v1/conversations/${conversation.id}/messages`, {
+      token: ws.agent.token,
+      body: { type: 'comment', text: '@Manager please look', mentions: [ws.manager.id] },
+    });
+    expect(await manager.next('mention.created')).toEqual({
+      conversationId: conversation.id,
+      messageId: comment.data.id,
+      authorId: ws.agent.id,
+      text: '@Manager please look',
+    });
+    await agent.next('message.created', (d) => d.message.id === comment.data.id);
+    expect(agent.events.some((e) => e.type === 'mention.created')).toBe(false);
+
+    await t.request('POST', `/api/v1/conversations/${conversation.id}/read`, { token: ws.agent.token });
+    await agent.next('conversation.read', (d) => d.conversationId === conversation.id);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    expect(manager.events.some((e) => e.type === 'conversation.read')).toBe(false);
+    manager.close();
+    agent.close();
+  });
+
+  it('an assignee coming online clears the red dot, going offline brings it back', async () => {
+    const ws = await t.createWorkspace();
+    const channel = await createApiChannel(t, ws);
+    const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'live-4' });
+    await t.request('POST', `/api/v1/conversations/${conversation.id}/assign`, { token: ws.owner.token, body: { assigneeId: ws.agent.id } });
+    const dot = async () => (await t.request('GET', `/api/v1/conversations/${conversation.id}`, { token: ws.owner.token })).data.dot;
+    expect(await dot()).toBe('red');
+
+    const owner = await connect(baseUrl, ws.owner.token);
+    await owner.next('hello');
+    const agent = await connect(baseUrl, ws.agent.token);
+    await owner.next('presence.changed', (d) => d.userId === ws.agent.id && d.online === true);
+    expect(await dot()).toBe('none');
+
+    agent.close();
+    await owner.next('presence.changed', (d) => d.userId === ws.agent.id && d.online === false);
+    await eventually(async () => (await dot()) === 'red');
+    owner.close();
+  });
+});
