@@ -1,9 +1,8 @@
 import { and, asc, desc, eq, isNull, sql } from 'drizzle-orm';
-import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { z } from 'zod';
 import type { Db } from '../platform/db/client.js';
 import { contactChannels, contacts } from '../platform/db/schema.js';
 import { newId } from '../platform/ids.js';
+import { type FieldResult, normaliseEmail, normaliseLanguage, normalisePhone } from './contact-fields.rules.js';
 
 export type ContactRow = typeof contacts.$inferSelect;
 export type ContactChannelRow = typeof contactChannels.$inferSelect;
@@ -20,20 +19,17 @@ export type InboundIdentity = {
 
 const IDENTITY_LOCK_SPACE = 72_720;
 
-const emailSchema = z.email();
+/** A provider's value if it is valid, else nothing: a bad phone number must not lose the message. */
+const valid = <T>(result: FieldResult<T>): T | null => (result.ok ? result.value : null);
+const emailOf = (value: string | undefined) => (value ? valid(normaliseEmail(value)) : null);
+const languageOf = (value: string | undefined) => (value ? valid(normaliseLanguage(value)) : null);
 
-function normaliseEmail(value: string | undefined): string | null {
-  const email = value?.trim().toLowerCase();
-  return email && emailSchema.safeParse(email).success ? email : null;
-}
-
-/** E.164 and its country, or nulls when the provider sent something that is not a phone number. */
-function normalisePhone(value: string | undefined): { phone: string | null; country: string | null } {
-  if (!value) return { phone: null, country: null };
-  const digits = value.trim();
-  const parsed = parsePhoneNumberFromString(digits.startsWith('+') ? digits : `+${digits}`);
-  if (!parsed?.isValid()) return { phone: null, country: null };
-  return { phone: parsed.number, country: parsed.country ?? null };
+/** Providers send international numbers, often without the `+` (WhatsApp's wa_id). */
+function phoneOf(value: string | undefined): { phone: string | null; country: string | null } {
+  const text = value?.trim();
+  if (!text) return { phone: null, country: null };
+  const phone = valid(normalisePhone(/^[1-9]\d{6,14}$/.test(text) ? `+${text}` : text));
+  return { phone: phone?.e164 ?? null, country: phone?.country ?? null };
 }
 
 function splitName(name: string | undefined): { firstName: string | null; lastName: string | null } {
@@ -80,8 +76,8 @@ export function createIdentityService() {
         const profile = {
           displayName: identity.name?.trim() || contact.displayName,
           avatarUrl: identity.avatarUrl ?? contact.avatarUrl,
-          email: contact.email ?? normaliseEmail(identity.email),
-          phone: contact.phone ?? normalisePhone(identity.phone).phone,
+          email: contact.email ?? emailOf(identity.email),
+          phone: contact.phone ?? phoneOf(identity.phone).phone,
         };
         const changed = (Object.keys(profile) as Array<keyof typeof profile>).some((key) => profile[key] !== contact[key]);
         const updated = changed
@@ -94,7 +90,7 @@ export function createIdentityService() {
         return { contact: updated, contactChannel: restored, created: false };
       }
 
-      const { phone, country } = normalisePhone(identity.phone);
+      const { phone, country } = phoneOf(identity.phone);
       const [contact] = await tx
         .insert(contacts)
         .values({
@@ -103,11 +99,11 @@ export function createIdentityService() {
           ...splitName(identity.name),
           displayName: identity.name?.trim() || null,
           avatarUrl: identity.avatarUrl ?? null,
-          email: normaliseEmail(identity.email),
+          email: emailOf(identity.email),
           phone,
           country,
           countrySource: country ? 'phone' : null,
-          language: identity.language ?? null,
+          language: languageOf(identity.language),
           createdAt: at,
           updatedAt: at,
         })
