@@ -59,7 +59,7 @@ describe.skipIf(!existsSync(CHROMIUM))('the web app', () => {
     await page.getByRole('cell', { name: 'aiko@acme.test' }).waitFor();
     expect(await dialog.count()).toBe(0);
 
-    await page.getByRole('button', { name: 'Olivia Owner' }).click();
+    await page.getByRole('button', { name: 'Olivia Owner – account menu' }).click();
     await page.getByRole('button', { name: 'Log out' }).click();
 
     await page.getByRole('heading', { name: 'Log in to Switchboard' }).waitFor();

@@ -40,6 +40,7 @@ export const de: Dictionary = {
   'presence.online': 'Online',
   'presence.offline': 'Offline',
 
+  'userMenu.label': '{name} – Kontomenü',
   'userMenu.language': 'Sprache',
   'userMenu.changePassword': 'Passwort ändern',
   'userMenu.signOut': 'Abmelden',
@@ -142,8 +143,8 @@ export const de: Dictionary = {
   'error.not_found': 'Das gibt es nicht mehr. Vielleicht hat es jemand entfernt.',
   'error.rate_limited': 'Zu viele Anfragen. Warten Sie einen Moment und versuchen Sie es erneut.',
   'error.field.email': 'Geben Sie eine gültige E-Mail-Adresse ein.',
-  'error.field.password': 'Mindestens 8 Zeichen.',
-  'error.field.newPassword': 'Mindestens 8 Zeichen.',
+  'error.field.password': 'Verwenden Sie 8 bis 1000 Zeichen.',
+  'error.field.newPassword': 'Verwenden Sie 8 bis 1000 Zeichen.',
   'error.field.name': 'Geben Sie einen Namen ein (bis zu 200 Zeichen).',
   'error.field.workspaceName': 'Geben Sie einen Namen ein (bis zu 200 Zeichen).',
   'error.field.missedAfterSeconds': 'Geben Sie eine ganze Zahl von 5 bis 86400 Sekunden ein.',

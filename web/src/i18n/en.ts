@@ -38,6 +38,7 @@ export const en = {
   'presence.online': 'Online',
   'presence.offline': 'Offline',
 
+  'userMenu.label': '{name} – account menu',
   'userMenu.language': 'Language',
   'userMenu.changePassword': 'Change password',
   'userMenu.signOut': 'Log out',
@@ -140,8 +141,8 @@ export const en = {
   'error.not_found': 'It no longer exists. Someone may have removed it.',
   'error.rate_limited': 'Too many requests. Wait a moment and try again.',
   'error.field.email': 'Enter a valid email address.',
-  'error.field.password': 'At least 8 characters.',
-  'error.field.newPassword': 'At least 8 characters.',
+  'error.field.password': 'Use 8 to 1000 characters.',
+  'error.field.newPassword': 'Use 8 to 1000 characters.',
   'error.field.name': 'Enter a name (up to 200 characters).',
   'error.field.workspaceName': 'Enter a name (up to 200 characters).',
   'error.field.missedAfterSeconds': 'Enter a whole number of seconds from 5 to 86400.',

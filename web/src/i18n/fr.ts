@@ -40,6 +40,7 @@ export const fr: Dictionary = {
   'presence.online': 'En ligne',
   'presence.offline': 'Hors ligne',
 
+  'userMenu.label': '{name} – menu du compte',
   'userMenu.language': 'Langue',
   'userMenu.changePassword': 'Changer le mot de passe',
   'userMenu.signOut': 'Se déconnecter',
@@ -142,8 +143,8 @@ export const fr: Dictionary = {
   'error.not_found': 'Cet élément n’existe plus. Quelqu’un l’a peut-être supprimé.',
   'error.rate_limited': 'Trop de requêtes. Patientez un instant et réessayez.',
   'error.field.email': 'Saisissez une adresse e-mail valide.',
-  'error.field.password': 'Au moins 8 caractères.',
-  'error.field.newPassword': 'Au moins 8 caractères.',
+  'error.field.password': 'Utilisez entre 8 et 1000 caractères.',
+  'error.field.newPassword': 'Utilisez entre 8 et 1000 caractères.',
   'error.field.name': 'Saisissez un nom (200 caractères au plus).',
   'error.field.workspaceName': 'Saisissez un nom (200 caractères au plus).',
   'error.field.missedAfterSeconds': 'Saisissez un nombre entier de secondes entre 5 et 86400.',

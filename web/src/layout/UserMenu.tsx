@@ -16,7 +16,7 @@ export function UserMenu() {
 
   return (
     <div className="user-menu">
-      <button type="button" className="user-menu-button" popoverTarget={panelId}>
+      <button type="button" className="user-menu-button" popoverTarget={panelId} aria-label={t('userMenu.label', { name: user.name })}>
         <Avatar name={user.name} />
         <span className="user-menu-name">{user.name}</span>
       </button>

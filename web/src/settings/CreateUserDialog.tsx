@@ -39,7 +39,7 @@ export function CreateUserDialog({ onClose }: { onClose: () => void }) {
   return (
     <Dialog title={t('users.add')} onClose={onClose}>
       <form onSubmit={submit} noValidate>
-        <TextField label={t('field.email')} name="email" type="email" autoComplete="off" required autoFocus error={errors.of('email')} />
+        <TextField label={t('field.email')} name="email" type="email" autoComplete="off" required error={errors.of('email')} />
         <TextField label={t('users.name')} name="name" autoComplete="off" required error={errors.of('name')} />
         <SelectField label={t('field.role')} name="role" defaultValue="agent" error={errors.of('role')}>
           {roles

@@ -38,7 +38,6 @@ export function ResetPasswordDialog({ user, onClose }: { user: User; onClose: ()
             type="password"
             autoComplete="new-password"
             required
-            autoFocus
             hint={t('password.hint')}
             error={errors.of('password')}
           />

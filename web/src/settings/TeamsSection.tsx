@@ -109,42 +109,44 @@ function TeamItem({ team, users }: { team: Team; users: User[] }) {
           </>
         )}
       </div>
-      <ul className="chips" aria-label={t('teams.membersOf', { name: team.name })}>
-        {members.length === 0 && <li className="muted">{t('teams.noMembers')}</li>}
-        {members.map((member) => (
-          <li key={member.id} className="chip">
-            <Avatar name={member.name} />
-            {member.name}
-            <button
-              type="button"
-              className="chip-remove"
-              aria-label={t('teams.removeMember', { name: member.name, team: team.name })}
-              title={t('teams.removeMember', { name: member.name, team: team.name })}
-              disabled={update.isPending}
-              onClick={() => update.mutate({ memberIds: team.memberIds.filter((id) => id !== member.id) })}
-            >
-              ×
-            </button>
-          </li>
-        ))}
-      </ul>
-      {others.length > 0 && (
-        <SelectField
-          label={t('teams.addMember')}
-          value=""
-          disabled={update.isPending}
-          onChange={(event) => update.mutate({ memberIds: [...team.memberIds, event.target.value] })}
-        >
-          <option value="" disabled>
-            {t('teams.chooseUser')}
-          </option>
-          {others.map((user) => (
-            <option key={user.id} value={user.id}>
-              {user.name}
-            </option>
+      <div className="team-members">
+        <ul className="chips" aria-label={t('teams.membersOf', { name: team.name })}>
+          {members.length === 0 && <li className="muted">{t('teams.noMembers')}</li>}
+          {members.map((member) => (
+            <li key={member.id} className="chip">
+              <Avatar name={member.name} />
+              {member.name}
+              <button
+                type="button"
+                className="chip-remove"
+                aria-label={t('teams.removeMember', { name: member.name, team: team.name })}
+                title={t('teams.removeMember', { name: member.name, team: team.name })}
+                disabled={update.isPending}
+                onClick={() => update.mutate({ memberIds: team.memberIds.filter((id) => id !== member.id) })}
+              >
+                ×
+              </button>
+            </li>
           ))}
-        </SelectField>
-      )}
+        </ul>
+        {others.length > 0 && (
+          <SelectField
+            label={t('teams.addMember')}
+            value=""
+            disabled={update.isPending}
+            onChange={(event) => update.mutate({ memberIds: [...team.memberIds, event.target.value] })}
+          >
+            <option value="" disabled>
+              {t('teams.chooseUser')}
+            </option>
+            {others.map((user) => (
+              <option key={user.id} value={user.id}>
+                {user.name}
+              </option>
+            ))}
+          </SelectField>
+        )}
+      </div>
       {!renaming && update.error && (
         <p role="alert" className="field-error">
           {errorMessage(update.error, i18n)}

@@ -22,13 +22,12 @@ export function Dialog({ title, onClose, children }: { title: string; onClose: (
         onClose();
       }}
     >
-      <header className="dialog-header">
-        <h2 id={titleId}>{title}</h2>
-        <button type="button" className="button button--icon" aria-label={t('action.close')} onClick={onClose}>
-          ×
-        </button>
-      </header>
+      <h2 id={titleId}>{title}</h2>
       {children}
+      {/* Last in order, so opening the dialog focuses its first field or Cancel, not Close. */}
+      <button type="button" className="button button--icon dialog-close" aria-label={t('action.close')} onClick={onClose}>
+        ×
+      </button>
     </dialog>
   );
 }
