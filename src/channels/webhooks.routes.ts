@@ -47,7 +47,10 @@ export function registerWebhookRoutes({ app: root, config, services }: AppContex
         const inbound = channel.module.parseInbound(webhook, channel.row.settings);
         const receipts = channel.module.parseStatus(webhook, channel.row.settings);
         const received = [];
-        for (const message of inbound) received.push(await messages.receive(channel.row, message));
+        for (const message of inbound) {
+          const { messageId, duplicate } = await messages.receive(channel.row, message);
+          received.push({ messageId, duplicate });
+        }
         await messages.applyReceipts(channel.row, receipts);
         return { ok: true, received };
       },

@@ -89,7 +89,7 @@ export function createMessagesService(deps: {
    * One provider message, in one transaction: dedupe, find or create the contact, find or open
    * its conversation, store. Events follow the commit. A retry of a stored message changes nothing.
    */
-  async function receive(channel: ChannelRow, inbound: InboundMessage): Promise<{ messageId: string; duplicate: boolean }> {
+  async function receive(channel: ChannelRow, inbound: InboundMessage): Promise<{ messageId: string; conversationId: string; duplicate: boolean }> {
     const workspaceId = channel.workspaceId;
     const now = clock.now();
     // The window opens at the provider's time, but never later than we received the message.
@@ -132,7 +132,7 @@ export function createMessagesService(deps: {
       await conversations.publishUpdated(workspaceId, message.conversationId);
       if (outcome.opened) await conversations.publishOpened(workspaceId, message.conversationId, outcome.reopened);
     }
-    return { messageId: message.id, duplicate: outcome.duplicate };
+    return { messageId: message.id, conversationId: message.conversationId, duplicate: outcome.duplicate };
   }
 
   /** Delivery and read receipts: each moves its message's status forward only. */

@@ -29,6 +29,8 @@ const identity = z.object({
   name: z.string().trim().max(500).optional(),
   email: z.string().trim().max(320).optional(),
   phone: z.string().trim().max(50).optional(),
+  /** BCP 47, when the integration knows it: search then stems the contact's messages in it. */
+  language: z.string().trim().max(35).optional(),
 });
 
 const messagePayload = z.object({

@@ -1,0 +1,134 @@
+import { randomBytes } from 'node:crypto';
+import type { Server } from '../server.js';
+import type { Actor } from '../workspace/permissions.js';
+
+type Step =
+  | { contact: string }
+  | { reply: string; by: string }
+  | { comment: string; by: string; mentions?: string[] };
+
+type DemoConversation = {
+  contact: { identifier: string; name: string; email?: string; phone?: string; language: string };
+  steps: Step[];
+  assignee?: string;
+  team?: string;
+  then?: 'close' | 'snooze';
+};
+
+const demoConversations: DemoConversation[] = [
+  {
+    contact: { identifier: 'demo-emma', name: 'Emma Johnson', email: 'emma.johnson@example.com', language: 'en' },
+    steps: [{ contact: 'Hi! My order #4521 hasn’t arrived yet. Could you check where it is?' }],
+  },
+  {
+    contact: { identifier: 'demo-oliver', name: 'Oliver Smith', phone: '+447700900123', language: 'en' },
+    steps: [{ contact: 'I was charged twice for my subscription this month.' }],
+    team: 'Billing',
+  },
+  {
+    contact: { identifier: 'demo-lukas', name: 'Lukas Becker', email: 'lukas.becker@example.de', phone: '+4915112345678', language: 'de' },
+    steps: [
+      { contact: 'Hallo, ich habe zwei Rechnungen für dieselbe Bestellung bekommen.' },
+      { reply: 'Hallo Lukas, danke für den Hinweis – ich prüfe das sofort.', by: 'jonas' },
+      { contact: 'Danke! Die Bestellnummer ist 88120.' },
+    ],
+    assignee: 'jonas',
+    team: 'Support',
+  },
+  {
+    contact: { identifier: 'demo-anna', name: 'Anna Schmidt', email: 'anna.schmidt@example.de', language: 'de' },
+    steps: [{ contact: 'Wann kommt die neue Kollektion in den Laden?' }],
+    assignee: 'max',
+  },
+  {
+    contact: { identifier: 'demo-chloe', name: 'Chloé Lefèvre', email: 'chloe.lefevre@example.fr', language: 'fr' },
+    steps: [
+      { contact: 'Bonjour, proposez-vous des tarifs pour les associations ?' },
+      { comment: '@Camille Martin on a une remise associative ?', by: 'lea', mentions: ['camille'] },
+      { reply: 'Bonjour Chloé, oui : 20 % sur tous les abonnements. Je vous envoie le détail.', by: 'lea' },
+    ],
+    assignee: 'lea',
+    team: 'Sales',
+  },
+  {
+    contact: { identifier: 'demo-marie', name: 'Marie Dubois', phone: '+33612345678', language: 'fr' },
+    steps: [
+      { contact: 'Ma facture de mars est introuvable dans mon espace client.' },
+      { reply: 'Bonjour Marie, je viens de vous la renvoyer par e-mail.', by: 'camille' },
+      { contact: 'Reçue, merci beaucoup !' },
+    ],
+    assignee: 'camille',
+    then: 'close',
+  },
+  {
+    contact: { identifier: 'demo-sofia', name: 'Sofía García', email: 'sofia.garcia@example.es', language: 'es' },
+    steps: [
+      { contact: '¿Puedo cambiar la dirección de envío de mi pedido?' },
+      { reply: 'Claro, Sofía. ¿Cuál es la nueva dirección?', by: 'ravi' },
+      { contact: 'Se la envío mañana por la mañana, gracias.' },
+    ],
+    assignee: 'ravi',
+    team: 'Sales',
+    then: 'snooze',
+  },
+  {
+    contact: { identifier: 'demo-haruto', name: 'Haruto Sato', phone: '+819012345678', language: 'ja' },
+    steps: [
+      { contact: '注文をキャンセルしたいです。' },
+      { reply: 'かしこまりました。ご注文をキャンセルしました。', by: 'aiko' },
+      { contact: 'ありがとうございます！' },
+    ],
+    assignee: 'aiko',
+    team: 'Support',
+    then: 'close',
+  },
+];
+
+/**
+ * The Inbox's part of the demo workspace: an API channel and conversations in every state and
+ * several languages, made through the same services a webhook and the API use. The channel's
+ * integration does not exist, so the demo's replies end as failed ("did not answer").
+ */
+export async function seedInboxDemo(server: Pick<Server, 'services'>, owner: Actor) {
+  const { workspace, channels, messages, conversations } = server.services;
+  const users = (await workspace.listUsers(owner, { limit: 200 })).items;
+  const teams = (await workspace.listTeams(owner)).items;
+  const user = (name: string) => users.find((u) => u.email.startsWith(`${name}@`))!;
+  const actorOf = (name: string): Actor => ({ userId: user(name).id, workspaceId: owner.workspaceId, role: user(name).role });
+
+  const channel = await channels.create(owner, {
+    type: 'api',
+    name: 'Shop backend (API)',
+    settings: { webhookUrl: 'http://127.0.0.1:9/switchboard-demo', secret: randomBytes(24).toString('base64url') },
+  });
+  const { row } = (await channels.resolve(owner.workspaceId, channel.id))!;
+
+  let sequence = 0;
+  for (const demo of demoConversations) {
+    let conversationId: string | undefined;
+    for (const step of demo.steps) {
+      if ('contact' in step) {
+        const received = await messages.receive(row, { providerMessageId: `demo-${++sequence}`, contact: demo.contact, text: step.contact });
+        conversationId = received.conversationId;
+      } else if ('reply' in step) {
+        await messages.send(actorOf(step.by), conversationId!, { type: 'reply', text: step.reply });
+      } else {
+        const mentions = (step.mentions ?? []).map((name) => user(name).id);
+        await messages.send(actorOf(step.by), conversationId!, { type: 'comment', text: step.comment, mentions });
+      }
+    }
+    if (demo.assignee || demo.team) {
+      await conversations.assign(owner, conversationId!, {
+        assigneeId: demo.assignee ? user(demo.assignee).id : undefined,
+        teamId: demo.team ? teams.find((t) => t.name === demo.team)!.id : undefined,
+      });
+    }
+    if (demo.then === 'close') await conversations.close(owner, conversationId!);
+    if (demo.then === 'snooze') {
+      const tomorrowNine = new Date();
+      tomorrowNine.setUTCDate(tomorrowNine.getUTCDate() + 1);
+      tomorrowNine.setUTCHours(9, 0, 0, 0);
+      await conversations.snooze(owner, conversationId!, tomorrowNine);
+    }
+  }
+}
