@@ -1,4 +1,4 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type QueryClient, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useNavigate } from 'react-router-dom';
 import { api, ApiError } from '../api.js';
 import type { Language } from '../i18n/i18n.js';
@@ -72,7 +72,7 @@ export function useSignOut() {
 }
 
 /** Back to the login page, dropping everything cached for the previous user. */
-export function forgetSession(queryClient: ReturnType<typeof useQueryClient>) {
+export function forgetSession(queryClient: QueryClient) {
   queryClient.setQueryData(['me'], null);
   queryClient.removeQueries({ predicate: (query) => !['me', 'setup'].includes(query.queryKey[0] as string) });
 }
