@@ -112,26 +112,20 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
     }
   }
 
-  /**
-   * What a bulk request selects. Filter and `all` selections end at the contacts that exist
-   * when the request is made: a contact who writes in while "delete all" runs is kept.
-   */
+  /** What a bulk request selects: given ids, a filter (as the list reads it), or every contact. */
   async function selection(actor: Actor, request: BulkRequest): Promise<ContactCriteria> {
     const chosen = [request.contactIds !== undefined, request.filter !== undefined, request.all === true].filter(Boolean).length;
     if (chosen !== 1) {
       throw invalidField('contactIds', 'Choose the contacts with exactly one of contactIds, filter or all: true');
     }
     if (request.contactIds) return { contactIds: [...new Set(request.contactIds)] };
-    const bound = new Date(clock.now().getTime() + 1).toISOString();
-    if (request.all) return { createdBefore: bound };
-    const criteria = await resolve(actor.workspaceId, request.filter!).catch((error: unknown) => {
+    if (request.all) return {};
+    return resolve(actor.workspaceId, request.filter!).catch((error: unknown) => {
       if (error instanceof AppError && typeof error.details?.field === 'string') {
         throw invalidField(`filter.${error.details.field}`, `filter.${error.message}`);
       }
       throw error;
     });
-    const createdBefore = criteria.createdBefore && criteria.createdBefore < bound ? criteria.createdBefore : bound;
-    return { ...criteria, createdBefore };
   }
 
   async function runBulk(context: JobContext) {
@@ -158,6 +152,10 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
       cursor = ids.at(-1)!;
       processed += ids.length;
       await context.checkpoint({ state: { cursor, processed }, progress: processed, total: Math.max(total, processed) });
+    }
+    if (payload.action === 'delete') {
+      // Counted from what is left, so a batch deleted just before a crash is counted once.
+      processed = Math.max(0, total - (await repository.count(workspaceId, payload.criteria)));
     }
     return { action: payload.action, processed };
   }
