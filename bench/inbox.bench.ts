@@ -1,0 +1,190 @@
+/**
+ * Inbox benchmarks against a database filled by bench/seed-inbox.ts, through a real server
+ * process over HTTP and WebSocket:
+ *   - inbox first page (several inboxes and roles), latest 50 messages, conversation search: p50/p95/p99
+ *   - WebSocket fan-out: CLIENTS connections while inbound messages arrive at RATE per second;
+ *     latency from the webhook POST to each client receiving `message.created`: p50/p95/p99
+ *
+ *   DATABASE_URL=postgres://… npx tsx bench/inbox.bench.ts
+ *   DATA_DIR=/tmp/sb-bench npx tsx bench/inbox.bench.ts
+ * Options (env): REPEAT (per query, default 60), CLIENTS (200), RATE (200), SECONDS (10).
+ */
+import { type ChildProcess, spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import WebSocket from 'ws';
+import { signBody } from '../src/channels/api/api.channel.js';
+import { loadConfig } from '../src/platform/config.js';
+
+const REPEAT = Number(process.env.REPEAT ?? 60);
+const CLIENTS = Number(process.env.CLIENTS ?? 200);
+const RATE = Number(process.env.RATE ?? 200);
+const SECONDS = Number(process.env.SECONDS ?? 10);
+const PORT = Number(process.env.BENCH_PORT ?? 3917);
+
+const config = loadConfig({ ...process.env, PORT: String(PORT) }, []);
+const manifest = JSON.parse(readFileSync(process.env.BENCH_MANIFEST ?? path.join(config.dataDir, 'inbox-bench.json'), 'utf8')) as {
+  password: string;
+  ownerEmail: string;
+  agentEmails: string[];
+  teamIds: string[];
+  channelId: string;
+  secret: string;
+  conversations: number;
+  messages: number;
+  engine: string;
+};
+const base = `http://127.0.0.1:${PORT}`;
+
+function percentiles(samples: number[]) {
+  const sorted = [...samples].sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
+  return { n: sorted.length, p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(sorted[sorted.length - 1] ?? NaN) };
+}
+const round = (ms: number) => Math.round(ms * 10) / 10;
+
+async function startServerProcess(): Promise<ChildProcess> {
+  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+    env: { ...process.env, PORT: String(PORT), SMTP_PORT: String(PORT + 1), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEB_DIST_DIR: '/nonexistent' },
+    stdio: ['ignore', 'inherit', 'inherit'],
+  });
+  for (let i = 0; i < 600; i++) {
+    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return child;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  throw new Error('server did not start');
+}
+
+async function login(email: string): Promise<string> {
+  const response = await fetch(`${base}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ email, password: manifest.password }),
+  });
+  if (!response.ok) throw new Error(`login ${email}: ${response.status}`);
+  return ((await response.json()) as { token: string }).token;
+}
+
+async function timed(url: string, token: string): Promise<{ ms: number; body: any }> {
+  const started = performance.now();
+  const response = await fetch(`${base}${url}`, { headers: { authorization: `Bearer ${token}` } });
+  const body = await response.json();
+  const ms = performance.now() - started;
+  if (!response.ok) throw new Error(`${url}: ${response.status} ${JSON.stringify(body)}`);
+  return { ms, body };
+}
+
+async function measure(label: string, token: string, urls: string[]) {
+  for (const url of urls.slice(0, 5)) await timed(url, token);
+  const samples: number[] = [];
+  for (let i = 0; i < REPEAT; i++) for (const url of urls) samples.push((await timed(url, token)).ms);
+  const result = percentiles(samples);
+  console.log(`${label.padEnd(34)} n=${result.n}  p50 ${result.p50} ms  p95 ${result.p95} ms  p99 ${result.p99} ms  max ${result.max} ms`);
+  return result;
+}
+
+async function fanOut(tokens: string[]) {
+  const sentAt = new Map<string, number>();
+  const latencies: number[] = [];
+  const sockets: WebSocket[] = [];
+  for (let i = 0; i < CLIENTS; i++) {
+    const socket = new WebSocket(`${base.replace('http', 'ws')}/ws?token=${tokens[i % tokens.length]}`);
+    // Only what the measurement needs: a full JSON.parse of every frame would make the clients the bottleneck.
+    socket.on('message', (raw: Buffer) => {
+      const text = raw.toString();
+      if (!text.startsWith('{"type":"message.created"')) return;
+      const marker = /fanout-(\d+)/.exec(text)?.[0];
+      const at = marker ? sentAt.get(marker) : undefined;
+      if (at !== undefined) latencies.push(performance.now() - at);
+    });
+    await new Promise((resolve, reject) => {
+      socket.once('open', resolve);
+      socket.once('error', reject);
+    });
+    sockets.push(socket);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 500));
+
+  const webhookMs: number[] = [];
+  const total = RATE * SECONDS;
+  let sequence = 0;
+  const inFlight = new Set<Promise<void>>();
+  const started = performance.now();
+  // Paced by the clock: message n goes out at n / RATE seconds, whatever the previous ones took.
+  while (sequence < total) {
+    const due = Math.floor(((performance.now() - started) / 1000) * RATE);
+    while (sequence < Math.min(due, total)) {
+      const marker = `fanout-${++sequence}`;
+      const body = JSON.stringify({
+        contact: { identifier: `fanout-contact-${sequence % 2000}`, name: `Fan Out ${sequence % 2000}` },
+        message: { id: marker, text: `Benchmark ${marker} where is my order` },
+      });
+      const t0 = performance.now();
+      sentAt.set(marker, t0);
+      const request = fetch(`${base}/webhooks/api/${manifest.channelId}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'x-switchboard-signature': signBody(manifest.secret, body) },
+        body,
+      }).then(async (response) => {
+        await response.arrayBuffer();
+        webhookMs.push(performance.now() - t0);
+      });
+      inFlight.add(request);
+      void request.finally(() => inFlight.delete(request));
+    }
+    await new Promise((resolve) => setTimeout(resolve, 2));
+  }
+  await Promise.all(inFlight);
+  const elapsed = (performance.now() - started) / 1000;
+  const expected = total * CLIENTS;
+  for (let i = 0; i < 100 && latencies.length < expected; i++) await new Promise((resolve) => setTimeout(resolve, 100));
+  for (const socket of sockets) socket.close();
+
+  const fan = percentiles(latencies);
+  const hook = percentiles(webhookMs);
+  console.log(`fan-out ${CLIENTS} clients, ${total} messages in ${elapsed.toFixed(1)} s (${(total / elapsed).toFixed(0)}/s)`);
+  console.log(`  deliveries ${fan.n}/${expected}  p50 ${fan.p50} ms  p95 ${fan.p95} ms  p99 ${fan.p99} ms  max ${fan.max} ms`);
+  console.log(`  webhook answer  p50 ${hook.p50} ms  p95 ${hook.p95} ms  p99 ${hook.p99} ms`);
+}
+
+async function main() {
+  console.log(`engine ${manifest.engine}: ${manifest.conversations} conversations, ${manifest.messages} messages`);
+  const server = await startServerProcess();
+  try {
+    const owner = await login(manifest.ownerEmail);
+    const agents = [];
+    for (const email of manifest.agentEmails) agents.push(await login(email));
+    const agent = agents[0]!;
+
+    await measure('inbox first page (owner, all)', owner, ['/api/v1/conversations?inbox=all&limit=50']);
+    await measure('inbox first page (owner, open)', owner, ['/api/v1/conversations?inbox=all&status=open&limit=50']);
+    await measure('inbox first page (agent, mine)', agent, ['/api/v1/conversations?inbox=mine&limit=50']);
+    await measure('inbox first page (unassigned)', agent, ['/api/v1/conversations?inbox=unassigned&status=open&limit=50']);
+    await measure('inbox first page (team)', agent, [`/api/v1/conversations?inbox=team:${manifest.teamIds[0]}&limit=50`]);
+
+    const ids: string[] = [];
+    let cursor: string | null = null;
+    for (let page = 0; page < 10; page++) {
+      const { body }: { body: { items: Array<{ id: string }>; nextCursor: string | null } } = await timed(
+        `/api/v1/conversations?limit=200${cursor ? `&cursor=${cursor}` : ''}`,
+        owner,
+      );
+      ids.push(...body.items.map((c) => c.id));
+      cursor = body.nextCursor;
+      if (!cursor) break;
+    }
+    const sample = Array.from({ length: 20 }, (_, i) => ids[Math.floor((i * ids.length) / 20)]!);
+    await measure('latest 50 messages', agent, sample.map((id) => `/api/v1/conversations/${id}/messages?limit=50`));
+
+    const queries = ['order', 'refund', 'rechnung', 'w17', 'w31234', 'w49999', 'order parcel', 'Schmidt 42', 'customer123@', '+491500000', 'nosuchword'];
+    for (const q of queries) await measure(`search "${q}"`, agent, [`/api/v1/conversations?q=${encodeURIComponent(q)}&limit=50`]);
+    await measure('search, all queries', agent, queries.map((q) => `/api/v1/conversations?q=${encodeURIComponent(q)}&limit=50`));
+
+    await fanOut([owner, ...agents]);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
+}
+
+await main();
