@@ -107,6 +107,7 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
       }
       await repository.updateUser(actor.workspaceId, actor.userId, { passwordHash: await hashPassword(newPassword) });
       await auth.revokeUserSessions(actor.userId, keepTokenHash);
+      await emit(actor.workspaceId, 'sessions.revoked', { userId: actor.userId, exceptTokenHash: keepTokenHash });
     },
 
     async settings(actor: Actor): Promise<WorkspaceSettings> {
@@ -198,6 +199,7 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
       await requireUser(actor, userId);
       await repository.updateUser(actor.workspaceId, userId, { passwordHash: await hashPassword(password) });
       await auth.revokeUserSessions(userId);
+      await emit(actor.workspaceId, 'sessions.revoked', { userId });
     },
 
     async listTeams(actor: Actor) {

@@ -57,6 +57,31 @@ describe('the WebSocket gateway', () => {
     manager.close();
   });
 
+  it('closes the live connections of a session that logs out, a password reset and a removed user', async () => {
+    const ws = await t.createWorkspace();
+    const loggingOut = await connect(baseUrl, await t.login(ws.agent.email));
+    const otherSession = await connect(baseUrl, ws.agent.token);
+    await loggingOut.next('hello');
+    await otherSession.next('hello');
+    const closed = (client: typeof loggingOut) => new Promise<number>((resolve) => client.socket.once('close', resolve));
+
+    const logoutClosed = closed(loggingOut);
+    const token = new URL(loggingOut.socket.url).searchParams.get('token')!;
+    await t.request('POST', '/api/v1/auth/logout', { token });
+    expect(await logoutClosed).toBe(4401);
+    expect(otherSession.socket.readyState).toBe(otherSession.socket.OPEN);
+
+    const resetClosed = closed(otherSession);
+    await t.request('POST', `/api/v1/users/${ws.agent.id}/password`, { token: ws.owner.token, body: { password: 'a new password' } });
+    expect(await resetClosed).toBe(4401);
+
+    const manager = await connect(baseUrl, ws.manager.token);
+    await manager.next('hello');
+    const removedClosed = closed(manager);
+    await t.request('DELETE', `/api/v1/users/${ws.manager.id}`, { token: ws.owner.token });
+    expect(await removedClosed).toBe(4401);
+  });
+
   it('a logged-out token can no longer open a connection', async () => {
     const ws = await t.createWorkspace();
     const token = await t.login(ws.agent.email);

@@ -150,15 +150,15 @@ export function actorOf(request: { principal?: Principal }): Actor {
 
 async function serveWebApp(app: FastifyInstance, root: string) {
   const indexFile = path.join(root, 'index.html');
-  const built = fs.existsSync(indexFile);
-  if (built) {
-    await app.register(fastifyStatic, { root, wildcard: false, index: false, maxAge: '1h', immutable: true, prefix: '/' });
-  }
+  // Files are looked up per request (wildcard), so a rebuilt web app is served without a restart.
+  await app.register(fastifyStatic, { root, wildcard: true, index: false, maxAge: '1h', immutable: true, prefix: '/' });
   app.setNotFoundHandler((request, reply) => {
-    const isApi = /^\/(api|webhooks|ws|healthz|readyz)(\/|$|\?)/.test(request.url);
-    if (request.method === 'GET' && !isApi && built) {
+    const pathname = request.url.split('?')[0]!;
+    const isApi = /^\/(api|webhooks|ws|healthz|readyz)(\/|$)/.test(pathname);
+    const isAsset = /\.[a-z0-9]+$/i.test(pathname);
+    if (request.method === 'GET' && !isApi && !isAsset && fs.existsSync(indexFile)) {
       return reply.header('cache-control', 'no-cache').type('text/html').send(fs.createReadStream(indexFile));
     }
-    return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${request.url.split('?')[0]}` } });
+    return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${pathname}` } });
   });
 }

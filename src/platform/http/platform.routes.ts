@@ -9,7 +9,7 @@ import { publicJob } from '../jobs.js';
 import { actorOf, type AppContext } from './app.js';
 import { email, password, uuidParam } from './schemas.js';
 
-export function registerPlatformRoutes({ app: root, config, services }: AppContext, database: Database) {
+export function registerPlatformRoutes({ app: root, config, bus, services }: AppContext, database: Database) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { auth, workspace, jobs } = services;
 
@@ -50,7 +50,9 @@ export function registerPlatformRoutes({ app: root, config, services }: AppConte
   );
 
   app.post('/api/v1/auth/logout', { schema: { tags: ['auth'], summary: 'Revoke this session' } }, async (request, reply) => {
-    await auth.logout(request.principal!.tokenHash);
+    const { user, workspaceId, tokenHash } = request.principal!;
+    await auth.logout(tokenHash);
+    await bus.publish({ type: 'sessions.revoked', workspaceId, data: { userId: user.id, tokenHash } });
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });

@@ -7,7 +7,7 @@ import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import { ANNOUNCE_MS, createPresenceTracker } from './presence.js';
 
-type Client = { socket: WebSocket; userId: string; workspaceId: string };
+type Client = { socket: WebSocket; userId: string; workspaceId: string; tokenHash: string };
 
 export type Gateway = ReturnType<typeof createGateway>;
 
@@ -35,6 +35,15 @@ export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: C
       return;
     }
     const audience = clients.get(event.workspaceId);
+    if (event.type === 'sessions.revoked' || event.type === 'user.removed') {
+      // A signed-out or removed user keeps no live connection; the token hash never goes to browsers.
+      const { userId, tokenHash, exceptTokenHash } = event.data as { userId: string; tokenHash?: string; exceptTokenHash?: string };
+      for (const client of audience ?? []) {
+        const revoked = tokenHash ? client.tokenHash === tokenHash : client.tokenHash !== exceptTokenHash;
+        if (client.userId === userId && revoked) client.socket.close(4401, 'signed out');
+      }
+      if (event.type === 'sessions.revoked') return;
+    }
     if (!audience) return;
     const message = JSON.stringify({ type: event.type, data: event.data });
     for (const client of audience) {
@@ -84,7 +93,7 @@ export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: C
           socket.close(4401, 'unauthorized');
           return;
         }
-        const client: Client = { socket, userId: principal.user.id, workspaceId: principal.workspaceId };
+        const client: Client = { socket, userId: principal.user.id, workspaceId: principal.workspaceId, tokenHash: principal.tokenHash };
         attach(client);
         socket.on('message', (raw) => {
           if (raw.toString() === '{"type":"ping"}') socket.send('{"type":"pong"}');
