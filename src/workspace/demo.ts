@@ -1,3 +1,4 @@
+import { seedDemoContacts } from '../contacts/contacts.demo.js';
 import { seedInboxDemo } from '../conversations/inbox.demo.js';
 import type { Server } from '../server.js';
 import type { Role } from './permissions.js';
@@ -34,6 +35,7 @@ export async function seedDemo(server: Pick<Server, 'services'>) {
   await workspace.createTeam(actor, { name: 'Support', memberIds: [id('aiko'), id('jonas'), id('max')] });
   await workspace.createTeam(actor, { name: 'Sales', memberIds: [id('lea'), id('ravi'), id('camille')] });
   await workspace.createTeam(actor, { name: 'Billing', memberIds: [id('jonas'), id('lea')] });
+  await seedDemoContacts(server.services.contacts, actor, { count: 300, assigneeIds: Object.values(ids) });
   await seedInboxDemo(server, actor);
   return { workspaceId: created.workspace.id, actor, ownerEmail: owner!.email, password: DEMO_PASSWORD };
 }
