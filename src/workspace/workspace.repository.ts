@@ -19,6 +19,20 @@ export function createWorkspaceRepository(db: Db) {
       return row;
     },
 
+    async findWorkspaceWithTeamsOf(workspaceId: string, userId: string) {
+      const [row] = await db
+        .select({
+          id: workspaces.id,
+          name: workspaces.name,
+          settings: workspaces.settings,
+          teamIds: sql<string[]>`array(select ${teamMembers.teamId}::text from ${teamMembers}
+            where ${teamMembers.workspaceId} = ${workspaceId} and ${teamMembers.userId} = ${userId})`,
+        })
+        .from(workspaces)
+        .where(eq(workspaces.id, workspaceId));
+      return row;
+    },
+
     async updateWorkspace(workspaceId: string, patch: Partial<Pick<WorkspaceRow, 'name' | 'settings'>>) {
       const [row] = await db.update(workspaces).set(patch).where(eq(workspaces.id, workspaceId)).returning();
       return row;
@@ -57,14 +71,6 @@ export function createWorkspaceRepository(db: Db) {
         .from(users)
         .where(and(eq(users.workspaceId, workspaceId), eq(users.role, 'owner')));
       return row?.n ?? 0;
-    },
-
-    async teamIdsOfUser(workspaceId: string, userId: string): Promise<string[]> {
-      const rows = await db
-        .select({ teamId: teamMembers.teamId })
-        .from(teamMembers)
-        .where(and(eq(teamMembers.workspaceId, workspaceId), eq(teamMembers.userId, userId)));
-      return rows.map((r) => r.teamId);
     },
 
     async findTeam(workspaceId: string, teamId: string): Promise<TeamRow | undefined> {

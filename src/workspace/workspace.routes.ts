@@ -14,10 +14,7 @@ export function registerWorkspaceRoutes({ app: root, services }: AppContext) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { workspace } = services;
 
-  app.get('/api/v1/workspace', { schema: { tags: ['workspace'] } }, async (request) => {
-    const { workspace: current } = await workspace.me(actorOf(request));
-    return current;
-  });
+  app.get('/api/v1/workspace', { schema: { tags: ['workspace'] } }, async (request) => workspace.workspace(actorOf(request)));
 
   app.patch(
     '/api/v1/workspace',
