@@ -153,3 +153,16 @@ describe('passwords', () => {
     expect((await login(ws.agent.email, TEST_PASSWORD)).statusCode).toBe(200);
   });
 });
+
+describe('behind TLS', () => {
+  it('marks the session cookie Secure when PUBLIC_URL is https', async () => {
+    const tls = await createTestApp({ env: { PUBLIC_URL: 'https://inbox.example.test' } });
+    try {
+      const ws = await tls.createWorkspace();
+      const response = await tls.request('POST', '/api/v1/auth/login', { body: { email: ws.owner.email, password: TEST_PASSWORD } });
+      expect(String(response.headers['set-cookie'])).toMatch(/;\s*Secure/i);
+    } finally {
+      await tls.close();
+    }
+  });
+});
