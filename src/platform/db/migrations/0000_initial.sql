@@ -239,10 +239,12 @@ ALTER TABLE "team_members" ADD CONSTRAINT "team_members_user_id_users_id_fk" FOR
 ALTER TABLE "teams" ADD CONSTRAINT "teams_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "users" ADD CONSTRAINT "users_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "attachments_message_idx" ON "attachments" USING btree ("workspace_id","message_id");--> statement-breakpoint
+CREATE INDEX "attachments_message_fk_idx" ON "attachments" USING btree ("message_id");--> statement-breakpoint
 CREATE INDEX "attachments_contact_idx" ON "attachments" USING btree ("workspace_id","contact_id");--> statement-breakpoint
 CREATE INDEX "channels_workspace_idx" ON "channels" USING btree ("workspace_id","type");--> statement-breakpoint
 CREATE UNIQUE INDEX "contact_channels_identity_key" ON "contact_channels" USING btree ("channel_id","identifier");--> statement-breakpoint
 CREATE INDEX "contact_channels_contact_idx" ON "contact_channels" USING btree ("workspace_id","contact_id");--> statement-breakpoint
+CREATE INDEX "contact_channels_contact_fk_idx" ON "contact_channels" USING btree ("contact_id");--> statement-breakpoint
 CREATE INDEX "contact_tags_tag_idx" ON "contact_tags" USING btree ("workspace_id","tag_id","contact_id");--> statement-breakpoint
 CREATE INDEX "contacts_workspace_created_idx" ON "contacts" USING btree ("workspace_id","created_at","id");--> statement-breakpoint
 CREATE INDEX "contacts_workspace_email_idx" ON "contacts" USING btree ("workspace_id","email" text_pattern_ops);--> statement-breakpoint
@@ -256,6 +258,7 @@ CREATE INDEX "contacts_blocked_idx" ON "contacts" USING btree ("workspace_id","c
 CREATE INDEX "contacts_name_trgm_idx" ON "contacts" USING gin ("name_key" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "contacts_phone_trgm_idx" ON "contacts" USING gin ("phone" gin_trgm_ops);--> statement-breakpoint
 CREATE INDEX "contacts_custom_fields_idx" ON "contacts" USING gin ("custom_fields" jsonb_path_ops);--> statement-breakpoint
+CREATE INDEX "conversation_reads_conversation_fk_idx" ON "conversation_reads" USING btree ("conversation_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "conversations_contact_key" ON "conversations" USING btree ("contact_id");--> statement-breakpoint
 CREATE INDEX "conversations_workspace_status_idx" ON "conversations" USING btree ("workspace_id","status","last_message_at","id");--> statement-breakpoint
 CREATE INDEX "conversations_workspace_activity_idx" ON "conversations" USING btree ("workspace_id","last_message_at","id");--> statement-breakpoint
@@ -266,6 +269,7 @@ CREATE INDEX "jobs_claim_idx" ON "jobs" USING btree ("status","run_at");--> stat
 CREATE INDEX "jobs_workspace_idx" ON "jobs" USING btree ("workspace_id","created_at");--> statement-breakpoint
 CREATE UNIQUE INDEX "messages_provider_id_key" ON "messages" USING btree ("workspace_id","channel_id","direction","provider_message_id");--> statement-breakpoint
 CREATE INDEX "messages_conversation_idx" ON "messages" USING btree ("workspace_id","conversation_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "messages_conversation_fk_idx" ON "messages" USING btree ("conversation_id");--> statement-breakpoint
 CREATE INDEX "messages_search_idx" ON "messages" USING gin ("search_vector");--> statement-breakpoint
 CREATE UNIQUE INDEX "saved_replies_workspace_shortcut_key" ON "saved_replies" USING btree ("workspace_id",lower("shortcut"));--> statement-breakpoint
 CREATE INDEX "segments_workspace_idx" ON "segments" USING btree ("workspace_id","name");--> statement-breakpoint
