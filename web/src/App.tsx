@@ -10,6 +10,7 @@ import { RealtimeProvider } from './realtime/realtime.js';
 import { LoginPage } from './session/LoginPage.js';
 import { useMeQuery, useSetupStatus } from './session/session.js';
 import { SetupPage } from './session/SetupPage.js';
+import { SavedRepliesSettings } from './settings/SavedRepliesSettings.js';
 import { SettingsPage } from './settings/SettingsPage.js';
 import { UsersAndTeamsSettings } from './settings/UsersAndTeamsSettings.js';
 import { WorkspaceSettings } from './settings/WorkspaceSettings.js';
@@ -65,6 +66,7 @@ function SignedInRoutes() {
           <Route index element={<Navigate to="users" replace />} />
           <Route path="users" element={<UsersAndTeamsSettings />} />
           <Route path="workspace" element={<WorkspaceSettings />} />
+          <Route path="saved-replies" element={<SavedRepliesSettings />} />
         </Route>
         <Route path="*" element={<NotFound />} />
       </Route>

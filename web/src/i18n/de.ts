@@ -1,3 +1,4 @@
+import { inboxMessages } from '../inbox/inbox.messages.js';
 import type { Dictionary } from './en.js';
 
 export const de: Dictionary = {
@@ -58,10 +59,6 @@ export const de: Dictionary = {
   'notAllowed.body': 'Ihre Rolle umfasst sie nicht. Wenden Sie sich an einen Inhaber oder Manager Ihres Arbeitsbereichs, wenn Sie Zugriff brauchen.',
   'notAllowed.back': 'Zum Posteingang',
   'notFound.title': 'Diese Seite gibt es nicht',
-
-  'inbox.title': 'Posteingang',
-  'inbox.empty.title': 'Noch keine Unterhaltungen',
-  'inbox.empty.body': 'Sobald Kunden über einen Ihrer Kanäle schreiben, erscheinen ihre Unterhaltungen hier.',
 
   'contacts.title': 'Kontakte',
   'contacts.empty.title': 'Noch keine Kontakte',
@@ -148,4 +145,6 @@ export const de: Dictionary = {
   'error.field.name': 'Geben Sie einen Namen ein (bis zu 200 Zeichen).',
   'error.field.workspaceName': 'Geben Sie einen Namen ein (bis zu 200 Zeichen).',
   'error.field.missedAfterSeconds': 'Geben Sie eine ganze Zahl von 5 bis 86400 Sekunden ein.',
+
+  ...inboxMessages.de,
 };

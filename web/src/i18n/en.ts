@@ -1,3 +1,5 @@
+import { inboxMessages } from '../inbox/inbox.messages.js';
+
 export const en = {
   'action.cancel': 'Cancel',
   'action.close': 'Close',
@@ -56,10 +58,6 @@ export const en = {
   'notAllowed.body': 'Your role does not include it. Ask an owner or a manager of your workspace if you need access.',
   'notAllowed.back': 'Go to the inbox',
   'notFound.title': 'This page does not exist',
-
-  'inbox.title': 'Inbox',
-  'inbox.empty.title': 'No conversations yet',
-  'inbox.empty.body': 'When customers write to one of your channels, their conversations show up here.',
 
   'contacts.title': 'Contacts',
   'contacts.empty.title': 'No contacts yet',
@@ -146,6 +144,8 @@ export const en = {
   'error.field.name': 'Enter a name (up to 200 characters).',
   'error.field.workspaceName': 'Enter a name (up to 200 characters).',
   'error.field.missedAfterSeconds': 'Enter a whole number of seconds from 5 to 86400.',
+
+  ...inboxMessages.en,
 };
 
 export type MessageKey = keyof typeof en;

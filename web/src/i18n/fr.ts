@@ -1,3 +1,4 @@
+import { inboxMessages } from '../inbox/inbox.messages.js';
 import type { Dictionary } from './en.js';
 
 export const fr: Dictionary = {
@@ -58,10 +59,6 @@ export const fr: Dictionary = {
   'notAllowed.body': 'Votre rôle ne la comprend pas. Demandez à un propriétaire ou à un manager de votre espace de travail si vous en avez besoin.',
   'notAllowed.back': 'Aller à la boîte de réception',
   'notFound.title': 'Cette page n’existe pas',
-
-  'inbox.title': 'Boîte de réception',
-  'inbox.empty.title': 'Aucune conversation pour l’instant',
-  'inbox.empty.body': 'Dès qu’un client écrit sur l’un de vos canaux, sa conversation apparaît ici.',
 
   'contacts.title': 'Contacts',
   'contacts.empty.title': 'Aucun contact pour l’instant',
@@ -148,4 +145,6 @@ export const fr: Dictionary = {
   'error.field.name': 'Saisissez un nom (200 caractères au plus).',
   'error.field.workspaceName': 'Saisissez un nom (200 caractères au plus).',
   'error.field.missedAfterSeconds': 'Saisissez un nombre entier de secondes entre 5 et 86400.',
+
+  ...inboxMessages.fr,
 };

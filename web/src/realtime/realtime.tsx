@@ -1,5 +1,6 @@
 import { type QueryClient, type QueryKey, useQueryClient } from '@tanstack/react-query';
 import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
+import { applyInboxEvent } from '../inbox/inbox.realtime.js';
 import { forgetSession } from '../session/session.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
@@ -15,8 +16,6 @@ const staleAfter: Record<string, QueryKey[]> = {
   team: [['teams'], ['me']],
   workspace: [['me']],
   contact: [['contacts']],
-  conversation: [['conversations']],
-  message: [['messages'], ['conversations']],
 };
 
 const PING_EVERY_MS = 25_000;
@@ -24,6 +23,7 @@ const PONG_WITHIN_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
 
 function applyEvent(queryClient: QueryClient, event: ServerEvent) {
+  if (applyInboxEvent(queryClient, event)) return;
   if (event.type === 'presence.changed') {
     const { userId, online } = event.data as { userId: string; online: boolean };
     queryClient.setQueryData<Set<string>>(['presence'], (current) => {

@@ -13,6 +13,9 @@ export function SettingsPage() {
         <NavLink to="/settings/workspace" className="tab">
           {t('settings.workspace')}
         </NavLink>
+        <NavLink to="/settings/saved-replies" className="tab">
+          {t('savedReplies.title')}
+        </NavLink>
       </nav>
       <Outlet />
     </section>

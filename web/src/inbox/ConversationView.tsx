@@ -1,0 +1,52 @@
+import { useEffect } from 'react';
+import { ApiError } from '../api.js';
+import { useI18n } from '../i18n/i18n.js';
+import { EmptyState } from '../ui/EmptyState.js';
+import { errorMessage } from '../ui/errors.js';
+import { Composer } from './Composer.js';
+import { ContactPanel } from './ContactPanel.js';
+import { ConversationHeader } from './ConversationHeader.js';
+import { type Conversation, useConversation, useMarkRead } from './inbox.queries.js';
+import { MessageList } from './MessageList.js';
+
+/** Centre and right columns: the open conversation and its contact. */
+export function ConversationView({ id }: { id: string }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const conversation = useConversation(id);
+
+  if (conversation.error) {
+    const gone = conversation.error instanceof ApiError && conversation.error.status === 404;
+    return (
+      <div className="inbox-placeholder">
+        <EmptyState title={gone ? t('inbox.gone.title') : errorMessage(conversation.error, i18n)}>{gone && <p>{t('inbox.gone.body')}</p>}</EmptyState>
+      </div>
+    );
+  }
+  if (!conversation.data) return <div className="message-window" aria-busy="true" />;
+  return (
+    <>
+      <OpenConversation conversation={conversation.data} />
+      <ContactPanel contactId={conversation.data.contactId} />
+    </>
+  );
+}
+
+function OpenConversation({ conversation }: { conversation: Conversation }) {
+  useMarkReadWhileOpen(conversation);
+  return (
+    <section className="message-window" aria-label={conversation.contact.name ?? undefined}>
+      <ConversationHeader conversation={conversation} />
+      <MessageList conversationId={conversation.id} />
+      <Composer conversation={conversation} />
+    </section>
+  );
+}
+
+/** Opening a conversation reads it, and so does each new message from the contact while it is open. */
+function useMarkReadWhileOpen({ id, lastInboundAt }: Conversation) {
+  const markRead = useMarkRead().mutate;
+  useEffect(() => {
+    markRead(id);
+  }, [id, lastInboundAt, markRead]);
+}

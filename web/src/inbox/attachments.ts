@@ -1,0 +1,40 @@
+import { ApiError } from '../api.js';
+import type { Attachment } from './inbox.queries.js';
+
+/** The server's limit per file (SPEC §3.3); larger files are refused here, before any byte is sent. */
+export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+
+/**
+ * Uploads one file as multipart/form-data. XMLHttpRequest rather than fetch, because fetch
+ * reports no upload progress.
+ */
+export function uploadAttachment(file: File, onProgress: (fraction: number) => void, signal: AbortSignal): Promise<Attachment> {
+  return new Promise((resolve, reject) => {
+    const request = new XMLHttpRequest();
+    request.open('POST', '/api/v1/attachments');
+    request.setRequestHeader('accept', 'application/json');
+    request.responseType = 'json';
+    request.upload.onprogress = (event) => {
+      if (event.lengthComputable) onProgress(event.loaded / event.total);
+    };
+    request.onload = () => {
+      if (request.status === 201) return resolve(request.response as Attachment);
+      const error = (request.response as { error?: { code?: string; message?: string } } | null)?.error;
+      reject(new ApiError(request.status, error?.code ?? 'http_error', error?.message ?? `HTTP ${request.status}`));
+    };
+    request.onerror = () => reject(new ApiError(0, 'network_error', 'The server cannot be reached'));
+    request.onabort = () => reject(new DOMException('Upload cancelled', 'AbortError'));
+    signal.addEventListener('abort', () => request.abort());
+    const form = new FormData();
+    form.append('file', file);
+    request.send(form);
+  });
+}
+
+export function formatBytes(bytes: number, language: string): string {
+  const format = (value: number, unit: 'byte' | 'kilobyte' | 'megabyte') =>
+    new Intl.NumberFormat(language, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
+  if (bytes < 1024) return format(bytes, 'byte');
+  if (bytes < 1024 * 1024) return format(bytes / 1024, 'kilobyte');
+  return format(bytes / 1024 / 1024, 'megabyte');
+}

@@ -1,0 +1,49 @@
+import type { QueryClient } from '@tanstack/react-query';
+import { type Conversation, conversationKeys, forgetConversation, type Message, storeMessage } from './inbox.queries.js';
+
+type ServerEvent = { type: string; data: Record<string, unknown> };
+
+/**
+ * The inbox's share of live updates. Messages go straight into the open conversation's cache;
+ * lists refetch, because each user's dots, order and inbox membership are worked out by the server.
+ * Answers whether the event is fully handled.
+ */
+export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent): boolean {
+  const refetchLists = () => void queryClient.invalidateQueries({ queryKey: conversationKeys.lists });
+  switch (event.type) {
+    case 'message.created':
+      storeMessage(queryClient, event.data.message as Message);
+      refetchLists();
+      return true;
+    case 'message.updated':
+      storeMessage(queryClient, event.data.message as Message);
+      return true;
+    case 'conversation.updated': {
+      // The event carries no viewer's dot: keep ours until the refetch brings the new one.
+      const summary = event.data.conversation as Omit<Conversation, 'dot'>;
+      queryClient.setQueryData<Conversation>(conversationKeys.detail(summary.id), (current) => current && { ...current, ...summary });
+      void queryClient.invalidateQueries({ queryKey: ['conversations'] });
+      return true;
+    }
+    case 'conversation.opened':
+    case 'conversation.read':
+      refetchLists();
+      return true;
+    case 'conversation.deleted':
+      forgetConversation(queryClient, event.data.conversationId as string);
+      return true;
+    case 'saved_reply.created':
+    case 'saved_reply.updated':
+    case 'saved_reply.removed':
+      void queryClient.invalidateQueries({ queryKey: ['saved-replies'] });
+      return true;
+    case 'presence.changed':
+    case 'contact.updated':
+    case 'contact.deleted':
+      // Red dots depend on who is online, rows show the contact's name; the shared table does the rest.
+      refetchLists();
+      return false;
+    default:
+      return false;
+  }
+}
