@@ -238,7 +238,6 @@ export function Composer({ conversation }: { conversation: Conversation }) {
             type="file"
             multiple
             hidden
-            aria-label={t('inbox.attach')}
             onChange={(event) => {
               addFiles([...(event.target.files ?? [])]);
               event.target.value = '';

@@ -7,6 +7,7 @@ import { Avatar } from '../ui/Avatar.js';
 import { errorMessage } from '../ui/errors.js';
 import { useTeams } from '../workspace/workspace.queries.js';
 import { AssigneeName } from './AssigneeName.js';
+import { plainText } from './FormattedText.js';
 import { type Conversation, conversationKeys, type ListFilter, useConversationList } from './inbox.queries.js';
 import { StatusDot } from './StatusDot.js';
 import { shortTime } from './time.js';
@@ -81,7 +82,7 @@ function ConversationRow({ conversation, filter, selected }: { conversation: Con
             </time>
           </span>
           <span className="conversation-row-bottom">
-            <span className="conversation-row-preview">{conversation.lastMessage?.text ?? ''}</span>
+            <span className="conversation-row-preview">{plainText(conversation.lastMessage?.text ?? '')}</span>
             <StatusDot dot={conversation.dot} />
           </span>
           <AssigneeName assigneeId={conversation.assigneeId} />

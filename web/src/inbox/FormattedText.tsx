@@ -74,6 +74,15 @@ const SPAN = new RegExp(
   'g',
 );
 
+/** The text without its formatting marks, for one-line previews. */
+export function plainText(text: string): string {
+  return text.replace(SPAN, (whole, ...rest) => {
+    const groups = rest.at(-1) as Record<string, string | undefined>;
+    const inner = groups.bold ?? groups.italic ?? groups.underscored ?? groups.label;
+    return inner !== undefined ? plainText(inner) : (groups.code ?? whole);
+  });
+}
+
 function inline(text: string): ReactNode[] {
   const out: ReactNode[] = [];
   let last = 0;
