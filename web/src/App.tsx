@@ -10,8 +10,10 @@ import { RealtimeProvider } from './realtime/realtime.js';
 import { LoginPage } from './session/LoginPage.js';
 import { useMeQuery, useSetupStatus } from './session/session.js';
 import { SetupPage } from './session/SetupPage.js';
+import { ContactFieldsSettings } from './settings/ContactFieldsSettings.js';
 import { SavedRepliesSettings } from './settings/SavedRepliesSettings.js';
 import { SettingsPage } from './settings/SettingsPage.js';
+import { TagsSettings } from './settings/TagsSettings.js';
 import { UsersAndTeamsSettings } from './settings/UsersAndTeamsSettings.js';
 import { WorkspaceSettings } from './settings/WorkspaceSettings.js';
 import { errorMessage } from './ui/errors.js';
@@ -66,6 +68,8 @@ function SignedInRoutes() {
           <Route index element={<Navigate to="users" replace />} />
           <Route path="users" element={<UsersAndTeamsSettings />} />
           <Route path="workspace" element={<WorkspaceSettings />} />
+          <Route path="contact-fields" element={<ContactFieldsSettings />} />
+          <Route path="tags" element={<TagsSettings />} />
           <Route path="saved-replies" element={<SavedRepliesSettings />} />
         </Route>
         <Route path="*" element={<NotFound />} />

@@ -1,3 +1,4 @@
+import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import type { Dictionary } from './en.js';
 
@@ -59,10 +60,6 @@ export const de: Dictionary = {
   'notAllowed.body': 'Ihre Rolle umfasst sie nicht. Wenden Sie sich an einen Inhaber oder Manager Ihres Arbeitsbereichs, wenn Sie Zugriff brauchen.',
   'notAllowed.back': 'Zum Posteingang',
   'notFound.title': 'Diese Seite gibt es nicht',
-
-  'contacts.title': 'Kontakte',
-  'contacts.empty.title': 'Noch keine Kontakte',
-  'contacts.empty.body': 'Wer Ihrem Arbeitsbereich schreibt, wird zum Kontakt. Sie können Kontakte auch aus einer CSV-Datei importieren.',
 
   'dashboard.title': 'Dashboard',
   'dashboard.onlineNow': 'Jetzt online ({count})',
@@ -147,4 +144,5 @@ export const de: Dictionary = {
   'error.field.missedAfterSeconds': 'Geben Sie eine ganze Zahl von 5 bis 86400 Sekunden ein.',
 
   ...inboxMessages.de,
+  ...contactsMessages.de,
 };

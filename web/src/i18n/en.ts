@@ -1,3 +1,4 @@
+import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 
 export const en = {
@@ -58,10 +59,6 @@ export const en = {
   'notAllowed.body': 'Your role does not include it. Ask an owner or a manager of your workspace if you need access.',
   'notAllowed.back': 'Go to the inbox',
   'notFound.title': 'This page does not exist',
-
-  'contacts.title': 'Contacts',
-  'contacts.empty.title': 'No contacts yet',
-  'contacts.empty.body': 'Everyone who writes to your workspace becomes a contact. You can also import contacts from a CSV file.',
 
   'dashboard.title': 'Dashboard',
   'dashboard.onlineNow': 'Online now ({count})',
@@ -146,6 +143,7 @@ export const en = {
   'error.field.missedAfterSeconds': 'Enter a whole number of seconds from 5 to 86400.',
 
   ...inboxMessages.en,
+  ...contactsMessages.en,
 };
 
 export type MessageKey = keyof typeof en;

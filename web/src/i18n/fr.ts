@@ -1,3 +1,4 @@
+import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import type { Dictionary } from './en.js';
 
@@ -59,10 +60,6 @@ export const fr: Dictionary = {
   'notAllowed.body': 'Votre rôle ne la comprend pas. Demandez à un propriétaire ou à un manager de votre espace de travail si vous en avez besoin.',
   'notAllowed.back': 'Aller à la boîte de réception',
   'notFound.title': 'Cette page n’existe pas',
-
-  'contacts.title': 'Contacts',
-  'contacts.empty.title': 'Aucun contact pour l’instant',
-  'contacts.empty.body': 'Toute personne qui écrit à votre espace de travail devient un contact. Vous pouvez aussi importer des contacts depuis un fichier CSV.',
 
   'dashboard.title': 'Tableau de bord',
   'dashboard.onlineNow': 'En ligne maintenant ({count})',
@@ -147,4 +144,5 @@ export const fr: Dictionary = {
   'error.field.missedAfterSeconds': 'Saisissez un nombre entier de secondes entre 5 et 86400.',
 
   ...inboxMessages.fr,
+  ...contactsMessages.fr,
 };

@@ -13,6 +13,12 @@ export function SettingsPage() {
         <NavLink to="/settings/workspace" className="tab">
           {t('settings.workspace')}
         </NavLink>
+        <NavLink to="/settings/contact-fields" className="tab">
+          {t('settings.contactFields')}
+        </NavLink>
+        <NavLink to="/settings/tags" className="tab">
+          {t('settings.tags')}
+        </NavLink>
         <NavLink to="/settings/saved-replies" className="tab">
           {t('savedReplies.title')}
         </NavLink>

@@ -1,0 +1,134 @@
+import { useState } from 'react';
+import { useI18n } from '../i18n/i18n.js';
+import { useCountText } from './contact-format.js';
+import { BulkJobDialog } from './BulkJobDialog.js';
+import { type BulkSelection, type Job, startBulkJob } from './contacts.queries.js';
+import { TagPicker } from './TagPicker.js';
+
+type Action = 'tag' | 'untag' | 'export' | 'delete';
+
+type BulkResult = { processed: number };
+type ExportResult = { rows: number; fileName: string; downloadUrl: string };
+
+/** The actions over the selected contacts (SPEC §2.4); each runs as a background job. */
+export function BulkActions({ count, selection, onClear }: { count: number; selection: BulkSelection; onClear: () => void }) {
+  const { t } = useI18n();
+  const counted = useCountText();
+  const [action, setAction] = useState<Action | null>(null);
+  const [deleted, setDeleted] = useState(false);
+  const close = () => setAction(null);
+
+  return (
+    <div className="bulk-bar" role="region" aria-label={t('contacts.bulk.label')}>
+      <strong>{counted('contacts.bulk.selected', count)}</strong>
+      <button type="button" className="button button--small" onClick={() => setAction('tag')}>
+        {t('contacts.bulk.tag')}
+      </button>
+      <button type="button" className="button button--small" onClick={() => setAction('untag')}>
+        {t('contacts.bulk.untag')}
+      </button>
+      <button type="button" className="button button--small" onClick={() => setAction('export')}>
+        {t('contacts.bulk.export')}
+      </button>
+      <button type="button" className="button button--small button--danger-text" onClick={() => setAction('delete')}>
+        {t('action.delete')}
+      </button>
+      <button type="button" className="button button--small bulk-clear" onClick={onClear}>
+        {t('contacts.select.clear')}
+      </button>
+      {(action === 'tag' || action === 'untag') && <TagsDialog action={action} count={count} selection={selection} onClose={close} />}
+      {action === 'export' && (
+        <BulkJobDialog
+          title={counted('contacts.export.title', count)}
+          confirmLabel={t('contacts.export.start')}
+          start={() => startBulkJob('export', selection)}
+          result={(job) => <ExportDone job={job} />}
+          onClose={close}
+        >
+          <p>{t('contacts.export.body')}</p>
+        </BulkJobDialog>
+      )}
+      {action === 'delete' && (
+        <BulkJobDialog
+          title={counted('contacts.delete.title', count)}
+          confirmLabel={counted('contacts.delete.confirm', count)}
+          danger
+          start={() => startBulkJob('delete', selection)}
+          result={(job) => (
+            <p role="status" className="alert alert--success">
+              {counted('contacts.delete.done', (job.result as BulkResult).processed)}
+            </p>
+          )}
+          onFinished={() => setDeleted(true)}
+          // The deleted contacts leave the selection once the dialog closes (clearing it sooner would unmount the dialog).
+          onClose={() => {
+            close();
+            if (deleted) onClear();
+          }}
+        >
+          <p>{t('contacts.delete.body')}</p>
+        </BulkJobDialog>
+      )}
+    </div>
+  );
+}
+
+function TagsDialog({ action, count, selection, onClose }: { action: 'tag' | 'untag'; count: number; selection: BulkSelection; onClose: () => void }) {
+  const { t } = useI18n();
+  const counted = useCountText();
+  const [tags, setTags] = useState<string[]>([]);
+  return (
+    <BulkJobDialog
+      title={counted(action === 'tag' ? 'contacts.bulkTags.addTitle' : 'contacts.bulkTags.removeTitle', count)}
+      confirmLabel={t(action === 'tag' ? 'contacts.bulkTags.add' : 'contacts.bulkTags.remove')}
+      canStart={tags.length > 0}
+      start={() => startBulkJob(action, selection, tags)}
+      result={(job) => (
+        <p role="status" className="alert alert--success">
+          {counted(action === 'tag' ? 'contacts.bulkTags.added' : 'contacts.bulkTags.removed', (job.result as BulkResult).processed, {
+            tags: tags.join(', '),
+          })}
+        </p>
+      )}
+      onClose={onClose}
+    >
+      <TagPicker
+        label={t('contacts.bulkTags.tags')}
+        allowCreate={action === 'tag'}
+        exclude={tags}
+        onPick={(name) => setTags([...tags, name])}
+      />
+      {tags.length > 0 && (
+        <ul className="chips" aria-label={t('contacts.bulkTags.chosen')}>
+          {tags.map((tag) => (
+            <li key={tag} className="chip tag-chip">
+              {tag}
+              <button
+                type="button"
+                className="chip-remove"
+                aria-label={t('contacts.tags.removeOne', { name: tag })}
+                onClick={() => setTags(tags.filter((other) => other !== tag))}
+              >
+                ×
+              </button>
+            </li>
+          ))}
+        </ul>
+      )}
+    </BulkJobDialog>
+  );
+}
+
+function ExportDone({ job }: { job: Job }) {
+  const { t } = useI18n();
+  const counted = useCountText();
+  const result = job.result as ExportResult;
+  return (
+    <p role="status" className="alert alert--success export-done">
+      {counted('contacts.export.done', result.rows)}{' '}
+      <a href={result.downloadUrl} download={result.fileName}>
+        {t('contacts.export.download', { file: result.fileName })}
+      </a>
+    </p>
+  );
+}
