@@ -121,14 +121,15 @@ export function seededRandom(seed: number): () => number {
 
 const pick = <T>(random: () => number, items: readonly T[]): T => items[Math.floor(random() * items.length)]!;
 
-/** A valid mobile number of the country: its example number with the last digits changed. */
+/** A valid mobile number of the country: its example number with the last (up to six) digits changed. */
 export function randomMobile(random: () => number, country: CountryCode): string | null {
   const example = getExampleNumber(country, examples);
   if (!example) return null;
   const national = example.nationalNumber;
+  const free = Math.min(6, national.length - 3);
   for (let attempt = 0; attempt < 10; attempt++) {
-    const tail = String(Math.floor(random() * 10_000)).padStart(4, '0');
-    const candidate = parsePhoneNumberFromString(`+${example.countryCallingCode}${national.slice(0, -4)}${tail}`);
+    const tail = String(Math.floor(random() * 10 ** free)).padStart(free, '0');
+    const candidate = parsePhoneNumberFromString(`+${example.countryCallingCode}${national.slice(0, -free)}${tail}`);
     if (candidate?.isValid()) return candidate.number;
   }
   return example.number;
