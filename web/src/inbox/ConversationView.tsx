@@ -1,10 +1,10 @@
 import { useEffect } from 'react';
 import { ApiError } from '../api.js';
+import { ContactDrawer } from '../contacts/ContactDrawer.js';
 import { useI18n } from '../i18n/i18n.js';
 import { EmptyState } from '../ui/EmptyState.js';
 import { errorMessage } from '../ui/errors.js';
 import { Composer } from './Composer.js';
-import { ContactPanel } from './ContactPanel.js';
 import { ConversationHeader } from './ConversationHeader.js';
 import { type Conversation, useConversation, useMarkRead } from './inbox.queries.js';
 import { MessageList } from './MessageList.js';
@@ -27,7 +27,7 @@ export function ConversationView({ id }: { id: string }) {
   return (
     <>
       <OpenConversation conversation={conversation.data} />
-      <ContactPanel contactId={conversation.data.contactId} />
+      <ContactDrawer contactId={conversation.data.contactId} mode="panel" />
     </>
   );
 }

@@ -89,14 +89,6 @@ const en = {
   'inbox.upload.remove': 'Remove {name}',
   'inbox.upload.tooLarge': '“{name}” ({size}) is larger than 10 MB and was not attached.',
 
-  'inbox.contact.title': 'Contact',
-  'inbox.contact.email': 'Email',
-  'inbox.contact.phone': 'Phone',
-  'inbox.contact.country': 'Country',
-  'inbox.contact.language': 'Language',
-  'inbox.contact.since': 'Contact since',
-  'inbox.contact.tags': 'Tags',
-
   'savedReplies.title': 'Saved replies',
   'savedReplies.intro': 'Texts your team inserts in a reply by typing / and a few letters of the shortcut or text.',
   'savedReplies.none': 'No saved replies yet.',
@@ -220,14 +212,6 @@ const de: InboxDictionary = {
   'inbox.upload.remove': '{name} entfernen',
   'inbox.upload.tooLarge': '„{name}“ ({size}) ist größer als 10 MB und wurde nicht angehängt.',
 
-  'inbox.contact.title': 'Kontakt',
-  'inbox.contact.email': 'E-Mail',
-  'inbox.contact.phone': 'Telefon',
-  'inbox.contact.country': 'Land',
-  'inbox.contact.language': 'Sprache',
-  'inbox.contact.since': 'Kontakt seit',
-  'inbox.contact.tags': 'Tags',
-
   'savedReplies.title': 'Gespeicherte Antworten',
   'savedReplies.intro': 'Texte, die Ihr Team in eine Antwort einfügt, indem es / und einige Buchstaben des Kürzels oder Textes tippt.',
   'savedReplies.none': 'Noch keine gespeicherten Antworten.',
@@ -348,14 +332,6 @@ const fr: InboxDictionary = {
   'inbox.upload.progress': 'Envoi de {name}',
   'inbox.upload.remove': 'Retirer {name}',
   'inbox.upload.tooLarge': '« {name} » ({size}) dépasse 10 Mo et n’a pas été joint.',
-
-  'inbox.contact.title': 'Contact',
-  'inbox.contact.email': 'E-mail',
-  'inbox.contact.phone': 'Téléphone',
-  'inbox.contact.country': 'Pays',
-  'inbox.contact.language': 'Langue',
-  'inbox.contact.since': 'Contact depuis le',
-  'inbox.contact.tags': 'Étiquettes',
 
   'savedReplies.title': 'Réponses enregistrées',
   'savedReplies.intro': 'Des textes que votre équipe insère dans une réponse en tapant / suivi de quelques lettres du raccourci ou du texte.',

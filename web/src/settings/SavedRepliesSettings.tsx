@@ -2,6 +2,7 @@ import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useId, useState } from 'react';
 import { api } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
+import { FormattedText } from '../inbox/FormattedText.js';
 import type { SavedReply } from '../inbox/inbox.queries.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Dialog } from '../ui/Dialog.js';
@@ -64,7 +65,9 @@ export function SavedRepliesSettings() {
                 <td>
                   <code>/{reply.shortcut}</code>
                 </td>
-                <td className="saved-reply-text">{reply.text}</td>
+                <td className="saved-reply-text">
+                  <FormattedText text={reply.text} />
+                </td>
                 <td className="row-actions">
                   <button type="button" className="button button--small" aria-label={t('savedReplies.editOf', { shortcut: reply.shortcut })} onClick={() => setEditing(reply)}>
                     {t('savedReplies.edit')}
