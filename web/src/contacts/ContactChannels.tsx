@@ -45,7 +45,7 @@ function ChannelItem({ contact, channel }: { contact: Contact; channel: ContactC
     <li className={`contact-channel contact-channel--${channel.state}`}>
       <div className="contact-channel-name">
         <strong>{channel.name}</strong>
-        <span className="muted">{channelTypeName(channel.type, t)}</span>
+        {channel.name !== channelTypeName(channel.type, t) && <span className="muted">{channelTypeName(channel.type, t)}</span>}
       </div>
       <span className={`badge channel-state channel-state--${channel.state}`}>{t(`contacts.channels.state.${channel.state}`)}</span>
       <p className="contact-channel-note muted">

@@ -24,7 +24,12 @@ type Tab = 'details' | 'channels';
  * A contact's details (SPEC §2.1, §2.2), editable in place. What the signed-in user's role may not
  * do (remove a channel, delete the contact) is not offered.
  */
-export function ContactDrawer({ contactId, onClose, mode }: { contactId: string; onClose?: () => void; mode: ContactDrawerMode }) {
+export function ContactDrawer(props: { contactId: string; onClose?: () => void; mode: ContactDrawerMode }) {
+  // Another contact starts afresh: no half-done edit or open tab carries over.
+  return <DrawerContent key={props.contactId} {...props} />;
+}
+
+function DrawerContent({ contactId, onClose, mode }: { contactId: string; onClose?: () => void; mode: ContactDrawerMode }) {
   const i18n = useI18n();
   const { t } = i18n;
   const contact = useContact(contactId);

@@ -132,7 +132,11 @@ export function ContactsPage() {
           )}
           <FormAlert>{list.error ? errorMessage(list.error, i18n) : undefined}</FormAlert>
           {list.isSuccess && contacts.length === 0 ? (
-            isFiltered(filter) ? (
+            sameFilter(filter, { blocked: 'true' }) ? (
+              <EmptyState title={t('contacts.noBlocked.title')}>
+                <p>{t('contacts.noBlocked.body')}</p>
+              </EmptyState>
+            ) : isFiltered(filter) ? (
               <EmptyState title={t('contacts.noMatch.title')}>
                 <p>{t('contacts.noMatch.body')}</p>
               </EmptyState>
@@ -158,7 +162,7 @@ export function ContactsPage() {
           )}
         </div>
       </div>
-      {contactId && <ContactDrawer key={contactId} contactId={contactId} mode="overlay" onClose={() => navigate({ pathname: '/contacts', search: params.toString() })} />}
+      {contactId && <ContactDrawer contactId={contactId} mode="overlay" onClose={() => navigate({ pathname: '/contacts', search: params.toString() })} />}
       {dialog === 'import' && <ImportDialog onClose={() => setDialog(null)} />}
       {dialog === 'deleteAll' && <DeleteAllDialog onClose={() => setDialog(null)} />}
       {dialog === 'saveSegment' && <SaveSegmentDialog filter={filter} onClose={() => setDialog(null)} />}

@@ -107,9 +107,7 @@ function ColumnMapping({ preview, onBack, onStarted }: { preview: CsvPreview; on
   const i18n = useI18n();
   const { t } = i18n;
   const fields = useCustomFields();
-  const [mapping, setMapping] = useState<Record<string, string>>(() =>
-    defaultMapping(preview.headers, new Set((fields.data ?? []).map((field) => field.key))),
-  );
+  const [mapping, setMapping] = useState(() => suggestedMapping(preview.headers, fields.data ?? []));
   const start = useMutation({ mutationFn: () => startImport(preview.file, mapping), onSuccess: onStarted });
   const targets = Object.values(mapping);
   const doubled = targets.find((target, index) => targets.indexOf(target) !== index);
@@ -186,6 +184,17 @@ function ColumnMapping({ preview, onBack, onStarted }: { preview: CsvPreview; on
       </div>
     </form>
   );
+}
+
+/** The API's own guess (field names and common aliases), then custom fields named by their label. */
+function suggestedMapping(headers: string[], fields: CustomField[]): Record<string, string> {
+  const mapping: Record<string, string> = defaultMapping(headers, new Set(fields.map((field) => field.key)));
+  for (const header of headers) {
+    const name = header.trim().toLowerCase();
+    const field = fields.find((each) => each.label.toLowerCase() === name || each.key.toLowerCase() === name);
+    if (!mapping[header] && field && !Object.values(mapping).includes(`cf.${field.key}`)) mapping[header] = `cf.${field.key}`;
+  }
+  return mapping;
 }
 
 function fieldLabel(target: string, fields: CustomField[], t: (key: MessageKey) => string): string {
