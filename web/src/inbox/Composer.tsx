@@ -2,27 +2,14 @@ import { type ClipboardEvent, type DragEvent, type KeyboardEvent, useId, useLayo
 import { useI18n } from '../i18n/i18n.js';
 import { errorMessage } from '../ui/errors.js';
 import { type User, useUsers } from '../workspace/workspace.queries.js';
-import { MAX_ATTACHMENT_BYTES, formatBytes, uploadAttachment } from './attachments.js';
+import { formatBytes, useUploads } from './attachments.js';
+import { code, type Edit, findTrigger, link, list, replace, type TextRange, wrap } from './composer-editing.js';
 import { BulletListIcon, LinkIcon, NumberedListIcon, PaperclipIcon } from './icons.js';
-import { type Attachment, type Conversation, type SavedReply, useSavedReplySearch, useSendMessage } from './inbox.queries.js';
+import { type Conversation, type SavedReply, useSavedReplySearch, useSendMessage } from './inbox.queries.js';
 
 type Mode = 'reply' | 'comment';
 
-type Upload = { key: number; file: File; progress: number; attachment?: Attachment; error?: string; controller: AbortController };
-
-/** The word being typed at the caret when it starts with `@` (comments) or `/`. */
-type Trigger = { char: '@' | '/'; query: string; start: number; end: number };
-
 type Suggestion = { key: string; label: string; detail?: string; insert: string };
-
-function findTrigger(text: string, caret: number, mode: Mode): Trigger | undefined {
-  const match = /(?:^|\s)([@/])([^\s@/]*)$/.exec(text.slice(0, caret));
-  if (!match) return undefined;
-  const char = match[1] as '@' | '/';
-  if (char === '@' && mode !== 'comment') return undefined;
-  const query = match[2]!;
-  return { char, query, start: caret - query.length - 1, end: caret };
-}
 
 const fold = (value: string) => value.normalize('NFD').replace(/\p{Diacritic}/gu, '').toLowerCase();
 
@@ -50,16 +37,13 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   const [caret, setCaret] = useState(0);
   const [dismissedAt, setDismissedAt] = useState<number>();
   const [highlight, setHighlight] = useState(0);
-  const [uploads, setUploads] = useState<Upload[]>([]);
-  const [refused, setRefused] = useState<File[]>([]);
   const textarea = useRef<HTMLTextAreaElement>(null);
   const fileInput = useRef<HTMLInputElement>(null);
-  const nextSelection = useRef<[number, number]>(undefined);
-  const uploadCount = useRef(0);
+  const nextSelection = useRef<TextRange>(undefined);
   const listId = useId();
 
-  const found = findTrigger(text, caret, mode);
-  const trigger = found && found.start !== dismissedAt ? found : undefined;
+  const found = findTrigger(text, caret, mode === 'comment');
+  const trigger = found && found.range.start !== dismissedAt ? found : undefined;
   const savedReplies = useSavedReplySearch(trigger?.char === '/' ? trigger.query : undefined);
   const suggestions = !trigger
     ? []
@@ -74,89 +58,38 @@ export function Composer({ conversation }: { conversation: Conversation }) {
     if (!selection || !textarea.current) return;
     nextSelection.current = undefined;
     textarea.current.focus();
-    textarea.current.setSelectionRange(...selection);
+    textarea.current.setSelectionRange(selection.start, selection.end);
   }, [text]);
 
-  function edit(next: string, selectionStart: number, selectionEnd = selectionStart) {
-    nextSelection.current = [selectionStart, selectionEnd];
+  function apply({ text: next, selection }: Edit) {
+    nextSelection.current = selection;
     setText(next);
-    setCaret(selectionEnd);
+    setCaret(selection.end);
   }
 
-  function selection() {
-    const element = textarea.current!;
-    return { start: element.selectionStart, end: element.selectionEnd, selected: text.slice(element.selectionStart, element.selectionEnd) };
-  }
-
-  function wrap(before: string, after = before) {
-    const { start, end, selected } = selection();
-    edit(text.slice(0, start) + before + selected + after + text.slice(end), start + before.length, end + before.length);
-  }
-
-  function code() {
-    if (selection().selected.includes('\n')) wrap('```\n', '\n```');
-    else wrap('`');
-  }
-
-  function list(numbered: boolean) {
-    const { start, end } = selection();
-    const lineStart = text.lastIndexOf('\n', start - 1) + 1;
-    const lineEnd = text.indexOf('\n', end) === -1 ? text.length : text.indexOf('\n', end);
-    const lines = text.slice(lineStart, lineEnd).split('\n');
-    const block = lines.map((line, index) => `${numbered ? `${index + 1}.` : '-'} ${line}`).join('\n');
-    edit(text.slice(0, lineStart) + block + text.slice(lineEnd), lineStart + block.length);
-  }
-
-  function link() {
-    const { start, end, selected } = selection();
-    const opening = `${text.slice(0, start)}[${selected || t('inbox.format.linkText')}](`;
-    const url = 'https://';
-    edit(`${opening}${url})${text.slice(end)}`, opening.length, opening.length + url.length);
+  function selection(): TextRange {
+    return { start: textarea.current!.selectionStart, end: textarea.current!.selectionEnd };
   }
 
   function pick(suggestion: Suggestion) {
     if (!trigger) return;
-    const before = text.slice(0, trigger.start) + suggestion.insert;
-    edit(before + text.slice(trigger.end), before.length);
+    apply(replace(text, trigger.range, suggestion.insert));
     setHighlight(0);
   }
 
-  function addFiles(files: File[]) {
-    setRefused(files.filter((file) => file.size > MAX_ATTACHMENT_BYTES));
-    for (const file of files.filter((each) => each.size <= MAX_ATTACHMENT_BYTES)) {
-      const key = ++uploadCount.current;
-      const controller = new AbortController();
-      const update = (patch: Partial<Upload>) => setUploads((current) => current.map((each) => (each.key === key ? { ...each, ...patch } : each)));
-      setUploads((current) => [...current, { key, file, progress: 0, controller }]);
-      uploadAttachment(file, (progress) => update({ progress }), controller.signal).then(
-        (attachment) => update({ attachment, progress: 1 }),
-        (error: unknown) => {
-          if (!(error instanceof DOMException && error.name === 'AbortError')) update({ error: errorMessage(error, i18n) });
-        },
-      );
-    }
-  }
-
-  function removeUpload(upload: Upload) {
-    upload.controller.abort();
-    setUploads((current) => current.filter((each) => each.key !== upload.key));
-  }
-
-  const uploading = uploads.some((upload) => !upload.attachment && !upload.error);
-  const attachmentIds = uploads.flatMap((upload) => (upload.attachment ? [upload.attachment.id] : []));
-  const hasContent = text.trim() !== '' || (mode === 'reply' && attachmentIds.length > 0);
-  const canSend = hasContent && !uploading && !send.isPending;
+  const uploads = useUploads();
+  const hasContent = text.trim() !== '' || (mode === 'reply' && uploads.attachmentIds.length > 0);
+  const canSend = hasContent && !uploads.busy && !send.isPending;
 
   function submit() {
     if (!canSend) return;
     const mentions = mode === 'comment' ? (users.data ?? []).filter((user) => text.includes(`@${user.name}`)).map((user) => user.id) : [];
     send.mutate(
-      { type: mode, text, attachmentIds, mentions },
+      { type: mode, text, attachmentIds: uploads.attachmentIds, mentions },
       {
         onSuccess: () => {
           setText('');
-          setUploads([]);
-          setRefused([]);
+          uploads.clear();
         },
       },
     );
@@ -179,7 +112,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
     }
     if (trigger && event.key === 'Escape') {
       event.preventDefault();
-      setDismissedAt(trigger.start);
+      setDismissedAt(trigger.range.start);
       return;
     }
     if (event.key === 'Enter' && !event.shiftKey) {
@@ -187,10 +120,10 @@ export function Composer({ conversation }: { conversation: Conversation }) {
       submit();
     } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'b') {
       event.preventDefault();
-      wrap('**');
+      apply(wrap(text, selection(), '**'));
     } else if ((event.ctrlKey || event.metaKey) && event.key.toLowerCase() === 'i') {
       event.preventDefault();
-      wrap('_');
+      apply(wrap(text, selection(), '_'));
     }
   }
 
@@ -199,12 +132,12 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   }
 
   const formats = [
-    { label: t('inbox.format.bold'), mark: <strong>B</strong>, run: () => wrap('**') },
-    { label: t('inbox.format.italic'), mark: <em>I</em>, run: () => wrap('_') },
-    { label: t('inbox.format.code'), mark: <code>{'</>'}</code>, run: code },
-    { label: t('inbox.format.bulletList'), mark: <BulletListIcon />, run: () => list(false) },
-    { label: t('inbox.format.numberedList'), mark: <NumberedListIcon />, run: () => list(true) },
-    { label: t('inbox.format.link'), mark: <LinkIcon />, run: link },
+    { label: t('inbox.format.bold'), mark: <strong>B</strong>, edit: () => wrap(text, selection(), '**') },
+    { label: t('inbox.format.italic'), mark: <em>I</em>, edit: () => wrap(text, selection(), '_') },
+    { label: t('inbox.format.code'), mark: <code>{'</>'}</code>, edit: () => code(text, selection()) },
+    { label: t('inbox.format.bulletList'), mark: <BulletListIcon />, edit: () => list(text, selection(), false) },
+    { label: t('inbox.format.numberedList'), mark: <NumberedListIcon />, edit: () => list(text, selection(), true) },
+    { label: t('inbox.format.link'), mark: <LinkIcon />, edit: () => link(text, selection(), t('inbox.format.linkText')) },
   ];
 
   return (
@@ -213,7 +146,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
       onDragOver={(event) => event.preventDefault()}
       onDrop={(event: DragEvent) => {
         event.preventDefault();
-        addFiles([...event.dataTransfer.files]);
+        uploads.add([...event.dataTransfer.files]);
       }}
     >
       <div className="composer-bar">
@@ -226,7 +159,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
         </div>
         <div className="composer-tools" role="toolbar" aria-label={t('inbox.format.toolbar')}>
           {formats.map((format) => (
-            <button key={format.label} type="button" className="composer-tool" aria-label={format.label} title={format.label} onMouseDown={(event) => event.preventDefault()} onClick={format.run}>
+            <button key={format.label} type="button" className="composer-tool" aria-label={format.label} title={format.label} onMouseDown={(event) => event.preventDefault()} onClick={() => apply(format.edit())}>
               <span aria-hidden="true">{format.mark}</span>
             </button>
           ))}
@@ -239,7 +172,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
             multiple
             hidden
             onChange={(event) => {
-              addFiles([...(event.target.files ?? [])]);
+              uploads.add([...(event.target.files ?? [])]);
               event.target.value = '';
             }}
           />
@@ -289,13 +222,13 @@ export function Composer({ conversation }: { conversation: Conversation }) {
         onPaste={(event: ClipboardEvent) => {
           if (event.clipboardData.files.length === 0) return;
           event.preventDefault();
-          addFiles([...event.clipboardData.files]);
+          uploads.add([...event.clipboardData.files]);
         }}
       />
 
-      {uploads.length > 0 && (
+      {uploads.list.length > 0 && (
         <ul className="uploads">
-          {uploads.map((upload) => (
+          {uploads.list.map((upload) => (
             <li key={upload.key} className={`upload${upload.error ? ' upload--failed' : ''}`}>
               <span className="upload-name">{upload.file.name}</span>
               <span className="muted">{formatBytes(upload.file.size, language)}</span>
@@ -303,14 +236,14 @@ export function Composer({ conversation }: { conversation: Conversation }) {
                 <progress max={1} value={upload.progress} aria-label={t('inbox.upload.progress', { name: upload.file.name })} />
               )}
               {upload.error && <span className="upload-error">{upload.error}</span>}
-              <button type="button" className="chip-remove" aria-label={t('inbox.upload.remove', { name: upload.file.name })} onClick={() => removeUpload(upload)}>
+              <button type="button" className="chip-remove" aria-label={t('inbox.upload.remove', { name: upload.file.name })} onClick={() => uploads.remove(upload)}>
                 ×
               </button>
             </li>
           ))}
         </ul>
       )}
-      {refused.map((file, index) => (
+      {uploads.refused.map((file, index) => (
         <p key={index} role="alert" className="alert alert--error">
           {t('inbox.upload.tooLarge', { name: file.name, size: formatBytes(file.size, language) })}
         </p>

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useI18n } from '../i18n/i18n.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { errorMessage } from '../ui/errors.js';
@@ -25,6 +25,9 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
     <header className="conversation-header">
       <div className="conversation-header-row">
         <div className="conversation-title">
+          <Link to={{ pathname: `/inbox/${view}`, search: searchParams.toString() }} className="conversation-back" aria-label={t('inbox.back')} title={t('inbox.back')}>
+            ←
+          </Link>
           <h2>{conversation.contact.name ?? t('inbox.unknownContact')}</h2>
           <span className={`badge badge--${status}`}>
             {status === 'snoozed' && conversation.snoozedUntil

@@ -12,7 +12,7 @@ export function FormattedText({ text }: { text: string }) {
 const SAFE_PROTOCOLS = new Set(['http:', 'https:', 'mailto:']);
 
 /** The URL when a browser may follow it from customer text; javascript:, data: and the like never. */
-export function safeUrl(value: string): string | undefined {
+function safeUrl(value: string): string | undefined {
   try {
     const url = new URL(value);
     return SAFE_PROTOCOLS.has(url.protocol) ? url.href : undefined;

@@ -30,6 +30,7 @@ const en = {
   'inbox.dot.red': 'Missed: waiting for an answer',
   'inbox.noSelection.title': 'No conversation selected',
   'inbox.noSelection.body': 'Choose a conversation from the list to read it and reply.',
+  'inbox.back': 'Back to the conversations',
   'inbox.gone.title': 'This conversation no longer exists',
   'inbox.gone.body': 'Someone deleted it. Choose another conversation from the list.',
 
@@ -153,6 +154,7 @@ const de: InboxDictionary = {
   'inbox.dot.red': 'Verpasst: wartet auf eine Antwort',
   'inbox.noSelection.title': 'Keine Unterhaltung ausgewählt',
   'inbox.noSelection.body': 'Wählen Sie links eine Unterhaltung, um sie zu lesen und zu antworten.',
+  'inbox.back': 'Zurück zu den Unterhaltungen',
   'inbox.gone.title': 'Diese Unterhaltung gibt es nicht mehr',
   'inbox.gone.body': 'Jemand hat sie gelöscht. Wählen Sie eine andere Unterhaltung aus der Liste.',
 
@@ -274,6 +276,7 @@ const fr: InboxDictionary = {
   'inbox.dot.red': 'Manqué : en attente d’une réponse',
   'inbox.noSelection.title': 'Aucune conversation sélectionnée',
   'inbox.noSelection.body': 'Choisissez une conversation dans la liste pour la lire et y répondre.',
+  'inbox.back': 'Retour aux conversations',
   'inbox.gone.title': 'Cette conversation n’existe plus',
   'inbox.gone.body': 'Quelqu’un l’a supprimée. Choisissez une autre conversation dans la liste.',
 

@@ -41,10 +41,8 @@ export type SavedReply = { id: string; shortcut: string; text: string };
 
 type Page<T> = { items: T[]; nextCursor: string | null };
 
-/** `mine`, `unassigned`, `all`, `blocked` or `team:<id>`, as the API names inboxes. */
-export type InboxView = string;
-
-export type ListFilter = { view: InboxView; status: ConversationStatus; q: string };
+/** `view` is the inbox as the API names it: `mine`, `unassigned`, `all`, `blocked` or `team:<id>`. */
+export type ListFilter = { view: string; status: ConversationStatus; q: string };
 
 const PAGE_SIZE = 30;
 
@@ -54,7 +52,7 @@ export const conversationKeys = {
   detail: (id: string) => ['conversations', 'detail', id] as const,
 };
 
-export const messagesKey = (conversationId: string) => ['messages', conversationId] as const;
+const messagesKey = (conversationId: string) => ['messages', conversationId] as const;
 
 function withCursor(path: string, cursor: string | null) {
   return cursor ? `${path}&cursor=${encodeURIComponent(cursor)}` : path;
@@ -118,7 +116,7 @@ export function useMarkRead() {
   return useMutation({ mutationFn: (id: string) => api.post<Conversation>(`/api/v1/conversations/${id}/read`), onSuccess: store });
 }
 
-export type ConversationAction =
+type ConversationAction =
   | { type: 'close' }
   | { type: 'open' }
   | { type: 'snooze'; until: Date }
@@ -151,7 +149,7 @@ export function forgetConversation(queryClient: QueryClient, id: string) {
   void queryClient.invalidateQueries({ queryKey: ['conversations'] });
 }
 
-export type OutgoingMessage = { type: 'reply' | 'comment'; text: string; attachmentIds: string[]; mentions: string[] };
+type OutgoingMessage = { type: 'reply' | 'comment'; text: string; attachmentIds: string[]; mentions: string[] };
 
 export function useSendMessage(conversationId: string) {
   const queryClient = useQueryClient();

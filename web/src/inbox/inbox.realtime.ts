@@ -38,10 +38,13 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent): b
       void queryClient.invalidateQueries({ queryKey: ['saved-replies'] });
       return true;
     case 'presence.changed':
+      // Red dots depend on whether the assignees are online; the provider keeps presence itself.
+      refetchLists();
+      return false;
     case 'contact.updated':
     case 'contact.deleted':
-      // Red dots depend on who is online, rows show the contact's name; the shared table does the rest.
-      refetchLists();
+      // Conversations show the contact's name and go with a deleted contact; the shared table refreshes the contact.
+      void queryClient.invalidateQueries({ queryKey: ['conversations'] });
       return false;
     default:
       return false;
