@@ -116,6 +116,7 @@ async function searches() {
     ['name two words "anna mül"', q('anna mül')],
     ['name without match', q('qqxyzzy')],
     ['name substring, sorted by name', `${q('mart')}&sort=name`],
+    ['name sorting last, sorted by name "σωκράτης"', `${q('σωκράτης')}&sort=name`],
     [`phone international "${sample.international}"`, q(sample.international)],
     [`phone national "${sample.national}"`, q(sample.national)],
     [`phone digits "${sample.digits}"`, q(sample.digits)],

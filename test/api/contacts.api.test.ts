@@ -314,6 +314,17 @@ describe('searching contacts', () => {
     expect(names(await search(q))).toEqual(expected);
   });
 
+  it('pages through the matches of a name search in name order', async () => {
+    const own = await t.createWorkspace();
+    for (const [firstName, lastName] of [['Smart', 'Cookie'], ['Omar', 'Martínez'], ['Martina', 'B'], ['Martin', 'A'], ['Bob', 'Other']]) {
+      await createContact(t, own.owner.token, { firstName, lastName });
+    }
+    const items = await allPages(t, own.owner.token, '/api/v1/contacts?q=MART&sort=name&limit=1');
+    expect(items.map((c) => c.firstName)).toEqual(['Martin', 'Martina', 'Omar', 'Smart']);
+    const backwards = await allPages(t, own.owner.token, '/api/v1/contacts?q=mart&sort=name&order=desc&limit=3');
+    expect(backwards.map((c) => c.firstName)).toEqual(['Smart', 'Omar', 'Martina', 'Martin']);
+  });
+
   it('is part of the Contacts module: agents are refused', async () => {
     const response = await t.request('GET', '/api/v1/contacts?q=ann', { token: ws.agent.token });
     expect(response.statusCode).toBe(403);
