@@ -21,6 +21,8 @@ export function ContactDetails({ contact }: { contact: Contact }) {
   const refusedField = update.error instanceof ApiError ? update.error.field : undefined;
   const errorOf = (field: string) => (refusedField === field ? errorMessage(update.error, i18n) : undefined);
   const save = (patch: ContactPatch) => update.mutate(patch);
+  // Leaving a field unchanged, or putting back its saved value, drops the complaint about it.
+  const revert = () => update.reset();
   const countries = useCountryTools();
   const phoneCountry = countries?.countryOfPhone(contact.phone) ?? null;
 
@@ -33,10 +35,10 @@ export function ContactDetails({ contact }: { contact: Contact }) {
       <section aria-labelledby={`${contact.id}-fields`} className="detail-section">
         <h3 id={`${contact.id}-fields`}>{t('contacts.drawer.fields')}</h3>
         <FormAlert>{update.error && !refusedField ? errorMessage(update.error, i18n) : undefined}</FormAlert>
-        <InlineText label={t('contacts.field.firstName')} value={contact.firstName} error={errorOf('firstName')} onSave={(firstName) => save({ firstName })} />
-        <InlineText label={t('contacts.field.lastName')} value={contact.lastName} error={errorOf('lastName')} onSave={(lastName) => save({ lastName })} />
-        <InlineText label={t('contacts.field.email')} type="email" value={contact.email} error={errorOf('email')} onSave={(email) => save({ email })} />
-        <InlineText label={t('contacts.field.phone')} type="tel" value={contact.phone} error={errorOf('phone')} onSave={(phone) => save({ phone })} />
+        <InlineText label={t('contacts.field.firstName')} value={contact.firstName} error={errorOf('firstName')} onSave={(firstName) => save({ firstName })} onRevert={revert} />
+        <InlineText label={t('contacts.field.lastName')} value={contact.lastName} error={errorOf('lastName')} onSave={(lastName) => save({ lastName })} onRevert={revert} />
+        <InlineText label={t('contacts.field.email')} type="email" value={contact.email} error={errorOf('email')} onSave={(email) => save({ email })} onRevert={revert} />
+        <InlineText label={t('contacts.field.phone')} type="tel" value={contact.phone} error={errorOf('phone')} onSave={(phone) => save({ phone })} onRevert={revert} />
         <DetailField label={t('contacts.field.country')} error={errorOf('country')} hint={countryHint}>
           {(props) => (
             <select {...props} value={contact.country ?? ''} onChange={(event) => save({ country: event.target.value || null })}>
@@ -55,6 +57,7 @@ export function ContactDetails({ contact }: { contact: Contact }) {
           error={errorOf('language')}
           hint={contact.language ? languageName(contact.language, language) : t('contacts.language.hint')}
           onSave={(value) => save({ language: value })}
+          onRevert={revert}
         />
         <DetailField label={t('contacts.field.assignee')} error={errorOf('assigneeId')}>
           {(props) => (
@@ -83,6 +86,7 @@ export function ContactDetails({ contact }: { contact: Contact }) {
               value={contact.customFields[field.key]}
               error={refusedField === `customFields.${field.key}` ? t(`contacts.customFieldError.${field.type}`) : undefined}
               onSave={(value) => save({ customFields: { [field.key]: value } })}
+              onRevert={revert}
             />
           ))}
         </section>
@@ -131,6 +135,7 @@ function InlineText(props: {
   error?: string;
   hint?: string;
   onSave: (value: string | null) => void;
+  onRevert: () => void;
 }) {
   const saved = props.value ?? '';
   return (
@@ -146,6 +151,7 @@ function InlineText(props: {
           onBlur={(event) => {
             const value = event.target.value.trim();
             if (value !== saved) props.onSave(value === '' ? null : value);
+            else if (props.error) props.onRevert();
           }}
           onKeyDown={(event) => {
             if (event.key === 'Enter') event.currentTarget.blur();
@@ -162,7 +168,8 @@ function InlineText(props: {
 }
 
 /** The input that fits the field's type (SPEC §2.1: text, number, date, dropdown, checkbox, email, phone, URL). */
-function CustomFieldInput({ field, value, error, onSave }: { field: CustomField; value: unknown; error?: string; onSave: (value: unknown) => void }) {
+function CustomFieldInput(props: { field: CustomField; value: unknown; error?: string; onSave: (value: unknown) => void; onRevert: () => void }) {
+  const { field, value, error, onSave } = props;
   const { t } = useI18n();
   if (field.type === 'checkbox') {
     return (
@@ -191,7 +198,7 @@ function CustomFieldInput({ field, value, error, onSave }: { field: CustomField;
   const text = value === undefined || value === null ? null : String(value);
   return (
     <>
-      <InlineText label={field.label} type={types[field.type]} value={text} error={error} onSave={onSave} />
+      <InlineText label={field.label} type={types[field.type]} value={text} error={error} onSave={onSave} onRevert={props.onRevert} />
       {field.type === 'url' && text && /^https?:\/\//i.test(text) && (
         <a className="detail-link" href={text} target="_blank" rel="noopener noreferrer nofollow">
           {t('contacts.openLink')}

@@ -64,7 +64,8 @@ export function ContactsPage() {
       query.set('sort', nextSort);
       query.set('order', nextOrder);
     }
-    setParams(query);
+    // Replaced, not pushed: typing a search would otherwise fill the history with every pause.
+    setParams(query, { replace: true });
   }
 
   const isSelected = (id: string) => selection.kind === 'matching' || selection.ids.has(id);

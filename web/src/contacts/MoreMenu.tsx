@@ -21,12 +21,11 @@ export function MoreMenu({ label, items }: { label: string; items: Array<{ label
       >
         ⋯
       </button>
-      <div ref={menu} id={id} popover="auto" role="menu" aria-label={label} className="more-menu-panel">
+      <div ref={menu} id={id} popover="auto" className="more-menu-panel">
         {items.map((item) => (
           <button
             key={item.label}
             type="button"
-            role="menuitem"
             className={`more-menu-item${item.danger ? ' more-menu-item--danger' : ''}`}
             onClick={() => {
               menu.current?.hidePopover();

@@ -3,7 +3,7 @@
  * `filter` and a segment's saved filter are the same object. The page keeps it in the URL, so a
  * filtered list can be reloaded and shared.
  */
-export const singleFilterKeys = [
+const singleFilterKeys = [
   'q',
   'blocked',
   'assigneeId',

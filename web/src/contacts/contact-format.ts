@@ -64,7 +64,7 @@ export function languageName(tag: string, language: Language): string {
 }
 
 /** ISO 3166 codes with their names in the reader's language, and the country of a stored E.164 number. */
-export type CountryTools = {
+type CountryTools = {
   countryOptions: (language: Language) => Array<{ code: string; name: string }>;
   countryOfPhone: (phone: string | null) => string | null;
 };

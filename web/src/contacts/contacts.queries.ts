@@ -2,7 +2,7 @@ import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClie
 import { api, ApiError } from '../api.js';
 import { type ContactFilter, type ContactSort, filterParams, type SortOrder } from './contact-filter.js';
 
-export type ConversationStatus = 'open' | 'snoozed' | 'closed';
+type ConversationStatus = 'open' | 'snoozed' | 'closed';
 
 /** A contact as the API answers it (SPEC §2.1). */
 export type Contact = {
@@ -43,17 +43,17 @@ export type CustomField = { id: string; key: string; label: string; type: Custom
 
 export type Tag = { id: string; name: string; count: number };
 export type Segment = { id: string; name: string; builtIn: boolean; filter: Record<string, unknown> };
-export type Channel = { id: string; type: string; name: string };
+type Channel = { id: string; type: string; name: string };
 
-export type ChannelState = 'active' | 'inactive' | 'unavailable';
+type ChannelState = 'active' | 'inactive' | 'unavailable';
 export type ContactChannel = { channelId: string; type: string; name: string; state: ChannelState; connectedAt: string | null; identifier: string | null };
 
-export type JobStatus = 'queued' | 'running' | 'done' | 'failed';
+type JobStatus = 'queued' | 'running' | 'done' | 'failed';
 export type Job = { id: string; type: string; status: JobStatus; progress: number; total: number | null; error: string | null; result: unknown };
 
 type Page<T> = { items: T[]; nextCursor: string | null };
 
-export const PAGE_SIZE = 50;
+const PAGE_SIZE = 50;
 
 /** The name a person would call the contact by, or null when the contact has none yet. */
 export function contactName(contact: Pick<Contact, 'firstName' | 'lastName' | 'displayName' | 'email' | 'phone'>): string | null {
@@ -153,7 +153,7 @@ export function useJob(id: string) {
   });
 }
 
-export type BulkAction = 'tag' | 'untag' | 'export' | 'delete';
+type BulkAction = 'tag' | 'untag' | 'export' | 'delete';
 
 /** Which contacts a bulk action applies to: chosen ones, all that match a filter, or every contact. */
 export type BulkSelection = { contactIds: string[] } | { filter: ContactFilter } | { all: true };
