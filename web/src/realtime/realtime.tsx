@@ -16,6 +16,12 @@ const staleAfter: Record<string, QueryKey[]> = {
   team: [['teams'], ['me']],
   workspace: [['me']],
   contact: [['contacts']],
+  contacts: [['contacts'], ['tags']],
+  tag: [['tags'], ['contacts']],
+  segment: [['segments']],
+  customField: [['custom-fields'], ['contacts']],
+  channel: [['channels'], ['contacts']],
+  saved_reply: [['saved-replies']],
 };
 
 const PING_EVERY_MS = 25_000;
