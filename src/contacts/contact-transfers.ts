@@ -84,6 +84,16 @@ function unquoteFormulas(record: Record<string, string>): Record<string, string>
 }
 
 /**
+ * Saves a batch's checkpoint, then lets waiting requests in. Embedded PGlite runs queries on the
+ * main thread and they chain through microtasks: a job going straight on to its next batch
+ * starves every HTTP request until it ends (measured: 26 s of waiting during a 100k delete).
+ */
+async function checkpointBatch(context: JobContext, update: Parameters<JobContext['checkpoint']>[0]) {
+  await context.checkpoint(update);
+  await new Promise((resolve) => setImmediate(resolve));
+}
+
+/**
  * Bulk actions, CSV import and export (SPEC §2.4). Everything over many contacts runs in the
  * durable job queue, in batches of about a thousand rows; each batch is idempotent and followed
  * by a checkpoint, so a job taken over after a crash continues from its last checkpoint.
@@ -151,7 +161,7 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
       }
       cursor = ids.at(-1)!;
       processed += ids.length;
-      await context.checkpoint({ state: { cursor, processed }, progress: processed, total: Math.max(total, processed) });
+      await checkpointBatch(context, { state: { cursor, processed }, progress: processed, total: Math.max(total, processed) });
     }
     if (payload.action === 'delete') {
       // Counted from what is left, so a batch deleted just before a crash is counted once.
@@ -185,7 +195,7 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
       for await (const batch of exportRecords(workspaceId, payload.criteria, keys, payload.cursor)) {
         await append(stringifySync(batch.records));
         rows += batch.records.length;
-        await context.checkpoint({ state: { cursor: batch.cursor, rows, bytes }, progress: rows, total: Math.max(total, rows) });
+        await checkpointBatch(context, { state: { cursor: batch.cursor, rows, bytes }, progress: rows, total: Math.max(total, rows) });
       }
       return { rows, fileName: `contacts-${job.createdAt.toISOString().slice(0, 10)}.csv`, downloadUrl: `/api/v1/contacts/exports/${job.id}` };
     } finally {
@@ -267,7 +277,7 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
       handled += batch.filter((b) => b.record).length;
       const line = batch.at(-1)!.line;
       batch = [];
-      await context.checkpoint({
+      await checkpointBatch(context, {
         state: { line, handled, imported, refusedCount, refused },
         progress: handled,
         total: Math.max(total, handled),
@@ -320,7 +330,7 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
       const count = await repository.removeCustomFieldValues(workspaceId, key, BATCH);
       if (count === 0) break;
       removed += count;
-      await context.checkpoint({ state: { removed }, progress: removed });
+      await checkpointBatch(context, { state: { removed }, progress: removed });
     }
     return { removed };
   }
