@@ -11,10 +11,8 @@ type ServerEvent = { type: string; data: Record<string, unknown> };
 export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent): boolean {
   const refetchLists = () => void queryClient.invalidateQueries({ queryKey: conversationKeys.lists });
   switch (event.type) {
+    // A message that changes a list (not a comment, not a status) is followed by `conversation.updated`.
     case 'message.created':
-      storeMessage(queryClient, event.data.message as Message);
-      refetchLists();
-      return true;
     case 'message.updated':
       storeMessage(queryClient, event.data.message as Message);
       return true;
@@ -25,28 +23,19 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent): b
       void queryClient.invalidateQueries({ queryKey: ['conversations'] });
       return true;
     }
-    case 'conversation.opened':
     case 'conversation.read':
       refetchLists();
       return true;
     case 'conversation.deleted':
       forgetConversation(queryClient, event.data.conversationId as string);
       return true;
-    case 'saved_reply.created':
-    case 'saved_reply.updated':
-    case 'saved_reply.removed':
-      void queryClient.invalidateQueries({ queryKey: ['saved-replies'] });
-      return true;
     case 'presence.changed':
       // Red dots depend on whether the assignees are online; the provider keeps presence itself.
       refetchLists();
       return false;
-    case 'contact.updated':
-    case 'contact.deleted':
-      // Conversations show the contact's name and go with a deleted contact; the shared table refreshes the contact.
-      void queryClient.invalidateQueries({ queryKey: ['conversations'] });
-      return false;
     default:
+      // Conversations show their contact's name and go with a deleted contact; the shared table refreshes the contacts.
+      if (/^contacts?\.(updated|deleted)$/.test(event.type)) void queryClient.invalidateQueries({ queryKey: ['conversations'] });
       return false;
   }
 }
