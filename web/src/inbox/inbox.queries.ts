@@ -1,4 +1,4 @@
-import { type InfiniteData, type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { type InfiniteData, keepPreviousData, type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.js';
 
 export type ConversationStatus = 'open' | 'snoozed' | 'closed';
@@ -73,6 +73,8 @@ export function useConversationList(filter: ListFilter) {
     queryFn: ({ pageParam }) => api.get<Page<Conversation>>(withCursor(listPath(filter), pageParam)),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
+    // While a new search or filter loads, the previous rows stay instead of a blank list.
+    placeholderData: keepPreviousData,
   });
 }
 
