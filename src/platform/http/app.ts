@@ -4,7 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { createInboxServices, type InboxServices, registerInboxRoutes } from '../../conversations/inbox.module.js';
 import { registerContactsRoutes } from '../../contacts/contacts.routes.js';
@@ -152,13 +152,17 @@ async function serveWebApp(app: FastifyInstance, root: string) {
   const indexFile = path.join(root, 'index.html');
   // Files are looked up per request (wildcard), so a rebuilt web app is served without a restart.
   await app.register(fastifyStatic, { root, wildcard: true, index: false, maxAge: '1h', immutable: true, prefix: '/' });
+  const notFound = (reply: FastifyReply, method: string, pathname: string) =>
+    reply.status(404).send({ error: { code: 'not_found', message: `No route ${method} ${pathname}` } });
+  const sendIndex = (reply: FastifyReply) => reply.header('cache-control', 'no-cache').type('text/html').send(fs.createReadStream(indexFile));
+  app.get('/', { config: { public: true }, schema: { hide: true } }, (request, reply) =>
+    fs.existsSync(indexFile) ? sendIndex(reply) : notFound(reply, 'GET', '/'),
+  );
   app.setNotFoundHandler((request, reply) => {
     const pathname = request.url.split('?')[0]!;
     const isApi = /^\/(api|webhooks|ws|healthz|readyz)(\/|$)/.test(pathname);
     const isAsset = /\.[a-z0-9]+$/i.test(pathname);
-    if (request.method === 'GET' && !isApi && !isAsset && fs.existsSync(indexFile)) {
-      return reply.header('cache-control', 'no-cache').type('text/html').send(fs.createReadStream(indexFile));
-    }
-    return reply.status(404).send({ error: { code: 'not_found', message: `No route ${request.method} ${pathname}` } });
+    if (request.method === 'GET' && !isApi && !isAsset && fs.existsSync(indexFile)) return sendIndex(reply);
+    return notFound(reply, request.method, pathname);
   });
 }
