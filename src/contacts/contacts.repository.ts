@@ -103,19 +103,19 @@ export function criteriaSql(workspaceId: string, criteria: ContactCriteria): SQL
     parts.push(alternatives.length ? sql`(${sql.join(alternatives, sql` or `)})` : sql`false`);
   }
   for (const tagId of criteria.tagIds ?? []) {
-    parts.push(sql`exists (select 1 from contact_tags ct where ct.contact_id = c.id and ct.tag_id = ${tagId})`);
+    parts.push(sql`exists (select 1 from contact_tags ct where ct.workspace_id = ${workspaceId} and ct.contact_id = c.id and ct.tag_id = ${tagId})`);
   }
   if (criteria.assigneeId === null) parts.push(sql`c.assignee_id is null`);
   else if (criteria.assigneeId) parts.push(sql`c.assignee_id = ${criteria.assigneeId}`);
   if (criteria.channel) {
     const which = 'id' in criteria.channel ? sql`cc.channel_id = ${criteria.channel.id}` : sql`ch.type = ${criteria.channel.type}`;
     parts.push(sql`exists (select 1 from contact_channels cc join channels ch on ch.id = cc.channel_id
-      where cc.contact_id = c.id and cc.removed_at is null and ${which})`);
+      where cc.workspace_id = ${workspaceId} and cc.contact_id = c.id and cc.removed_at is null and ${which})`);
   }
   if (criteria.conversationStatus === 'none') {
-    parts.push(sql`not exists (select 1 from conversations v where v.contact_id = c.id)`);
+    parts.push(sql`not exists (select 1 from conversations v where v.workspace_id = ${workspaceId} and v.contact_id = c.id)`);
   } else if (criteria.conversationStatus) {
-    parts.push(sql`exists (select 1 from conversations v where v.contact_id = c.id and v.status = ${criteria.conversationStatus})`);
+    parts.push(sql`exists (select 1 from conversations v where v.workspace_id = ${workspaceId} and v.contact_id = c.id and v.status = ${criteria.conversationStatus})`);
   }
   if (criteria.createdFrom) parts.push(sql`c.created_at >= ${criteria.createdFrom}::timestamptz`);
   if (criteria.createdBefore) parts.push(sql`c.created_at < ${criteria.createdBefore}::timestamptz`);
@@ -198,10 +198,10 @@ export function createContactsRepository(db: Db) {
         c.language, c.assignee_id, c.custom_fields, c.blocked_at, c.last_interaction_at, c.created_at,
         c.updated_at, (${key})::text as sort_value,
         array(select t.name from contact_tags ct join tags t on t.id = ct.tag_id
-              where ct.contact_id = c.id order by lower(t.name)) as tags,
+              where ct.workspace_id = c.workspace_id and ct.contact_id = c.id order by lower(t.name)) as tags,
         array(select distinct ch.type from contact_channels cc join channels ch on ch.id = cc.channel_id
-              where cc.contact_id = c.id and cc.removed_at is null order by ch.type) as channels,
-        (select v.status from conversations v where v.contact_id = c.id) as conversation_status
+              where cc.workspace_id = c.workspace_id and cc.contact_id = c.id and cc.removed_at is null order by ch.type) as channels,
+        (select v.status from conversations v where v.workspace_id = c.workspace_id and v.contact_id = c.id) as conversation_status
       from (
         select * from contacts c where ${sql.join(where, sql` and `)}
         order by ${key} ${direction}, c.id ${direction}
@@ -297,7 +297,7 @@ export function createContactsRepository(db: Db) {
     async removeCustomFieldValues(workspaceId: string, key: string, limit: number): Promise<number> {
       const result = await db.execute(sql`
         update contacts set custom_fields = custom_fields - ${key}::text
-        where id in (select id from contacts where workspace_id = ${workspaceId} and custom_fields ? ${key} limit ${limit})
+        where workspace_id = ${workspaceId} and id in (select id from contacts where workspace_id = ${workspaceId} and custom_fields ? ${key} limit ${limit})
         returning id`);
       return rowsOf(result).length;
     },
