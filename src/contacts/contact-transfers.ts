@@ -39,7 +39,7 @@ export const IMPORT_JOB = 'contacts.import';
 const BATCH = 1000;
 /** The import report lists this many refused rows; `refusedCount` counts them all. */
 const REFUSALS_LISTED = 1000;
-const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
+export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
 
 export type BulkAction = 'delete' | 'tag' | 'untag' | 'block' | 'export';
 export type BulkRequest = { action: BulkAction; contactIds?: string[]; filter?: ContactFilter; all?: boolean; tags?: string[] };

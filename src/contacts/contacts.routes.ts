@@ -11,6 +11,7 @@ import type { Actor } from '../workspace/permissions.js';
 import { invalidField } from './contact-criteria.js';
 import { customFieldTypes } from './contact-fields.rules.js';
 import { contactFilterSchema, contactFilterSchemaWith, filterOnly } from './contact-filter.js';
+import { IMPORT_MAX_BYTES } from './contact-transfers.js';
 import type { ContactsService } from './contacts.service.js';
 
 const contactsModule = { permission: 'contacts.module' as const };
@@ -293,7 +294,9 @@ function registerImportRoute({ app: root, services }: Pick<AppContext, 'app' | '
     if (!scope.hasContentTypeParser('text/csv')) {
       scope.addContentTypeParser(['text/csv', 'application/csv'], (_request, payload, done) => done(null, payload));
     }
-    if (!scope.hasContentTypeParser('multipart/form-data')) await scope.register(fastifyMultipart);
+    if (!scope.hasContentTypeParser('multipart/form-data')) {
+      await scope.register(fastifyMultipart, { limits: { fileSize: IMPORT_MAX_BYTES, files: 1 } });
+    }
     const app = scope.withTypeProvider<ZodTypeProvider>();
     app.post(
       '/api/v1/contacts/import',

@@ -7,22 +7,16 @@ export type TagRow = typeof tags.$inferSelect;
 
 /** Tag names are unique per workspace case-insensitively (index on lower(name)). */
 export function createTagsRepository(db: Db) {
-  return {
-    async find(workspaceId: string, id: string): Promise<TagRow | undefined> {
-      const [row] = await db
-        .select()
-        .from(tags)
-        .where(and(eq(tags.workspaceId, workspaceId), eq(tags.id, id)));
-      return row;
-    },
+  async function findByNames(workspaceId: string, names: readonly string[]): Promise<TagRow[]> {
+    if (names.length === 0) return [];
+    return db
+      .select()
+      .from(tags)
+      .where(and(eq(tags.workspaceId, workspaceId), inArray(sql`lower(${tags.name})`, names.map((n) => n.toLowerCase()))));
+  }
 
-    async findByNames(workspaceId: string, names: readonly string[]): Promise<TagRow[]> {
-      if (names.length === 0) return [];
-      return db
-        .select()
-        .from(tags)
-        .where(and(eq(tags.workspaceId, workspaceId), inArray(sql`lower(${tags.name})`, names.map((n) => n.toLowerCase()))));
-    },
+  return {
+    findByNames,
 
     /** Creates the tags that do not exist yet (a concurrent creator wins quietly) and answers all. */
     async ensure(workspaceId: string, names: readonly string[], newIds: () => string, now: Date): Promise<TagRow[]> {
@@ -31,7 +25,7 @@ export function createTagsRepository(db: Db) {
         .insert(tags)
         .values(names.map((name) => ({ id: newIds(), workspaceId, name, createdAt: now })))
         .onConflictDoNothing();
-      return this.findByNames(workspaceId, names);
+      return findByNames(workspaceId, names);
     },
 
     /** A page of tags by name, each with its number of contacts. */

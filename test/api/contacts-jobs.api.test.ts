@@ -242,6 +242,19 @@ describe('CSV import', () => {
     expect(copy).toMatchObject({ firstName: 'Zoë', phone: '+33612345678', country: 'FR', tags: ['VIP'], customFields: { plan: 'Pro' } });
   });
 
+  it('accepts files larger than the JSON body limit, as multipart or as text/csv', async () => {
+    const ws = await t.createWorkspace();
+    const notes = 'x'.repeat(1200);
+    const csvText = ['firstName,notes', ...Array.from({ length: 1000 }, (_, i) => `Big ${i},${notes}`)].join('\n');
+    expect(csvText.length).toBeGreaterThan(1024 * 1024);
+    const upload = multipartBody(csvText, { mapping: JSON.stringify({ firstName: 'firstName' }) });
+    for (const request of [upload, { body: csvText, headers: { 'content-type': 'text/csv' } }]) {
+      const response = await t.request('POST', '/api/v1/contacts/import', { token: ws.owner.token, body: request.body, headers: request.headers });
+      expect(response.statusCode, response.body).toBe(202);
+      expect((await finishedJob(t, ws.owner.token, response.data.job.id)).result).toMatchObject({ imported: 1000 });
+    }
+  });
+
   it.each([
     [{ Nope: 'firstName' }, 'mapping.Nope'],
     [{ Vorname: 'nickname' }, 'mapping.Vorname'],
