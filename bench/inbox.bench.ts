@@ -7,7 +7,7 @@
  *
  *   DATABASE_URL=postgres://… npx tsx bench/inbox.bench.ts
  *   DATA_DIR=/tmp/sb-bench npx tsx bench/inbox.bench.ts
- * Options (env): REPEAT (per query, default 60), CLIENTS (200), RATE (200), SECONDS (10).
+ * Options (env): REPEAT (per query, default 60), CLIENTS (200), RATE (200), SECONDS (10), ONLY=fanout.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -44,7 +44,9 @@ function percentiles(samples: number[]) {
 const round = (ms: number) => Math.round(ms * 10) / 10;
 
 async function startServerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  // SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
+  const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
     env: { ...process.env, PORT: String(PORT), SMTP_PORT: String(PORT + 1), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEB_DIST_DIR: '/nonexistent' },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
@@ -83,7 +85,11 @@ async function measure(label: string, token: string, urls: string[]) {
   return result;
 }
 
+const CREATED = Buffer.from('{"type":"message.created"');
+
 async function fanOut(tokens: string[]) {
+  // Message ids are new on every run: a provider id seen before is (rightly) a duplicate.
+  const run = Date.now();
   const sentAt = new Map<string, number>();
   const latencies: number[] = [];
   const sockets: WebSocket[] = [];
@@ -91,9 +97,8 @@ async function fanOut(tokens: string[]) {
     const socket = new WebSocket(`${base.replace('http', 'ws')}/ws?token=${tokens[i % tokens.length]}`);
     // Only what the measurement needs: a full JSON.parse of every frame would make the clients the bottleneck.
     socket.on('message', (raw: Buffer) => {
-      const text = raw.toString();
-      if (!text.startsWith('{"type":"message.created"')) return;
-      const marker = /fanout-(\d+)/.exec(text)?.[0];
+      if (!raw.subarray(0, CREATED.length).equals(CREATED)) return;
+      const marker = /fanout-\d+-\d+/.exec(raw.toString('latin1'))?.[0];
       const at = marker ? sentAt.get(marker) : undefined;
       if (at !== undefined) latencies.push(performance.now() - at);
     });
@@ -106,6 +111,7 @@ async function fanOut(tokens: string[]) {
   await new Promise((resolve) => setTimeout(resolve, 500));
 
   const webhookMs: number[] = [];
+  let failures = 0;
   const total = RATE * SECONDS;
   let sequence = 0;
   const inFlight = new Set<Promise<void>>();
@@ -114,7 +120,7 @@ async function fanOut(tokens: string[]) {
   while (sequence < total) {
     const due = Math.floor(((performance.now() - started) / 1000) * RATE);
     while (sequence < Math.min(due, total)) {
-      const marker = `fanout-${++sequence}`;
+      const marker = `fanout-${run}-${++sequence}`;
       const body = JSON.stringify({
         contact: { identifier: `fanout-contact-${sequence % 2000}`, name: `Fan Out ${sequence % 2000}` },
         message: { id: marker, text: `Benchmark ${marker} where is my order` },
@@ -125,10 +131,16 @@ async function fanOut(tokens: string[]) {
         method: 'POST',
         headers: { 'content-type': 'application/json', 'x-switchboard-signature': signBody(manifest.secret, body) },
         body,
-      }).then(async (response) => {
-        await response.arrayBuffer();
-        webhookMs.push(performance.now() - t0);
-      });
+      }).then(
+        async (response) => {
+          await response.arrayBuffer();
+          if (response.ok) webhookMs.push(performance.now() - t0);
+          else failures++;
+        },
+        () => {
+          failures++;
+        },
+      );
       inFlight.add(request);
       void request.finally(() => inFlight.delete(request));
     }
@@ -144,7 +156,7 @@ async function fanOut(tokens: string[]) {
   const hook = percentiles(webhookMs);
   console.log(`fan-out ${CLIENTS} clients, ${total} messages in ${elapsed.toFixed(1)} s (${(total / elapsed).toFixed(0)}/s)`);
   console.log(`  deliveries ${fan.n}/${expected}  p50 ${fan.p50} ms  p95 ${fan.p95} ms  p99 ${fan.p99} ms  max ${fan.max} ms`);
-  console.log(`  webhook answer  p50 ${hook.p50} ms  p95 ${hook.p95} ms  p99 ${hook.p99} ms`);
+  console.log(`  webhook answer  p50 ${hook.p50} ms  p95 ${hook.p95} ms  p99 ${hook.p99} ms  failed ${failures}`);
 }
 
 async function main() {
@@ -156,6 +168,15 @@ async function main() {
     for (const email of manifest.agentEmails) agents.push(await login(email));
     const agent = agents[0]!;
 
+    if (process.env.ONLY !== 'fanout') await queries(owner, agent);
+    await fanOut([owner, ...agents]);
+  } finally {
+    server.kill('SIGTERM');
+    await new Promise((resolve) => server.once('exit', resolve));
+  }
+}
+
+async function queries(owner: string, agent: string) {
     await measure('inbox first page (owner, all)', owner, ['/api/v1/conversations?inbox=all&limit=50']);
     await measure('inbox first page (owner, open)', owner, ['/api/v1/conversations?inbox=all&status=open&limit=50']);
     await measure('inbox first page (agent, mine)', agent, ['/api/v1/conversations?inbox=mine&limit=50']);
@@ -176,15 +197,9 @@ async function main() {
     const sample = Array.from({ length: 20 }, (_, i) => ids[Math.floor((i * ids.length) / 20)]!);
     await measure('latest 50 messages', agent, sample.map((id) => `/api/v1/conversations/${id}/messages?limit=50`));
 
-    const queries = ['order', 'refund', 'rechnung', 'w17', 'w31234', 'w49999', 'order parcel', 'Schmidt 42', 'customer123@', '+491500000', 'nosuchword'];
-    for (const q of queries) await measure(`search "${q}"`, agent, [`/api/v1/conversations?q=${encodeURIComponent(q)}&limit=50`]);
-    await measure('search, all queries', agent, queries.map((q) => `/api/v1/conversations?q=${encodeURIComponent(q)}&limit=50`));
-
-    await fanOut([owner, ...agents]);
-  } finally {
-    server.kill('SIGTERM');
-    await new Promise((resolve) => server.once('exit', resolve));
-  }
+    const terms = ['order', 'refund', 'rechnung', 'w17', 'w31234', 'w49999', 'order parcel', 'Schmidt 42', 'customer123@', '+491500000', 'nosuchword'];
+    for (const q of terms) await measure(`search "${q}"`, agent, [`/api/v1/conversations?q=${encodeURIComponent(q)}&limit=50`]);
+    await measure('search, all queries', agent, terms.map((q) => `/api/v1/conversations?q=${encodeURIComponent(q)}&limit=50`));
 }
 
 await main();

@@ -191,23 +191,34 @@ export function createConversationsRepository(db: Db) {
           ),
         );
       }
-      if (filter.search) {
-        const { text, configs, contact } = filter.search;
-        const query = sql.join(
-          configs.map((config) => sql`websearch_to_tsquery(${config}::regconfig, ${text})`),
-          sql` || `,
-        );
-        const contactMatch = contact ? contactCondition(contact) : undefined;
-        conditions.push(
-          or(
-            contactMatch &&
-              sql`${conversations.contactId} in (select ${contacts.id} from ${contacts} where ${contacts.workspaceId} = ${workspaceId} and ${contactMatch})`,
-            sql`${conversations.id} in (select ${messages.conversationId} from ${messages} where ${messages.workspaceId} = ${workspaceId} and not ${messages.hidden} and ${messages.searchVector} @@ (${query}))`,
-          ),
-        );
-      }
       if (after) conditions.push(sql`(${conversations.lastMessageAt}, ${conversations.id}) < (${after[0]}, ${after[1]})`);
-      return summaries(workspaceId, and(...conditions), viewerId, limit);
+      if (!filter.search) return summaries(workspaceId, and(...conditions), viewerId, limit);
+
+      // Contact matches and message matches are two ordered, limited queries merged here: an OR
+      // of the two would stop PostgreSQL from choosing, per term, between walking the inbox in
+      // order (common words) and starting from the full-text index (rare words).
+      const { text, configs, contact } = filter.search;
+      const query = sql.join(
+        configs.map((config) => sql`websearch_to_tsquery(${config}::regconfig, ${text})`),
+        sql` || `,
+      );
+      const messageMatch = sql`exists (select 1 from ${messages} where ${messages.workspaceId} = ${workspaceId} and ${messages.conversationId} = ${conversations.id} and not ${messages.hidden} and ${messages.searchVector} @@ (${query}))`;
+      const contactMatch = contact && contactCondition(contact);
+      const [byMessage, byContact] = await Promise.all([
+        summaries(workspaceId, and(...conditions, messageMatch), viewerId, limit),
+        contactMatch
+          ? summaries(
+              workspaceId,
+              and(...conditions, sql`${conversations.contactId} in (select ${contacts.id} from ${contacts} where ${contacts.workspaceId} = ${workspaceId} and ${contactMatch})`),
+              viewerId,
+              limit,
+            )
+          : [],
+      ]);
+      const merged = new Map([...byMessage, ...byContact].map((row) => [row.conversation.id, row]));
+      return [...merged.values()]
+        .sort((a, b) => b.conversation.lastMessageAt.getTime() - a.conversation.lastMessageAt.getTime() || (a.conversation.id < b.conversation.id ? 1 : -1))
+        .slice(0, limit);
     },
 
     /** Members of each team, for the red dot of team-assigned conversations. */
