@@ -1,5 +1,14 @@
 import { describe, expect, it } from 'vitest';
-import { defaultMapping, exportColumns, exportRecord, importRecord, isEmptyContact, mappingProblem } from './contact-csv.rules.js';
+import {
+  defaultMapping,
+  exportColumns,
+  exportRecord,
+  importRecord,
+  isEmptyContact,
+  mappingProblem,
+  spreadsheetSafe,
+  withoutFormulaQuotes,
+} from './contact-csv.rules.js';
 import type { ContactItem } from './contacts.repository.js';
 
 const item: ContactItem = {
@@ -81,5 +90,21 @@ describe('CSV import', () => {
     expect(input).toEqual({});
     expect(isEmptyContact(input)).toBe(true);
     expect(isEmptyContact({ phone: '+33612345678' })).toBe(false);
+  });
+});
+
+describe('formulas in cells', () => {
+  const columns = ['firstName', 'phone', 'cf.note', 'email'];
+  it.each([
+    [['=HYPERLINK("x")', '+4915112345678', '@mention', 'a@example.com'], ["'=HYPERLINK(\"x\")", '+4915112345678', "'@mention", 'a@example.com']],
+    [['-1', '', '+1', ''], ["'-1", '', "'+1", '']],
+    [['Anna', '', 'plain', ''], ['Anna', '', 'plain', '']],
+  ])('free text %j is exported as %j, phones and emails as they are', (values, expected) => {
+    expect(spreadsheetSafe(columns, values)).toEqual(expected);
+    expect(Object.values(withoutFormulaQuotes(Object.fromEntries(columns.map((c, i) => [c, expected[i]!]))))).toEqual(values);
+  });
+
+  it("keeps a leading ' that protects nothing", () => {
+    expect(withoutFormulaQuotes({ lastName: "'t Hooft" })).toEqual({ lastName: "'t Hooft" });
   });
 });

@@ -126,3 +126,22 @@ export function importRecord(record: Readonly<Record<string, string>>, mapping: 
 export function isEmptyContact(input: ContactInput): boolean {
   return !input.firstName && !input.lastName && !input.email && !input.phone;
 }
+
+/** Customer text starting with these would run as a formula in a spreadsheet. */
+const formulaStart = /^[=+\-@\t\r]/;
+const freeTextColumns = new Set(['firstName', 'lastName', 'displayName', 'tags']);
+
+/** Free-text cells that would be formulas get a leading `'`, which spreadsheets show as text. */
+export function spreadsheetSafe(columns: readonly string[], values: readonly string[]): string[] {
+  return values.map((value, i) => {
+    const column = columns[i] ?? '';
+    return (freeTextColumns.has(column) || column.startsWith('cf.')) && formulaStart.test(value) ? `'${value}` : value;
+  });
+}
+
+/** The import undoes what spreadsheetSafe added, so an export imports back unchanged. */
+export function withoutFormulaQuotes(record: Readonly<Record<string, string>>): Record<string, string> {
+  const result: Record<string, string> = {};
+  for (const [key, value] of Object.entries(record)) result[key] = value.startsWith("'") && formulaStart.test(value.slice(1)) ? value.slice(1) : value;
+  return result;
+}

@@ -22,6 +22,8 @@ import {
   importRecord,
   isEmptyContact,
   mappingProblem,
+  spreadsheetSafe,
+  withoutFormulaQuotes,
 } from './contact-csv.rules.js';
 import { normaliseContactInput, normaliseTagNames } from './contact-fields.rules.js';
 import type { ContactCriteria, ContactFilter } from './contact-filter.js';
@@ -61,26 +63,9 @@ type ImportPayload = {
  * An imported row's id comes from its job and line, so a batch run again after a crash inserts
  * nothing twice. Still a v7 uuid (time of the upload, then the line), as ids are elsewhere.
  */
-export function importedContactId(job: Pick<Job, 'id' | 'createdAt'>, line: number): string {
+function importedContactId(job: Pick<Job, 'id' | 'createdAt'>, line: number): string {
   const random = createHash('sha256').update(job.id).digest().subarray(0, 16);
   return v7({ msecs: job.createdAt.getTime(), seq: line, random });
-}
-
-/** Customer text starting with these would be a formula in a spreadsheet: a `'` keeps it text. */
-const formulaStart = /^[=+\-@\t\r]/;
-const textColumns = new Set(['firstName', 'lastName', 'displayName', 'tags']);
-
-function safeCells(columns: string[], values: string[]): string[] {
-  return values.map((value, i) => {
-    const column = columns[i]!;
-    return (textColumns.has(column) || column.startsWith('cf.')) && formulaStart.test(value) ? `'${value}` : value;
-  });
-}
-
-function unquoteFormulas(record: Record<string, string>): Record<string, string> {
-  const result: Record<string, string> = {};
-  for (const [key, value] of Object.entries(record)) result[key] = /^'[=+\-@\t\r]/.test(value) ? value.slice(1) : value;
-  return result;
 }
 
 /**
@@ -116,7 +101,7 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
     for (let cursor = after; ; ) {
       const rows = await repository.page(workspaceId, criteria, { sort: 'created', order: 'asc', limit: BATCH, after: cursor });
       if (rows.length === 0) return;
-      yield { records: rows.map((r) => safeCells(columns, exportRecord(r.item, keys.map((key) => ({ key }))))), cursor: rows.at(-1)!.cursor };
+      yield { records: rows.map((r) => spreadsheetSafe(columns, exportRecord(r.item, keys.map((key) => ({ key }))))), cursor: rows.at(-1)!.cursor };
       if (rows.length < BATCH) return;
       cursor = rows.at(-1)!.cursor;
     }
@@ -242,7 +227,7 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
           refuse(line, `not readable as CSV: ${error}`);
           continue;
         }
-        const { input, tags: names } = importRecord(unquoteFormulas(record), payload.mapping);
+        const { input, tags: names } = importRecord(withoutFormulaQuotes(record), payload.mapping);
         if (isEmptyContact(input)) {
           refuse(line, 'no name, email or phone');
           continue;
