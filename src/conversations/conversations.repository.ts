@@ -117,6 +117,14 @@ export function createConversationsRepository(db: Db) {
       return row;
     },
 
+    async findByContact(workspaceId: string, contactId: string): Promise<ConversationRow | undefined> {
+      const [row] = await db
+        .select()
+        .from(conversations)
+        .where(and(eq(conversations.workspaceId, workspaceId), eq(conversations.contactId, contactId)));
+      return row;
+    },
+
     /** Holds the row until the transaction ends: two agents acting at once take turns. */
     async lock(workspaceId: string, id: string): Promise<ConversationRow | undefined> {
       const [row] = await db

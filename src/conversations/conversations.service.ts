@@ -303,36 +303,39 @@ export function createConversationsService(deps: {
       return { conversation: updated, opened: reopened, reopened };
     },
 
-    /** In the caller's transaction: a user replied or commented. A reply reopens a closed conversation for its sender. */
-    async recordOutbound(tx: Db, input: { workspaceId: string; conversationId: string; senderId: string | null; at: Date; kind: 'reply' | 'comment' }) {
-      const { workspaceId, conversationId, senderId, at, kind } = input;
+    /**
+     * In the caller's transaction: a user replied or commented. A reply reopens a closed
+     * conversation for its sender. Without `conversationId` (writing from the contact's record),
+     * the contact's conversation is used, or made.
+     */
+    async recordOutbound(
+      tx: Db,
+      input: { workspaceId: string; contactId: string; conversationId?: string; senderId: string | null; at: Date; kind: 'reply' | 'comment' },
+    ) {
+      const { workspaceId, contactId, conversationId, senderId, at, kind } = input;
       const repo = createConversationsRepository(tx);
-      const row = await repo.lock(workspaceId, conversationId);
-      if (!row) throw notFound('Conversation');
-      if (kind === 'comment') return { conversation: row, reopened: false };
+      let row = conversationId ? await repo.lock(workspaceId, conversationId) : await repo.lockByContact(workspaceId, contactId);
+      if (!row && conversationId) throw notFound('Conversation');
+      const created = !row;
+      if (!row) {
+        // Made closed: the reply below opens it for its sender, as it would reopen any closed conversation.
+        await repo.insertIfAbsent({ id: newId(), workspaceId, contactId, status: 'closed', lastMessageAt: at, createdAt: at, updatedAt: at });
+        row = (await repo.lockByContact(workspaceId, contactId))!;
+      }
+      if (kind === 'comment') return { conversation: row, opened: false, created };
       const next = applyLifecycleEvent(row, { type: 'outbound', senderId })!;
-      const updated = await repo.update(workspaceId, conversationId, {
+      const updated = await repo.update(workspaceId, row.id, {
         ...next,
         lastMessageAt: at,
         lastOutboundAt: at,
         awaitingReplySince: null,
         updatedAt: at,
       });
-      return { conversation: updated, reopened: row.status === 'closed' };
+      return { conversation: updated, opened: row.status === 'closed', created };
     },
 
-    /** Opens (or finds) the conversation of a contact, for an outbound first message from the Contacts module. */
-    async ensureForContact(workspaceId: string, contactId: string): Promise<ConversationRow> {
-      const at = clock.now();
-      return db.transaction(async (tx) => {
-        const repo = createConversationsRepository(tx);
-        const existing = await repo.lockByContact(workspaceId, contactId);
-        if (existing) return existing;
-        // Closed until the message goes out: sending then opens it for its sender, like any closed conversation.
-        const created = await repo.insertIfAbsent({ id: newId(), workspaceId, contactId, status: 'closed', lastMessageAt: at, createdAt: at, updatedAt: at });
-        return created ?? (await repo.lockByContact(workspaceId, contactId))!;
-      });
-    },
+    /** The contact's conversation, if it has one (writing from the contact's record). */
+    findByContact: (workspaceId: string, contactId: string) => repository.findByContact(workspaceId, contactId),
   };
 }
 

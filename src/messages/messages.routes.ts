@@ -43,4 +43,18 @@ export function registerMessageRoutes({ app: root, services }: AppContext) {
     },
     async (request, reply) => reply.status(201).send(await messages.send(actorOf(request), request.params.id, request.body)),
   );
+
+  app.post(
+    '/api/v1/contacts/:id/messages',
+    {
+      config: { permission: 'inbox.use' },
+      schema: {
+        tags,
+        summary: "Write to a contact from its record: opens (or reopens) its conversation, like a reply there (SPEC §4.2)",
+        params: uuidParam,
+        body: sendMessageBody,
+      },
+    },
+    async (request, reply) => reply.status(201).send(await messages.sendToContact(actorOf(request), request.params.id, request.body)),
+  );
 }

@@ -148,8 +148,8 @@ export function createMessagesService(deps: {
   }
 
   /** Refuses a reply the contact's channel would not carry now (SPEC §4.1), before any provider is called. */
-  async function chooseChannel(workspaceId: string, conversation: ConversationRow, input: SendInput) {
-    const identities = await identity.channelsOf(db, workspaceId, conversation.contactId);
+  async function chooseChannel(workspaceId: string, contactId: string, conversationId: string | null, input: SendInput) {
+    const identities = await identity.channelsOf(db, workspaceId, contactId);
     // By default, the channel the contact last wrote on.
     const chosen = input.channelId ? identities.find((i) => i.channelId === input.channelId) : identities[0];
     if (!chosen) {
@@ -162,7 +162,9 @@ export function createMessagesService(deps: {
     const window = channel.module.windowPolicy(
       {
         lastInboundAt: chosen.lastInboundAt,
-        outboundSinceInbound: await repository.countOutboundSince(workspaceId, conversation.id, chosen.channelId, chosen.lastInboundAt),
+        outboundSinceInbound: conversationId
+          ? await repository.countOutboundSince(workspaceId, conversationId, chosen.channelId, chosen.lastInboundAt)
+          : 0,
         now: clock.now(),
       },
       channel.row.settings,
@@ -196,10 +198,11 @@ export function createMessagesService(deps: {
     }
   }
 
-  async function sendIn(actor: Actor, conversation: ConversationRow, input: SendInput) {
+  /** A reply or comment in the contact's conversation; `conversation` is absent when the contact has none yet. */
+  async function sendIn(actor: Actor, contactId: string, conversation: ConversationRow | undefined, input: SendInput) {
     const workspaceId = actor.workspaceId;
-    const contact = await identity.findContact(db, workspaceId, conversation.contactId);
-    if (!contact) throw notFound('Conversation');
+    const contact = await identity.findContact(db, workspaceId, contactId);
+    if (!contact) throw notFound(conversation ? 'Conversation' : 'Contact');
     if (contact.blockedAt) throw conflict('contact_blocked', 'The contact is blocked: unblock it to write to it');
 
     // Stored as typed: only the check ignores surrounding blanks.
@@ -214,7 +217,7 @@ export function createMessagesService(deps: {
     if (isReply) {
       if (text.trim() === '' && attachmentIds.length === 0 && !input.template) throw badRequest('empty_message', 'text: a reply needs text, a template or an attachment', { field: 'text' });
       if (mentions.length > 0) throw badRequest('invalid_field', 'mentions: only comments mention users', { field: 'mentions' });
-      channel = await chooseChannel(workspaceId, conversation, input);
+      channel = await chooseChannel(workspaceId, contactId, conversation?.id ?? null, input);
     } else {
       if (text.trim() === '') throw badRequest('empty_message', 'text: a comment needs text', { field: 'text' });
       if (input.channelId || input.template || input.tag) {
@@ -235,10 +238,11 @@ export function createMessagesService(deps: {
         maxAttempts: DELIVERY_ATTEMPTS,
       });
     }
-    const { message, reopened } = await db.transaction(async (tx) => {
+    const { message, opened, created } = await db.transaction(async (tx) => {
       const recorded = await conversations.recordOutbound(tx, {
         workspaceId,
-        conversationId: conversation.id,
+        contactId,
+        conversationId: conversation?.id,
         senderId: actor.userId,
         at: now,
         kind: input.type,
@@ -247,7 +251,7 @@ export function createMessagesService(deps: {
         {
           id,
           workspaceId,
-          conversationId: conversation.id,
+          conversationId: recorded.conversation.id,
           channelId: channel?.id ?? null,
           direction: 'out',
           type: isReply ? 'message' : 'comment',
@@ -263,15 +267,15 @@ export function createMessagesService(deps: {
       );
       if (attachmentIds.length > 0) await attachments.attach(tx, { workspaceId, ids: attachmentIds, messageId: id, contactId: contact.id });
       if (isReply) await identity.recordOutbound(tx, { workspaceId, contactId: contact.id, at: now });
-      return { message, reopened: recorded.reopened };
+      return { message, opened: recorded.opened, created: recorded.created };
     });
 
     const files = (await attachments.ofMessages(workspaceId, [id])).get(id) ?? [];
     const result = publicMessage(message, files);
     await publish(workspaceId, 'message.created', { message: result });
     if (isReply) {
-      await conversations.publishUpdated(workspaceId, conversation.id);
-      if (reopened) await conversations.publishOpened(workspaceId, conversation.id, true);
+      await conversations.publishUpdated(workspaceId, message.conversationId);
+      if (opened) await conversations.publishOpened(workspaceId, message.conversationId, !created);
       // Straight after commit: the queue's polling would add its interval to every reply.
       void deliver(workspaceId, id, false).catch((error) => logger.error({ err: error, messageId: id }, 'first delivery attempt failed'));
     }
@@ -280,7 +284,7 @@ export function createMessagesService(deps: {
       await publish(
         workspaceId,
         'mention.created',
-        { conversationId: conversation.id, messageId: id, authorId: actor.userId, text: text.slice(0, 200) },
+        { conversationId: message.conversationId, messageId: id, authorId: actor.userId, text: text.slice(0, 200) },
         notified,
       );
     }
@@ -354,13 +358,15 @@ export function createMessagesService(deps: {
 
     async send(actor: Actor, conversationId: string, input: SendInput) {
       const conversation = await conversations.requireVisible(actor, conversationId);
-      return sendIn(actor, conversation, input);
+      return sendIn(actor, conversation.contactId, conversation, input);
     },
 
-    /** For the Contacts module's "send first message": opens the contact's conversation if it has none. */
+    /** Writing from the contact's record: its conversation, made if it has none, gets the message. */
     async sendToContact(actor: Actor, contactId: string, input: SendInput) {
-      if (!(await identity.findContact(db, actor.workspaceId, contactId))) throw notFound('Contact');
-      return sendIn(actor, await conversations.ensureForContact(actor.workspaceId, contactId), input);
+      const conversation = await conversations.findByContact(actor.workspaceId, contactId);
+      // The conversation's visibility rules apply here too: an agent may not write into one it cannot see.
+      if (conversation) await conversations.requireVisible(actor, conversation.id);
+      return sendIn(actor, contactId, conversation, input);
     },
 
     async list(actor: Actor, conversationId: string, query: { cursor?: string; limit: number }) {

@@ -202,6 +202,32 @@ describe('replying', () => {
   });
 });
 
+describe('writing from a contact’s record', () => {
+  it('reopens the contact’s conversation and makes the sender its assignee', async () => {
+    const { ws, conversation } = await setUp();
+    await t.request('POST', `/api/v1/conversations/${conversation.id}/close`, { token: ws.owner.token });
+    const sent = await t.request('POST', `/api/v1/contacts/${conversation.contactId}/messages`, {
+      token: ws.agent.token,
+      body: { type: 'reply', text: 'Following up on your parcel' },
+    });
+    expect(sent.statusCode).toBe(201);
+    expect(sent.data).toMatchObject({ conversationId: conversation.id, status: 'pending' });
+    expect(await conversationOf(ws, conversation.id)).toMatchObject({ status: 'open', assigneeId: ws.agent.id });
+  });
+
+  it('a contact with no channel to write on is refused, and no empty conversation is left behind', async () => {
+    const ws = await t.createWorkspace();
+    const contact = await t.request('POST', '/api/v1/contacts', { token: ws.manager.token, body: { firstName: 'Nora' } });
+    expect(contact.statusCode).toBe(201);
+    const refused = await t.request('POST', `/api/v1/contacts/${contact.data.id}/messages`, { token: ws.agent.token, body: { type: 'reply', text: 'Hi' } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.data.error.code).toBe('no_channel');
+    expect((await t.request('GET', '/api/v1/conversations', { token: ws.owner.token })).data.items).toEqual([]);
+    const stranger = await t.createWorkspace();
+    expect((await t.request('POST', `/api/v1/contacts/${contact.data.id}/messages`, { token: stranger.owner.token, body: { type: 'reply', text: 'Hi' } })).statusCode).toBe(404);
+  });
+});
+
 describe('comments and mentions', () => {
   it('a comment stays internal: stored with its mentions, nothing sent to the integration', async () => {
     const { ws, conversation } = await setUp();
@@ -513,5 +539,15 @@ describe('attachments', () => {
     await t.request('DELETE', `/api/v1/conversations/${conversation.id}`, { token: ws.agent.token });
     await eventually(async () => (await storedFiles(ws.id)).length === 0);
     expect((await t.request('GET', uploaded.data.url, { token: ws.owner.token })).statusCode).toBe(404);
+  });
+
+  it('deleting the contact deletes its files', async () => {
+    const { ws, conversation } = await setUp();
+    const uploaded = await upload(ws, 'pixel.png', png);
+    await send(ws, conversation.id, { type: 'reply', attachmentIds: [uploaded.data.id] });
+    expect(await storedFiles(ws.id)).toHaveLength(1);
+    expect((await t.request('DELETE', `/api/v1/contacts/${conversation.contactId}`, { token: ws.owner.token })).statusCode).toBe(204);
+    await eventually(async () => (await storedFiles(ws.id)).length === 0);
+    expect((await t.request('GET', `/api/v1/conversations/${conversation.id}`, { token: ws.owner.token })).statusCode).toBe(404);
   });
 });
