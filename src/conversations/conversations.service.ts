@@ -202,12 +202,7 @@ export function createConversationsService(deps: {
         filter.search = { text: q, configs, contact: searchTerms(q) };
       }
 
-      const after = decodeCursor(query.cursor) as [string, string] | undefined;
-      const cursor = after && ([new Date(after[0]), after[1]] as [Date, string]);
-      if (cursor && (Number.isNaN(cursor[0].getTime()) || typeof cursor[1] !== 'string')) {
-        throw badRequest('invalid_cursor', 'cursor: not a cursor this API returned');
-      }
-      const rows = await repository.list(actor.workspaceId, filter, actor.userId, query.limit + 1, cursor);
+      const rows = await repository.list(actor.workspaceId, filter, actor.userId, query.limit + 1, decodeTimeCursor(query.cursor));
       const items = await forViewer(viewer, rows.slice(0, query.limit));
       const last = rows.length > query.limit ? rows[query.limit - 1]!.conversation : undefined;
       return { items, nextCursor: last ? encodeCursor([last.lastMessageAt.toISOString(), last.id]) : null };
@@ -337,6 +332,20 @@ export function createConversationsService(deps: {
     /** The contact's conversation, if it has one (writing from the contact's record). */
     findByContact: (workspaceId: string, contactId: string) => repository.findByContact(workspaceId, contactId),
   };
+}
+
+const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/** A keyset cursor of (time, id), as lists of conversations and of messages make them. */
+export function decodeTimeCursor(cursor: string | undefined): [Date, string] | undefined {
+  const values = decodeCursor(cursor);
+  if (!values) return undefined;
+  const [time, id] = values;
+  const at = typeof time === 'string' ? new Date(time) : undefined;
+  if (!at || Number.isNaN(at.getTime()) || typeof id !== 'string' || !uuidPattern.test(id)) {
+    throw badRequest('invalid_cursor', 'cursor: not a cursor this API returned');
+  }
+  return [at, id];
 }
 
 /** A referenced user or team that is not in the workspace is a bad field, not a missing resource. */

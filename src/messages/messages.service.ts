@@ -4,7 +4,7 @@ import type { ChannelsService } from '../channels/channels.service.js';
 import { refusalFor } from '../channels/messaging-window.rules.js';
 import type { IdentityService } from '../contacts/identity.service.js';
 import type { ConversationRow } from '../conversations/conversations.repository.js';
-import { contactName, type ConversationsService } from '../conversations/conversations.service.js';
+import { contactName, type ConversationsService, decodeTimeCursor } from '../conversations/conversations.service.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
@@ -12,7 +12,7 @@ import { AppError, badRequest, conflict, notFound } from '../platform/errors.js'
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
 import type { Logger } from '../platform/logging.js';
-import { decodeCursor, encodeCursor } from '../platform/pagination.js';
+import { encodeCursor } from '../platform/pagination.js';
 import type { Actor } from '../workspace/permissions.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import type { AttachmentsService, PublicAttachment } from './attachments.service.js';
@@ -371,10 +371,7 @@ export function createMessagesService(deps: {
 
     async list(actor: Actor, conversationId: string, query: { cursor?: string; limit: number }) {
       await conversations.requireVisible(actor, conversationId);
-      const before = decodeCursor(query.cursor) as [string, string] | undefined;
-      const cursor = before && ([new Date(before[0]), before[1]] as [Date, string]);
-      if (cursor && Number.isNaN(cursor[0].getTime())) throw badRequest('invalid_cursor', 'cursor: not a cursor this API returned');
-      const rows = await repository.list(actor.workspaceId, conversationId, query.limit + 1, cursor);
+      const rows = await repository.list(actor.workspaceId, conversationId, query.limit + 1, decodeTimeCursor(query.cursor));
       const items = rows.slice(0, query.limit);
       const files = await attachments.ofMessages(actor.workspaceId, items.map((row) => row.id));
       const last = rows.length > query.limit ? items[items.length - 1]! : undefined;

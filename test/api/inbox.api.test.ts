@@ -369,6 +369,25 @@ describe('the inbox list', () => {
     } while (cursor);
     expect(names).toEqual(['Page 4', 'Page 3', 'Page 2', 'Page 1', 'Ana Lima']);
     expect((await t.request('GET', '/api/v1/conversations?cursor=garbage', { token: ws.owner.token })).statusCode).toBe(400);
+    const forged = Buffer.from(JSON.stringify(['2026-03-02T09:00:00.000Z', 'not-an-id'])).toString('base64url');
+    expect((await t.request('GET', `/api/v1/conversations?cursor=${forged}`, { token: ws.owner.token })).statusCode).toBe(400);
+  });
+
+  it('lists a conversation’s messages newest first, page by page', async () => {
+    const { ws, channel, conversation, identifier } = await setUp({ text: 'one' });
+    for (const text of ['two', 'three', 'four', 'five']) {
+      clock.advance(1000);
+      await sendInbound(t, channel.id, { identifier, text });
+    }
+    const texts: string[] = [];
+    let cursor: string | null = null;
+    do {
+      const query: string = cursor ? `&cursor=${cursor}` : '';
+      const page = await t.request('GET', `/api/v1/conversations/${conversation.id}/messages?limit=2${query}`, { token: ws.agent.token });
+      texts.push(...page.data.items.map((m: { text: string }) => m.text));
+      cursor = page.data.nextCursor;
+    } while (cursor);
+    expect(texts).toEqual(['five', 'four', 'three', 'two', 'one']);
   });
 
   it('each item carries what the list shows', async () => {
