@@ -7,7 +7,6 @@ import type { Actor } from '../workspace/permissions.js';
 import type { ChannelModule, ChannelRegistry } from './channel-registry.js';
 import { type ChannelRow, createChannelsRepository } from './channels.repository.js';
 
-export type PublicChannel = ReturnType<ChannelsService['publicChannel']>;
 export type ChannelsService = ReturnType<typeof createChannelsService>;
 
 export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Clock; registry: ChannelRegistry; publicUrl: string }) {

@@ -26,8 +26,6 @@ const PREVIEW_CHARS = 140;
 /** Who looks at the inbox, with what the visibility rules need (SPEC §1: agents see Mine, Unassigned, their teams, and All if allowed). */
 type Viewer = { actor: Actor; settings: WorkspaceSettings; teamIds: string[]; language: string | null };
 
-export type ConversationSummary = ReturnType<typeof publicSummary>;
-
 export function contactName(contact: SummaryRow['contact']): string | null {
   const full = [contact.firstName, contact.lastName].filter(Boolean).join(' ');
   return full || contact.displayName || contact.email || contact.phone || null;

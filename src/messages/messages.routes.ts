@@ -4,7 +4,7 @@ import { actorOf, type AppContext } from '../platform/http/app.js';
 import { uuidParam } from '../platform/http/schemas.js';
 import { paginationQuery } from '../platform/pagination.js';
 
-export const sendMessageBody = z.strictObject({
+const sendMessageBody = z.strictObject({
   type: z.enum(['reply', 'comment']),
   text: z.string().max(20_000).optional(),
   channelId: z.uuid().optional(),

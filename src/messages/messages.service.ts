@@ -41,8 +41,6 @@ export type SendInput = {
   mentions?: string[];
 };
 
-export type PublicMessage = ReturnType<typeof publicMessage>;
-
 export function publicMessage(row: MessageRow, attachments: PublicAttachment[] = []) {
   const options = row.options as { template?: unknown; tag?: string } | null;
   return {
