@@ -1,5 +1,6 @@
 import { sql } from 'drizzle-orm';
 import {
+  date,
   boolean,
   customType,
   index,
@@ -437,4 +438,22 @@ export const savedReplies = pgTable(
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
   (t) => [uniqueIndex('saved_replies_workspace_shortcut_key').on(t.workspaceId, sql`lower(${t.shortcut})`)],
+);
+
+// ---------------------------------------------------------------- usage
+
+/**
+ * Monthly active contacts: a row per contact and calendar month (UTC) in which a message was
+ * exchanged while it was not blocked. Written in the message's own transaction; no foreign key to
+ * contacts, because deleting a contact does not undo the month's usage.
+ */
+export const contactActivityMonths = pgTable(
+  'contact_activity_months',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    /** First day of the month, UTC. */
+    month: date('month', { mode: 'string' }).notNull(),
+    contactId: uuid('contact_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.month, t.contactId] })],
 );

@@ -9,6 +9,8 @@ import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fast
 import { createInboxServices, type InboxServices, registerInboxRoutes } from '../../conversations/inbox.module.js';
 import { registerContactsRoutes } from '../../contacts/contacts.routes.js';
 import { createContactsService } from '../../contacts/contacts.service.js';
+import { registerUsageRoutes } from '../../usage/usage.routes.js';
+import { createUsageService } from '../../usage/usage.service.js';
 import { registerWorkspaceRoutes } from '../../workspace/workspace.routes.js';
 import { assertAllowed, type Action, type Actor } from '../../workspace/permissions.js';
 import { createWorkspaceService } from '../../workspace/workspace.service.js';
@@ -68,7 +70,8 @@ export async function buildApp(deps: AppDeps) {
   const gateway = createGateway({ bus, auth, clock });
   const inbox = createInboxServices({ db, bus, clock, jobs, logger, config, workspace, gateway });
   const contacts = createContactsService({ db, bus, clock, jobs, workspace, dataDir: config.dataDir });
-  const services = { auth, jobs, workspace, gateway, contacts, ...inbox };
+  const usage = createUsageService({ db, clock });
+  const services = { auth, jobs, workspace, gateway, contacts, usage, ...inbox };
 
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {
@@ -107,6 +110,7 @@ export async function buildApp(deps: AppDeps) {
   registerWorkspaceRoutes(context);
   registerContactsRoutes(context);
   registerInboxRoutes(context);
+  registerUsageRoutes(context, usage);
   gateway.register(app);
   await serveWebApp(app, config.webDistDir);
 
@@ -138,6 +142,7 @@ export type AppContext = {
     workspace: ReturnType<typeof createWorkspaceService>;
     gateway: ReturnType<typeof createGateway>;
     contacts: ReturnType<typeof createContactsService>;
+    usage: ReturnType<typeof createUsageService>;
   } & InboxServices;
 };
 

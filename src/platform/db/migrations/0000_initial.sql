@@ -20,6 +20,13 @@ CREATE TABLE "channels" (
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "contact_activity_months" (
+	"workspace_id" uuid NOT NULL,
+	"month" date NOT NULL,
+	"contact_id" uuid NOT NULL,
+	CONSTRAINT "contact_activity_months_workspace_id_month_contact_id_pk" PRIMARY KEY("workspace_id","month","contact_id")
+);
+--> statement-breakpoint
 CREATE TABLE "contact_channels" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"workspace_id" uuid NOT NULL,

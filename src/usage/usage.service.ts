@@ -1,0 +1,55 @@
+import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
+import type { Clock } from '../platform/clock.js';
+import type { Db } from '../platform/db/client.js';
+import { contactActivityMonths } from '../platform/db/schema.js';
+import type { Actor } from '../workspace/permissions.js';
+import { monthOf, monthRange } from './usage-month.rules.js';
+
+export type UsageService = ReturnType<typeof createUsageService>;
+
+export function createUsageService({ db, clock }: { db: Db; clock: Clock }) {
+  return {
+    /**
+     * Count the contact as active in the month of `at`. Call it inside the transaction that stores
+     * the message, after checking the contact is not blocked under a row lock, so a message is
+     * never shown without being counted (nor counted while hidden).
+     */
+    async recordActivity(tx: Db, input: { workspaceId: string; contactId: string; at: Date }): Promise<void> {
+      await tx
+        .insert(contactActivityMonths)
+        .values({ workspaceId: input.workspaceId, contactId: input.contactId, month: monthOf(input.at) })
+        .onConflictDoNothing();
+    },
+
+    async monthlyActiveContacts(actor: Actor, month?: string) {
+      const chosen = month ?? clock.now().toISOString().slice(0, 7);
+      const { start } = monthRange(chosen);
+      const [row] = await db
+        .select({ n: count() })
+        .from(contactActivityMonths)
+        .where(and(eq(contactActivityMonths.workspaceId, actor.workspaceId), eq(contactActivityMonths.month, start)));
+      return { month: chosen, activeContacts: row?.n ?? 0 };
+    },
+
+    /** The last `months` calendar months, newest first, months without activity included. */
+    async history(actor: Actor, months: number) {
+      const now = clock.now();
+      const wanted = Array.from({ length: months }, (_, i) =>
+        new Date(Date.UTC(now.getUTCFullYear(), now.getUTCMonth() - i, 1)).toISOString().slice(0, 7),
+      );
+      const rows = await db
+        .select({ month: sql<string>`to_char(${contactActivityMonths.month}, 'YYYY-MM')`, n: count() })
+        .from(contactActivityMonths)
+        .where(
+          and(
+            eq(contactActivityMonths.workspaceId, actor.workspaceId),
+            gte(contactActivityMonths.month, monthRange(wanted[wanted.length - 1]!).start),
+            lt(contactActivityMonths.month, monthRange(wanted[0]!).next),
+          ),
+        )
+        .groupBy(contactActivityMonths.month);
+      const counts = new Map(rows.map((r) => [r.month, r.n]));
+      return { items: wanted.map((month) => ({ month, activeContacts: counts.get(month) ?? 0 })) };
+    },
+  };
+}
