@@ -11,6 +11,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { signBody } from '../src/channels/api/api.channel.js';
@@ -42,6 +43,16 @@ function percentiles(samples: number[]) {
   return { n: sorted.length, p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(sorted[sorted.length - 1] ?? NaN) };
 }
 const round = (ms: number) => Math.round(ms * 10) / 10;
+
+/** The server process's CPU time so far (Linux /proc), to tell its load from the load generator's. */
+function serverCpuMs(pid: number | undefined): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return NaN;
+  }
+}
 
 async function startServerProcess(): Promise<ChildProcess> {
   // SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
@@ -169,7 +180,15 @@ async function main() {
     const agent = agents[0]!;
 
     if (process.env.ONLY !== 'fanout') await queries(owner, agent);
+    const cpuBefore = [process.cpuUsage(), serverCpuMs(server.pid)] as const;
+    const started = performance.now();
     await fanOut([owner, ...agents]);
+    const wall = (performance.now() - started) / 1000;
+    const clientCpu = process.cpuUsage(cpuBefore[0]);
+    console.log(
+      `  CPU during fan-out: server ${((serverCpuMs(server.pid) - cpuBefore[1]) / 1000 / wall).toFixed(2)} cores, ` +
+        `clients and load ${((clientCpu.user + clientCpu.system) / 1e6 / wall).toFixed(2)} cores (machine: ${os.cpus().length} cores)`,
+    );
   } finally {
     server.kill('SIGTERM');
     await new Promise((resolve) => server.once('exit', resolve));

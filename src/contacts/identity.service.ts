@@ -69,7 +69,9 @@ export function createIdentityService() {
             eq(contactChannels.channelId, channelId),
             eq(contactChannels.identifier, identity.identifier),
           ),
-        );
+        )
+        // A block waits for this message's transaction, so the message is stored (and counted) on the right side of it.
+        .for('share');
 
       if (existing) {
         const { contact, contactChannel } = existing;
@@ -144,6 +146,16 @@ export function createIdentityService() {
         .from(contactChannels)
         .where(and(eq(contactChannels.workspaceId, workspaceId), eq(contactChannels.contactId, contactId), isNull(contactChannels.removedAt)))
         .orderBy(sql`${contactChannels.lastInboundAt} desc nulls last`, desc(contactChannels.connectedAt), asc(contactChannels.id));
+    },
+
+    /** The contact, its row held against changes (a block, say) until the transaction ends. */
+    async lockContact(tx: Db, workspaceId: string, contactId: string): Promise<ContactRow | undefined> {
+      const [row] = await tx
+        .select()
+        .from(contacts)
+        .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)))
+        .for('share');
+      return row;
     },
 
     async findContact(db: Db, workspaceId: string, contactId: string): Promise<ContactRow | undefined> {

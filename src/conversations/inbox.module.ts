@@ -20,6 +20,7 @@ import type { AppContext } from '../platform/http/app.js';
 import type { JobQueue } from '../platform/jobs.js';
 import type { Logger } from '../platform/logging.js';
 import type { Gateway } from '../platform/realtime/gateway.js';
+import type { UsageService } from '../usage/usage.service.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import { registerConversationRoutes } from './conversations.routes.js';
 import { createConversationsService } from './conversations.service.js';
@@ -37,8 +38,9 @@ export function createInboxServices(deps: {
   config: Config;
   workspace: WorkspaceService;
   gateway: Gateway;
+  usage: UsageService;
 }) {
-  const { db, bus, clock, jobs, logger, config, workspace, gateway } = deps;
+  const { db, bus, clock, jobs, logger, config, workspace, gateway, usage } = deps;
   const channels = createChannelsService({ db, bus, clock, registry: createChannelRegistry(channelModules), publicUrl: config.publicUrl });
   const identity = createIdentityService();
   const onlineSince = createOnlineSince({ bus, gateway, clock });
@@ -46,7 +48,20 @@ export function createInboxServices(deps: {
   const store = createFileAttachmentStore(path.join(config.dataDir, 'attachments'));
   const attachments = createAttachmentsService({ db, bus, clock, store, logger });
   const savedReplies = createSavedRepliesService({ db, bus, clock });
-  const messages = createMessagesService({ db, bus, clock, jobs, logger, channels, conversations, identity, attachments, savedReplies, workspace });
+  const messages = createMessagesService({
+    db,
+    bus,
+    clock,
+    jobs,
+    logger,
+    channels,
+    conversations,
+    identity,
+    attachments,
+    savedReplies,
+    workspace,
+    usage,
+  });
   return { channels, identity, conversations, attachments, savedReplies, messages };
 }
 

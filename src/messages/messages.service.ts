@@ -14,6 +14,7 @@ import type { JobQueue } from '../platform/jobs.js';
 import type { Logger } from '../platform/logging.js';
 import { encodeCursor } from '../platform/pagination.js';
 import type { Actor } from '../workspace/permissions.js';
+import type { UsageService } from '../usage/usage.service.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import type { AttachmentsService, PublicAttachment } from './attachments.service.js';
 import { statusesBefore } from './delivery-status.rules.js';
@@ -76,8 +77,9 @@ export function createMessagesService(deps: {
   attachments: AttachmentsService;
   savedReplies: SavedRepliesService;
   workspace: WorkspaceService;
+  usage: UsageService;
 }) {
-  const { db, bus, clock, jobs, logger, channels, conversations, identity, attachments, savedReplies, workspace } = deps;
+  const { db, bus, clock, jobs, logger, channels, conversations, identity, attachments, savedReplies, workspace, usage } = deps;
   const repository = createMessagesRepository(db);
 
   const publish = (workspaceId: string, type: string, data: Record<string, unknown>, userIds?: string[]) =>
@@ -101,7 +103,10 @@ export function createMessagesService(deps: {
       const { contact, contactChannel } = await identity.findOrCreate(tx, { workspaceId, channelId: channel.id, identity: inbound.contact, at: now });
       // The seam for blocking (SPEC §2.6): kept, never shown, nothing reopens or notifies.
       const hidden = contact.blockedAt !== null;
-      if (!hidden) await identity.recordInbound(tx, { workspaceId, contactId: contact.id, contactChannelId: contactChannel.id, sentAt });
+      if (!hidden) {
+        await identity.recordInbound(tx, { workspaceId, contactId: contact.id, contactChannelId: contactChannel.id, sentAt });
+        await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
+      }
       const { conversation, opened, reopened } = await conversations.recordInbound(tx, { workspaceId, contactId: contact.id, at: now, hidden });
       const message = await repo.insert(
         {
@@ -237,6 +242,10 @@ export function createMessagesService(deps: {
       });
     }
     const { message, opened, created } = await db.transaction(async (tx) => {
+      // Again under a lock: a block committed since the check above must still stop the message.
+      if (isReply && (await identity.lockContact(tx, workspaceId, contactId))?.blockedAt) {
+        throw conflict('contact_blocked', 'The contact is blocked: unblock it to write to it');
+      }
       const recorded = await conversations.recordOutbound(tx, {
         workspaceId,
         contactId,
@@ -264,7 +273,10 @@ export function createMessagesService(deps: {
         textSearchConfig(contact.language),
       );
       if (attachmentIds.length > 0) await attachments.attach(tx, { workspaceId, ids: attachmentIds, messageId: id, contactId: contact.id });
-      if (isReply) await identity.recordOutbound(tx, { workspaceId, contactId: contact.id, at: now });
+      if (isReply) {
+        await identity.recordOutbound(tx, { workspaceId, contactId: contact.id, at: now });
+        await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
+      }
       return { message, opened: recorded.opened, created: recorded.created };
     });
 

@@ -228,6 +228,22 @@ describe('writing from a contact’s record', () => {
   });
 });
 
+describe('monthly active contacts', () => {
+  it('a contact counts once a message is exchanged in the month, and not while blocked', async () => {
+    const { ws, channel, conversation, identifier } = await setUp();
+    const mac = async (token = ws.owner.token) => (await t.request('GET', '/api/v1/usage/mac', { token })).data.activeContacts;
+    expect(await mac()).toBe(1);
+    await send(ws, conversation.id, { type: 'reply', text: 'Hello!' });
+    expect(await mac()).toBe(1);
+
+    await t.database.db.update(contacts).set({ blockedAt: clock.now() }).where(and(eq(contacts.workspaceId, ws.id), eq(contacts.id, conversation.contactId)));
+    clock.advance(31 * 24 * 3600_000);
+    await sendInbound(t, channel.id, { identifier, text: 'next month, blocked' });
+    // A month on, the session has expired: log in again.
+    expect(await mac(await t.login(ws.owner.email))).toBe(0);
+  });
+});
+
 describe('comments and mentions', () => {
   it('a comment stays internal: stored with its mentions, nothing sent to the integration', async () => {
     const { ws, conversation } = await setUp();

@@ -68,9 +68,9 @@ export async function buildApp(deps: AppDeps) {
   const jobs = createJobQueue({ db, clock, bus, logger });
   const workspace = createWorkspaceService({ db, bus, clock, auth });
   const gateway = createGateway({ bus, auth, clock });
-  const inbox = createInboxServices({ db, bus, clock, jobs, logger, config, workspace, gateway });
-  const contacts = createContactsService({ db, bus, clock, jobs, workspace, dataDir: config.dataDir });
   const usage = createUsageService({ db, clock });
+  const inbox = createInboxServices({ db, bus, clock, jobs, logger, config, workspace, gateway, usage });
+  const contacts = createContactsService({ db, bus, clock, jobs, workspace, dataDir: config.dataDir });
   const services = { auth, jobs, workspace, gateway, contacts, usage, ...inbox };
 
   const routes: RouteInfo[] = [];
