@@ -1,4 +1,6 @@
+import { and, eq } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { contacts } from '../src/platform/db/schema.js';
 import { createApiChannel, eventually, inboundConversation, sendInbound, startIntegration } from './api/inbox-fixtures.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 import { connect } from './helpers/websocket.js';
@@ -89,6 +91,21 @@ describe('the inbox over a real WebSocket', () => {
     expect(manager.events.some((e) => e.type === 'conversation.read')).toBe(false);
     manager.close();
     agent.close();
+  });
+
+  it('a blocked contact’s message is stored without telling anyone', async () => {
+    const ws = await t.createWorkspace();
+    const channel = await createApiChannel(t, ws);
+    const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'live-blocked' });
+    // Stands in for the blocking module (another issue), which sets this.
+    await t.database.db.update(contacts).set({ blockedAt: new Date() }).where(and(eq(contacts.workspaceId, ws.id), eq(contacts.id, conversation.contactId)));
+    const owner = await connect(baseUrl, ws.owner.token);
+    await owner.next('hello');
+    expect((await sendInbound(t, channel.id, { identifier: 'live-blocked', text: 'buy now!!!' })).statusCode).toBe(200);
+    await sendInbound(t, channel.id, { identifier: 'live-visible', text: 'a real question' });
+    await owner.next('message.created', (d) => d.message.text === 'a real question');
+    expect(owner.events.some((e) => e.type === 'message.created' && e.data.message.text === 'buy now!!!')).toBe(false);
+    owner.close();
   });
 
   it('an assignee coming online clears the red dot, going offline brings it back', async () => {
