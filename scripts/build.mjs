@@ -1,5 +1,7 @@
-// Builds the web app into web/dist when it is missing or older than its sources, or always with --force.
-// Runs on `npm install` (prepare) and before `npm start`, so a fresh clone serves a current web app.
+// Builds what `npm start` runs: the server bundle (dist/main.mjs, always: it takes a tenth of a
+// second and saves a second of start-up over compiling TypeScript at run time) and the web app
+// (web/dist, when missing or older than its sources, or always with --force).
+// Runs on `npm install` (prepare) and before `npm start`, so a fresh clone serves current code.
 import { existsSync, readdirSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -7,6 +9,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const web = path.join(root, 'web');
 const builtIndex = path.join(web, 'dist', 'index.html');
+// The web app also imports the permission table from the server's sources.
+const sharedSources = [path.join(root, 'src', 'workspace', 'permissions.ts')];
 
 function newestSource(directory) {
   let newest = 0;
@@ -18,15 +22,41 @@ function newestSource(directory) {
   return newest;
 }
 
-const force = process.argv.includes('--force');
-if (!force && existsSync(builtIndex) && statSync(builtIndex).mtimeMs >= newestSource(web)) process.exit(0);
-
-let vite;
-try {
-  vite = await import('vite');
-} catch {
-  console.error('Cannot build the web app: vite is not installed. Run `npm install` with dev dependencies, or ship a built web/dist.');
-  process.exit(1);
+async function buildServer() {
+  let esbuild;
+  try {
+    esbuild = await import('esbuild');
+  } catch {
+    console.error('Cannot build the server: esbuild is not installed. Run `npm install` with dev dependencies.');
+    process.exit(1);
+  }
+  await esbuild.build({
+    entryPoints: [path.join(root, 'src', 'main.ts')],
+    outfile: path.join(root, 'dist', 'main.mjs'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    sourcemap: true,
+    logLevel: 'warning',
+  });
 }
-await vite.build({ configFile: path.join(web, 'vite.config.ts'), logLevel: 'warn' });
-console.log('Built the web app into web/dist');
+
+async function buildWeb() {
+  const force = process.argv.includes('--force');
+  const newest = Math.max(newestSource(web), ...sharedSources.map((file) => statSync(file).mtimeMs));
+  if (!force && existsSync(builtIndex) && statSync(builtIndex).mtimeMs >= newest) return;
+  let vite;
+  try {
+    vite = await import('vite');
+  } catch {
+    console.error('Cannot build the web app: vite is not installed. Run `npm install` with dev dependencies, or ship a built web/dist.');
+    process.exit(1);
+  }
+  await vite.build({ configFile: path.join(web, 'vite.config.ts'), logLevel: 'warn' });
+  console.log('Built the web app into web/dist');
+}
+
+await buildServer();
+await buildWeb();

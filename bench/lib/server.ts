@@ -1,9 +1,10 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 
-/** Start `src/main.ts` as its own process, as `npm start` does (without the web build step). */
+/** Start the server bundle as its own process, as `npm start` does (run `node scripts/build.mjs` first). */
 export function spawnServer(env: Record<string, string>): ChildProcess {
-  return spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
+  if (!fs.existsSync('dist/main.mjs')) throw new Error('dist/main.mjs is missing: run `node scripts/build.mjs` first');
+  return spawn(process.execPath, ['--enable-source-maps', 'dist/main.mjs'], {
     env: { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: '', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });

@@ -14,7 +14,11 @@ export type Database = {
   close(): Promise<void>;
 };
 
-export const migrationsFolder = path.join(path.dirname(fileURLToPath(import.meta.url)), 'migrations');
+const here = path.dirname(fileURLToPath(import.meta.url));
+/** Beside this file when run from source; from the bundle in dist/, the source tree's folder. */
+export const migrationsFolder = [path.join(here, 'migrations'), path.join(here, '../src/platform/db/migrations')].find((folder) =>
+  fs.existsSync(folder),
+)!;
 
 /** PostgreSQL server when a URL is given, otherwise embedded PGlite under `dataDir` (or in memory). */
 export async function openDatabase(options: { databaseUrl?: string; dataDir?: string }): Promise<Database> {
