@@ -1,4 +1,6 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
+import { SpamReviewPage } from './blocking/SpamReviewPage.js';
+import { SpamSettings } from './blocking/SpamSettings.js';
 import { ContactsPage } from './contacts/ContactsPage.js';
 import { DashboardPage } from './dashboard/DashboardPage.js';
 import { I18nProvider, resolveLanguage, useI18n } from './i18n/i18n.js';
@@ -14,6 +16,7 @@ import { ContactFieldsSettings } from './settings/ContactFieldsSettings.js';
 import { SavedRepliesSettings } from './settings/SavedRepliesSettings.js';
 import { SettingsPage } from './settings/SettingsPage.js';
 import { TagsSettings } from './settings/TagsSettings.js';
+import { UsagePage } from './usage/UsagePage.js';
 import { UsersAndTeamsSettings } from './settings/UsersAndTeamsSettings.js';
 import { WorkspaceSettings } from './settings/WorkspaceSettings.js';
 import { errorMessage } from './ui/errors.js';
@@ -56,7 +59,23 @@ function SignedInRoutes() {
             </RequirePermission>
           }
         />
+        <Route
+          path="spam-review"
+          element={
+            <RequirePermission action="contacts.module">
+              <SpamReviewPage />
+            </RequirePermission>
+          }
+        />
         <Route path="dashboard" element={<DashboardPage />} />
+        <Route
+          path="usage"
+          element={
+            <RequirePermission action="usage.view">
+              <UsagePage />
+            </RequirePermission>
+          }
+        />
         <Route
           path="settings"
           element={
@@ -71,6 +90,7 @@ function SignedInRoutes() {
           <Route path="contact-fields" element={<ContactFieldsSettings />} />
           <Route path="tags" element={<TagsSettings />} />
           <Route path="saved-replies" element={<SavedRepliesSettings />} />
+          <Route path="spam" element={<SpamSettings />} />
         </Route>
         <Route path="*" element={<NotFound />} />
       </Route>

@@ -1,21 +1,27 @@
 import { useState } from 'react';
+import { BulkBlockDialog } from '../blocking/BulkBlockDialog.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useCountText } from './contact-format.js';
 import { BulkJobDialog } from './BulkJobDialog.js';
 import { type BulkSelection, type Job, startBulkJob } from './contacts.queries.js';
 import { TagPicker } from './TagPicker.js';
 
-type Action = 'tag' | 'untag' | 'export' | 'delete';
+type Action = 'tag' | 'untag' | 'export' | 'delete' | 'block' | 'unblock';
 
 type BulkResult = { processed: number };
 type ExportResult = { rows: number; fileName: string; downloadUrl: string };
 
-/** The actions over the selected contacts (SPEC §2.4); each runs as a background job. */
-export function BulkActions({ count, selection, onClear }: { count: number; selection: BulkSelection; onClear: () => void }) {
+/**
+ * The actions over the selected contacts (SPEC §2.4); each runs as a background job. Shown over
+ * blocked contacts, they offer Unblock instead of Block.
+ */
+export function BulkActions(props: { count: number; selection: BulkSelection; blocked: boolean; onClear: () => void }) {
+  const { count, selection, onClear } = props;
   const { t } = useI18n();
   const counted = useCountText();
   const [action, setAction] = useState<Action | null>(null);
-  const [deleted, setDeleted] = useState(false);
+  // Deleting, blocking or unblocking takes the contacts out of the list shown.
+  const [leftList, setLeftList] = useState(false);
   const close = () => setAction(null);
 
   return (
@@ -30,6 +36,15 @@ export function BulkActions({ count, selection, onClear }: { count: number; sele
       <button type="button" className="button button--small" onClick={() => setAction('export')}>
         {t('contacts.bulk.export')}
       </button>
+      {props.blocked ? (
+        <button type="button" className="button button--small" onClick={() => setAction('unblock')}>
+          {t('blocking.unblock')}
+        </button>
+      ) : (
+        <button type="button" className="button button--small button--danger-text" onClick={() => setAction('block')}>
+          {t('blocking.block')}
+        </button>
+      )}
       <button type="button" className="button button--small button--danger-text" onClick={() => setAction('delete')}>
         {t('action.delete')}
       </button>
@@ -37,6 +52,18 @@ export function BulkActions({ count, selection, onClear }: { count: number; sele
         {t('contacts.select.clear')}
       </button>
       {(action === 'tag' || action === 'untag') && <TagsDialog action={action} count={count} selection={selection} onClose={close} />}
+      {(action === 'block' || action === 'unblock') && (
+        <BulkBlockDialog
+          block={action === 'block'}
+          count={count}
+          selection={selection}
+          onFinished={() => setLeftList(true)}
+          onClose={() => {
+            close();
+            if (leftList) onClear();
+          }}
+        />
+      )}
       {action === 'export' && (
         <BulkJobDialog
           title={counted('contacts.export.title', count)}
@@ -59,11 +86,11 @@ export function BulkActions({ count, selection, onClear }: { count: number; sele
               {counted('contacts.delete.done', (job.result as BulkResult).processed)}
             </p>
           )}
-          onFinished={() => setDeleted(true)}
+          onFinished={() => setLeftList(true)}
           // The deleted contacts leave the selection once the dialog closes (clearing it sooner would unmount the dialog).
           onClose={() => {
             close();
-            if (deleted) onClear();
+            if (leftList) onClear();
           }}
         >
           <p>{t('contacts.delete.body')}</p>

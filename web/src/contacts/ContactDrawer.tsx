@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { api, ApiError } from '../api.js';
+import { BlockContactDialog } from '../blocking/BlockContactDialog.js';
 import { useI18n } from '../i18n/i18n.js';
 import { may } from '../session/permissions.js';
 import { useSession } from '../session/session.js';
@@ -93,10 +94,16 @@ function DrawerHeader({ contact, name, onDeleted }: { contact: Contact; name: st
   const { t } = useI18n();
   const { user, workspace } = useSession();
   const queryClient = useQueryClient();
-  const [deleting, setDeleting] = useState(false);
+  const [dialog, setDialog] = useState<'delete' | 'block'>();
   // Agents may delete the contacts assigned to them, where the workspace allows it (SPEC §1).
   const canDelete =
     may(user.role, 'contacts.delete') || (workspace.settings.agentsMayDeleteAssignedContacts && contact.assigneeId === user.id);
+  // Agents block from the conversation instead (SPEC §1).
+  const canBlock = may(user.role, 'contacts.module');
+  const actions = [
+    ...(canBlock ? [{ label: t(contact.blocked ? 'blocking.unblockContact' : 'blocking.blockContact'), onSelect: () => setDialog('block') }] : []),
+    ...(canDelete ? [{ label: t('contacts.drawer.delete'), danger: true, onSelect: () => setDialog('delete') }] : []),
+  ];
 
   return (
     <header className="drawer-header">
@@ -108,8 +115,9 @@ function DrawerHeader({ contact, name, onDeleted }: { contact: Contact; name: st
         </p>
         {contact.blocked && <span className="badge badge--blocked">{t('contacts.blocked')}</span>}
       </div>
-      {canDelete && <MoreMenu label={t('contacts.moreActions')} items={[{ label: t('contacts.drawer.delete'), danger: true, onSelect: () => setDeleting(true) }]} />}
-      {deleting && (
+      {actions.length > 0 && <MoreMenu label={t('contacts.moreActions')} items={actions} />}
+      {dialog === 'block' && <BlockContactDialog contactId={contact.id} name={name} block={!contact.blocked} onClose={() => setDialog(undefined)} />}
+      {dialog === 'delete' && (
         <ConfirmDialog
           title={t('contacts.drawer.deleteTitle', { name })}
           message={t('contacts.delete.body')}
@@ -120,7 +128,7 @@ function DrawerHeader({ contact, name, onDeleted }: { contact: Contact; name: st
             await queryClient.invalidateQueries({ queryKey: ['contacts'] });
             onDeleted?.();
           }}
-          onClose={() => setDeleting(false)}
+          onClose={() => setDialog(undefined)}
         />
       )}
     </header>

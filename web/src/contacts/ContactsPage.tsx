@@ -114,7 +114,7 @@ export function ContactsPage() {
               </button>
             )}
           </ActiveFilters>
-          {selectedCount > 0 && <BulkActions count={selectedCount} selection={bulkSelection} onClear={clearSelection} />}
+          {selectedCount > 0 && <BulkActions count={selectedCount} selection={bulkSelection} blocked={filter.blocked === 'true'} onClear={clearSelection} />}
           {allShownSelected && selection.kind === 'chosen' && count.data !== undefined && count.data > contacts.length && (
             <p className="select-banner">
               {counted('contacts.select.allShown', contacts.length)}{' '}

@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Link, useLocation } from 'react-router-dom';
+import { UnblockContactButton } from '../blocking/UnblockContactButton.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Avatar } from '../ui/Avatar.js';
 import { useUsers } from '../workspace/workspace.queries.js';
@@ -83,7 +84,12 @@ export function ContactsTable(props: {
                     <Avatar name={name} />
                     <span className="contact-link-name">{name}</span>
                   </Link>
-                  {contact.blocked && <span className="badge badge--blocked">{t('contacts.blocked')}</span>}
+                  {contact.blocked && (
+                    <span className="blocked-cell">
+                      <span className="badge badge--blocked">{t('contacts.blocked')}</span>
+                      <UnblockContactButton contactId={contact.id} name={name} label={t('blocking.unblockName', { name })} />
+                    </span>
+                  )}
                 </td>
                 <td>
                   <span className="channel-types">

@@ -153,7 +153,7 @@ export function useJob(id: string) {
   });
 }
 
-type BulkAction = 'tag' | 'untag' | 'export' | 'delete';
+type BulkAction = 'tag' | 'untag' | 'export' | 'delete' | 'block' | 'unblock';
 
 /** Which contacts a bulk action applies to: chosen ones, all that match a filter, or every contact. */
 export type BulkSelection = { contactIds: string[] } | { filter: ContactFilter } | { all: true };

@@ -1,5 +1,7 @@
+import { blockingMessages } from '../blocking/blocking.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
+import { usageMessages } from '../usage/usage.messages.js';
 import type { Dictionary } from './en.js';
 
 export const de: Dictionary = {
@@ -145,4 +147,6 @@ export const de: Dictionary = {
 
   ...inboxMessages.de,
   ...contactsMessages.de,
+  ...blockingMessages.de,
+  ...usageMessages.de,
 };

@@ -1,5 +1,7 @@
+import { blockingMessages } from '../blocking/blocking.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
+import { usageMessages } from '../usage/usage.messages.js';
 
 export const en = {
   'action.cancel': 'Cancel',
@@ -144,6 +146,8 @@ export const en = {
 
   ...inboxMessages.en,
   ...contactsMessages.en,
+  ...blockingMessages.en,
+  ...usageMessages.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -127,10 +127,6 @@ export function Composer({ conversation }: { conversation: Conversation }) {
     }
   }
 
-  if (conversation.blocked) {
-    return <p className="composer composer--disabled muted">{t('inbox.composer.blocked')}</p>;
-  }
-
   const formats = [
     { label: t('inbox.format.bold'), mark: <strong>B</strong>, edit: () => wrap(text, selection(), '**') },
     { label: t('inbox.format.italic'), mark: <em>I</em>, edit: () => wrap(text, selection(), '_') },

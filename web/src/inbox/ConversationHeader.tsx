@@ -1,5 +1,6 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { BlockConversationButton } from '../blocking/BlockConversationButton.js';
 import { useI18n } from '../i18n/i18n.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { errorMessage } from '../ui/errors.js';
@@ -51,6 +52,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
               <ClockIcon /> {t('inbox.action.snooze')}
             </button>
           )}
+          {!conversation.blocked && <BlockConversationButton conversation={conversation} />}
           <button
             type="button"
             className="button button--small button--icon-small button--danger-text"

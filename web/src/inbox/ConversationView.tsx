@@ -1,5 +1,6 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { ApiError } from '../api.js';
+import { BlockedBanner } from '../blocking/BlockedBanner.js';
 import { ContactDrawer } from '../contacts/ContactDrawer.js';
 import { useI18n } from '../i18n/i18n.js';
 import { EmptyState } from '../ui/EmptyState.js';
@@ -34,11 +35,16 @@ export function ConversationView({ id }: { id: string }) {
 
 function OpenConversation({ conversation }: { conversation: Conversation }) {
   useMarkReadWhileOpen(conversation);
+  const [showHidden, setShowHidden] = useState(false);
   return (
     <section className="message-window" aria-label={conversation.contact.name ?? undefined}>
       <ConversationHeader conversation={conversation} />
-      <MessageList conversationId={conversation.id} />
-      <Composer conversation={conversation} />
+      <MessageList conversationId={conversation.id} includeHidden={conversation.blocked && showHidden} />
+      {conversation.blocked ? (
+        <BlockedBanner conversation={conversation} showHidden={showHidden} onShowHiddenChange={setShowHidden} />
+      ) : (
+        <Composer conversation={conversation} />
+      )}
     </section>
   );
 }

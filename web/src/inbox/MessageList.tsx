@@ -11,10 +11,10 @@ import { fullTime, messageTime } from './time.js';
  * Messages oldest to newest. The scroller is `column-reverse`, so it opens at the newest message
  * and stays there as messages arrive, and earlier pages load above without moving the view.
  */
-export function MessageList({ conversationId }: { conversationId: string }) {
+export function MessageList({ conversationId, includeHidden }: { conversationId: string; includeHidden: boolean }) {
   const i18n = useI18n();
   const { t } = i18n;
-  const messages = useMessages(conversationId);
+  const messages = useMessages(conversationId, includeHidden);
   const items = (messages.data?.pages.flatMap((page) => page.items) ?? []).reverse();
 
   return (
@@ -47,9 +47,10 @@ function MessageItem({ message }: { message: Message }) {
   const kind = message.type === 'comment' ? 'comment' : message.direction === 'in' ? 'inbound' : 'outbound';
 
   return (
-    <li className={`message message--${kind}`}>
+    <li className={`message message--${kind}${message.hidden ? ' message--hidden' : ''}`}>
       <div className="message-bubble">
         {kind === 'comment' && <p className="message-label">{t('inbox.message.comment')}</p>}
+        {message.hidden && <p className="message-label message-label--hidden">{t('blocking.hiddenMessage')}</p>}
         {message.text && <FormattedText text={message.text} />}
         {message.attachments.length > 0 && (
           <ul className="message-attachments">

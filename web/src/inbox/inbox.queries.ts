@@ -1,5 +1,6 @@
 import { type InfiniteData, keepPreviousData, type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.js';
+import { refreshWhenBlocked } from '../blocking/blocking.queries.js';
 
 export type ConversationStatus = 'open' | 'snoozed' | 'closed';
 export type Dot = 'none' | 'purple' | 'red';
@@ -34,6 +35,8 @@ export type Message = {
   error: string | null;
   authorId: string | null;
   attachments: Attachment[];
+  /** Received while the contact was blocked: listed only when asked for (`includeHidden`). */
+  hidden?: boolean;
   createdAt: string;
 };
 
@@ -82,19 +85,24 @@ export function useConversation(id: string) {
   return useQuery({ queryKey: conversationKeys.detail(id), queryFn: () => api.get<Conversation>(`/api/v1/conversations/${id}`) });
 }
 
-/** Messages of one conversation; the API pages newest first, so each further page is older. */
-export function useMessages(conversationId: string) {
+/**
+ * Messages of one conversation; the API pages newest first, so each further page is older.
+ * `includeHidden` adds those received while the contact was blocked; the shown ones stay while they load.
+ */
+export function useMessages(conversationId: string, includeHidden = false) {
+  const path = `/api/v1/conversations/${conversationId}/messages?limit=50${includeHidden ? '&includeHidden=true' : ''}`;
   return useInfiniteQuery({
-    queryKey: messagesKey(conversationId),
-    queryFn: ({ pageParam }) => api.get<Page<Message>>(withCursor(`/api/v1/conversations/${conversationId}/messages?limit=50`, pageParam)),
+    queryKey: includeHidden ? [...messagesKey(conversationId), 'includeHidden'] : messagesKey(conversationId),
+    queryFn: ({ pageParam }) => api.get<Page<Message>>(withCursor(path, pageParam)),
     initialPageParam: null as string | null,
     getNextPageParam: (page) => page.nextCursor,
+    placeholderData: keepPreviousData,
   });
 }
 
-/** Puts a message into its conversation's cache: replaces it when known, else adds it as the newest. */
+/** Puts a message into its conversation's caches (with and without hidden ones): replaces it when known, else adds it as the newest. */
 export function storeMessage(queryClient: QueryClient, message: Message) {
-  queryClient.setQueryData<InfiniteData<Page<Message>>>(messagesKey(message.conversationId), (data) => {
+  queryClient.setQueriesData<InfiniteData<Page<Message>>>({ queryKey: messagesKey(message.conversationId) }, (data) => {
     if (!data) return data;
     const known = data.pages.some((page) => page.items.some((each) => each.id === message.id));
     if (known) {
@@ -125,6 +133,7 @@ type ConversationAction =
   | { type: 'assign'; assigneeId?: string | null; teamId?: string | null };
 
 export function useConversationAction(id: string) {
+  const queryClient = useQueryClient();
   const store = useStoreConversation();
   return useMutation({
     mutationFn: (action: ConversationAction) => {
@@ -134,6 +143,7 @@ export function useConversationAction(id: string) {
       return api.post<Conversation>(path);
     },
     onSuccess: store,
+    onError: (error) => refreshWhenBlocked(queryClient, error),
   });
 }
 
@@ -164,6 +174,7 @@ export function useSendMessage(conversationId: string) {
         ...(message.mentions.length > 0 && { mentions: message.mentions }),
       }),
     onSuccess: (message) => storeMessage(queryClient, message),
+    onError: (error) => refreshWhenBlocked(queryClient, error),
   });
 }
 

@@ -34,8 +34,8 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent): b
       refetchLists();
       return false;
     default:
-      // Conversations show their contact's name and go with a deleted contact; the shared table refreshes the contacts.
-      if (/^contacts?\.(updated|deleted)$/.test(event.type)) void queryClient.invalidateQueries({ queryKey: ['conversations'] });
+      // Conversations show their contact's name, move with a (un)blocked one and go with a deleted one; the shared table refreshes the contacts.
+      if (/^contacts?\.(updated|deleted|blocked|unblocked)$/.test(event.type)) void queryClient.invalidateQueries({ queryKey: ['conversations'] });
       return false;
   }
 }

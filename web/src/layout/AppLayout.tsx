@@ -1,4 +1,5 @@
 import { NavLink, Outlet } from 'react-router-dom';
+import { ToastHost } from '../blocking/toasts.js';
 import { useI18n } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/en.js';
 import { may } from '../session/permissions.js';
@@ -11,8 +12,9 @@ export function AppLayout() {
   const { user, workspace } = useSession();
   const links: Array<{ to: string; label: MessageKey }> = [
     { to: '/inbox', label: 'nav.inbox' },
-    ...(may(user.role, 'contacts.module') ? [{ to: '/contacts', label: 'nav.contacts' } as const] : []),
+    ...(may(user.role, 'contacts.module') ? [{ to: '/contacts', label: 'nav.contacts' } as const, { to: '/spam-review', label: 'nav.spamReview' } as const] : []),
     { to: '/dashboard', label: 'nav.dashboard' },
+    ...(may(user.role, 'usage.view') ? [{ to: '/usage', label: 'nav.usage' } as const] : []),
     ...(may(user.role, 'workspace.manage') ? [{ to: '/settings', label: 'nav.settings' } as const] : []),
   ];
 
@@ -39,6 +41,7 @@ export function AppLayout() {
       <main className="main">
         <Outlet />
       </main>
+      <ToastHost />
     </div>
   );
 }

@@ -22,6 +22,9 @@ export function SettingsPage() {
         <NavLink to="/settings/saved-replies" className="tab">
           {t('savedReplies.title')}
         </NavLink>
+        <NavLink to="/settings/spam" className="tab">
+          {t('settings.spam')}
+        </NavLink>
       </nav>
       <Outlet />
     </section>
