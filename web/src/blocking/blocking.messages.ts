@@ -56,7 +56,7 @@ const en = {
   'spam.action.block': 'Blocked',
   'spam.signal.burst': 'Many messages in a short time',
   'spam.signal.blocked_domain': 'Link to a blocked domain',
-  'spam.signal.shortener': 'Link through a URL shortener',
+  'spam.signal.url_shortener': 'Link through a URL shortener',
   'spam.signal.repeated_text': 'Same text as many new contacts',
 
   'spam.settings.intro': 'Spam signals score each inbound message. Where a channel’s score reaches its threshold, the message is quarantined (kept out of the inbox for review) or its contact is blocked.',
@@ -146,7 +146,7 @@ const de: Messages = {
   'spam.action.block': 'Blockiert',
   'spam.signal.burst': 'Viele Nachrichten in kurzer Zeit',
   'spam.signal.blocked_domain': 'Link zu einer gesperrten Domain',
-  'spam.signal.shortener': 'Link über einen URL-Kürzer',
+  'spam.signal.url_shortener': 'Link über einen URL-Kürzer',
   'spam.signal.repeated_text': 'Gleicher Text wie viele neue Kontakte',
 
   'spam.settings.intro':
@@ -235,7 +235,7 @@ const fr: Messages = {
   'spam.action.block': 'Bloqué',
   'spam.signal.burst': 'Beaucoup de messages en peu de temps',
   'spam.signal.blocked_domain': 'Lien vers un domaine bloqué',
-  'spam.signal.shortener': 'Lien via un raccourcisseur d’URL',
+  'spam.signal.url_shortener': 'Lien via un raccourcisseur d’URL',
   'spam.signal.repeated_text': 'Même texte que de nombreux nouveaux contacts',
 
   'spam.settings.intro':

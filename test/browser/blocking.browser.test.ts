@@ -1,0 +1,165 @@
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signBody } from '../../src/channels/api/api.channel.js';
+import { loadConfig } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logging.js';
+import { type Server, startServer } from '../../src/server.js';
+import { startIntegration } from '../api/inbox-fixtures.js';
+import { createTestDatabase } from '../helpers/database.js';
+
+const CHROMIUM = '/usr/bin/chromium';
+const SECRET = 'blocking-browser-test-secret';
+const LIVE = { timeout: 3000 };
+
+describe.skipIf(!existsSync(CHROMIUM))('blocking a contact', () => {
+  let server: Server;
+  let browser: Browser;
+  let baseUrl: string;
+  let integration: Awaited<ReturnType<typeof startIntegration>>;
+  let channelId: string;
+  let messageNumber = 0;
+
+  async function call(method: string, path: string, token?: string, body?: unknown) {
+    const response = await fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    const data = await response.json();
+    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(data)}`);
+    return data;
+  }
+
+  /** What the customer's system POSTs to the API channel's webhook, signed with the channel's secret. */
+  async function contactWrites(name: string, text: string) {
+    const body = JSON.stringify({ contact: { identifier: name, name }, message: { id: `m-${++messageNumber}`, text } });
+    const response = await fetch(`${baseUrl}/webhooks/api/${channelId}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', 'x-switchboard-signature': signBody(SECRET, body) },
+      body,
+    });
+    expect(response.status).toBe(200);
+  }
+
+  async function signedIn(email: string): Promise<{ context: BrowserContext; page: Page }> {
+    const context = await browser.newContext({ locale: 'en-US', baseURL: baseUrl });
+    expect((await context.request.post('/api/v1/auth/login', { data: { email, password: 'a good password' } })).ok()).toBe(true);
+    return { context, page: await context.newPage() };
+  }
+
+  beforeAll(async () => {
+    execFileSync(process.execPath, [fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
+    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: fileURLToPath(new URL('../../web/dist', import.meta.url)) }, []);
+    server = await startServer(config, { database: await createTestDatabase(), logger: createLogger('silent') });
+    await server.listen();
+    baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+    integration = await startIntegration();
+
+    const setup = { workspaceName: 'Acme', name: 'Olivia Owner', email: 'olivia@acme.test', password: 'a good password' };
+    await call('POST', '/api/v1/setup', undefined, setup);
+    const { token } = await call('POST', '/api/v1/auth/login', undefined, { email: setup.email, password: setup.password });
+    await call('POST', '/api/v1/users', token, { email: 'aiko@acme.test', name: 'Aiko Tanaka', role: 'agent', password: 'a good password' });
+    await call('POST', '/api/v1/users', token, { email: 'max@acme.test', name: 'Max Manager', role: 'manager', password: 'a good password' });
+    channelId = (await call('POST', '/api/v1/channels', token, { type: 'api', name: 'Shop', settings: { webhookUrl: integration.url, secret: SECRET } })).id;
+
+    browser = await chromium.launch({
+      executablePath: CHROMIUM,
+      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+    });
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await integration?.close();
+    await server?.close();
+  });
+
+  it('lets an agent block from the inbox: the conversation moves to Blocked contacts, the composer gives way to a banner, what the contact sends stays hidden until asked for, and Unblock restores the composer', async () => {
+    const { context, page } = await signedIn('aiko@acme.test');
+    await page.goto('/inbox/unassigned');
+    await page.getByRole('img', { name: 'Live updates: connected' }).waitFor();
+    await contactWrites('Sam Spammer', 'Hi, I have a question about my order.');
+
+    await page.getByRole('link', { name: /Sam Spammer/ }).click();
+    const window = page.getByRole('region', { name: 'Sam Spammer' });
+    await window.getByText('Hi, I have a question about my order.').waitFor();
+
+    await window.getByRole('button', { name: 'Block', exact: true }).click();
+    const dialog = page.getByRole('dialog', { name: 'Block Sam Spammer?' });
+    await dialog
+      .getByText('Their conversation is closed and moved to Blocked contacts; new messages from them are kept but hidden and never notify.')
+      .waitFor();
+    await dialog.getByRole('button', { name: 'Block contact' }).click();
+    await page.getByRole('status').getByText('Sam Spammer is blocked.').waitFor();
+
+    // Shown where it now is: in Blocked contacts, closed, with the banner in place of the composer.
+    await page.waitForURL(/\/inbox\/blocked\//);
+    const list = page.getByRole('region', { name: 'Conversations' });
+    await list.getByRole('heading', { name: 'Blocked contacts' }).waitFor();
+    await list.getByRole('link', { name: /Sam Spammer/ }).waitFor(LIVE);
+    await window.getByText('Blocked', { exact: true }).waitFor();
+    await window.getByText('This contact is blocked. Messages they send are kept but not shown.').waitFor();
+    expect(await window.getByRole('textbox', { name: 'Reply to the contact' }).count()).toBe(0);
+    expect(await window.getByRole('button', { name: 'Block', exact: true }).count()).toBe(0);
+
+    await page.getByRole('link', { name: 'Unassigned', exact: true }).click();
+    await list.getByText('No conversations here.').waitFor(LIVE);
+    await page.getByRole('link', { name: 'Blocked contacts', exact: true }).click();
+    const samRow = list.getByRole('link', { name: /Sam Spammer/ });
+    await samRow.click();
+
+    // Kept, but neither shown nor a dot, here or for a manager watching every open conversation. A
+    // later message from someone else reaches the manager live: the silence is not slowness.
+    const manager = await signedIn('max@acme.test');
+    await manager.page.goto('/inbox/all');
+    await manager.page.getByRole('img', { name: 'Live updates: connected' }).waitFor();
+    await contactWrites('Sam Spammer', 'CHEAP FOLLOWERS at spam.example');
+    await contactWrites('Nina Normal', 'Is the shop open on Sunday?');
+    await manager.page.getByRole('link', { name: /Nina Normal/ }).getByRole('img', { name: 'New message' }).waitFor(LIVE);
+    expect(await manager.page.getByRole('link', { name: /Sam Spammer/ }).count()).toBe(0);
+    expect(await samRow.getByRole('img', { name: 'New message' }).count()).toBe(0);
+    expect(await samRow.getByText('CHEAP FOLLOWERS').count()).toBe(0);
+    expect(await window.getByText('CHEAP FOLLOWERS at spam.example').count()).toBe(0);
+    await manager.context.close();
+
+    await window.getByRole('checkbox', { name: 'Show messages received while blocked' }).check();
+    const hidden = window.getByRole('listitem').filter({ hasText: 'CHEAP FOLLOWERS at spam.example' });
+    await hidden.getByText('Received while blocked').waitFor();
+    expect(await window.getByText('Received while blocked').count()).toBe(1);
+
+    await window.getByRole('button', { name: 'Unblock', exact: true }).click();
+    await page.getByRole('dialog', { name: 'Unblock Sam Spammer?' }).getByRole('button', { name: 'Unblock contact' }).click();
+    await page.getByRole('status').getByText('Sam Spammer is unblocked.').waitFor();
+    await window.getByRole('textbox', { name: 'Reply to the contact' }).waitFor(LIVE);
+    // Nothing received while blocked is replayed as new.
+    expect(await window.getByText('CHEAP FOLLOWERS at spam.example').count()).toBe(0);
+    await list.getByText('No conversations here.').waitFor(LIVE);
+
+    await context.close();
+  });
+
+  it('shows monthly active contacts to the owner only', async () => {
+    const owner = await signedIn('olivia@acme.test');
+    await owner.page.goto('/inbox');
+    await owner.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Usage' }).click();
+    await owner.page.getByRole('heading', { name: /^Monthly active contacts in / }).waitFor();
+    await owner.page.getByText('A contact counts once per calendar month (UTC) when a message was exchanged with it while it was not blocked.').waitFor();
+    // Sam and Nina both wrote this month while not blocked.
+    await owner.page.locator('.usage-figure', { hasText: /^2$/ }).waitFor();
+    expect(await owner.page.getByRole('list', { name: 'Last 12 months' }).getByRole('listitem').count()).toBe(12);
+
+    const manager = await signedIn('max@acme.test');
+    await manager.page.goto('/inbox');
+    await manager.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).waitFor();
+    expect(await manager.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Usage' }).count()).toBe(0);
+    await manager.page.goto('/usage');
+    await manager.page.getByRole('heading', { name: 'You are not allowed to see this page' }).waitFor();
+
+    await owner.context.close();
+    await manager.context.close();
+  });
+});
