@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { AuthService } from '../platform/auth/auth.service.js';
+import type { AuthService, Principal } from '../platform/auth/auth.service.js';
 import { hashPassword, verifyPassword } from '../platform/auth/passwords.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
@@ -63,6 +63,15 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
     return user;
   }
 
+  async function loadPrincipal(actor: Actor) {
+    const [user, workspace] = await Promise.all([
+      requireUser(actor, actor.userId),
+      repository.findWorkspaceWithTeamsOf(actor.workspaceId, actor.userId),
+    ]);
+    if (!workspace) throw notFound('Workspace');
+    return { user, workspace, teamIds: workspace.teamIds };
+  }
+
   return {
     createWorkspaceWithOwner,
 
@@ -81,17 +90,13 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
       });
     },
 
-    /** Pass the user row authentication already loaded: /me is the busiest route, so it costs one query more only. */
-    async me(actor: Actor, loadedUser?: UserRow) {
-      const [user, workspace] = await Promise.all([
-        loadedUser ?? requireUser(actor, actor.userId),
-        repository.findWorkspaceWithTeamsOf(actor.workspaceId, actor.userId),
-      ]);
-      if (!workspace) throw notFound('Workspace');
+    /** With the principal authentication loaded (as /me does), answers without a query. */
+    async me(actor: Actor, principal?: Pick<Principal, 'user' | 'workspace' | 'teamIds'>) {
+      const { user, workspace, teamIds } = principal ?? (await loadPrincipal(actor));
       return {
         user: publicUser(user),
         workspace: { id: workspace.id, name: workspace.name, settings: readSettings(workspace.settings) },
-        teamIds: workspace.teamIds,
+        teamIds,
       };
     },
 
@@ -118,8 +123,12 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
     },
 
     async settings(actor: Actor): Promise<WorkspaceSettings> {
-      const workspace = await repository.findWorkspace(actor.workspaceId);
-      return readSettings(workspace?.settings);
+      return readSettings((await repository.findWorkspace(actor.workspaceId))?.settings);
+    },
+
+    /** For work no user does at that moment (an inbound message, a job). */
+    async settingsOf(workspaceId: string): Promise<WorkspaceSettings> {
+      return readSettings((await repository.findWorkspace(workspaceId))?.settings);
     },
 
     async updateWorkspace(actor: Actor, patch: { name?: string; settings?: Partial<WorkspaceSettings> }) {

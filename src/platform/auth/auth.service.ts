@@ -2,7 +2,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, sql } from 'drizzle-orm';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
-import { loginAttempts, sessions, users } from '../db/schema.js';
+import { loginAttempts, sessions, teamMembers, users, workspaces } from '../db/schema.js';
 import { AppError } from '../errors.js';
 import { decideAttempt, recordFailure } from './login-throttle.rules.js';
 import { verifyAgainstNothing, verifyPassword } from './passwords.js';
@@ -11,7 +11,14 @@ export const SESSION_COOKIE = 'sb_session';
 const SESSION_MS = 30 * 24 * 3600_000;
 
 export type AuthUser = typeof users.$inferSelect;
-export type Principal = { user: AuthUser; workspaceId: string; tokenHash: string };
+/** The caller of a request, loaded in one query: its user, workspace and team ids. */
+export type Principal = {
+  user: AuthUser;
+  workspaceId: string;
+  tokenHash: string;
+  workspace: { id: string; name: string; settings: Record<string, unknown> };
+  teamIds: string[];
+};
 
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
@@ -61,11 +68,17 @@ export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
     async authenticate(token: string): Promise<Principal | undefined> {
       const tokenHash = hashToken(token);
       const [row] = await db
-        .select({ user: users })
+        .select({
+          user: users,
+          workspace: { id: workspaces.id, name: workspaces.name, settings: workspaces.settings },
+          teamIds: sql<string[]>`array(select ${teamMembers.teamId}::text from ${teamMembers}
+            where ${teamMembers.workspaceId} = ${users.workspaceId} and ${teamMembers.userId} = ${users.id})`,
+        })
         .from(sessions)
         .innerJoin(users, eq(users.id, sessions.userId))
+        .innerJoin(workspaces, eq(workspaces.id, users.workspaceId))
         .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, clock.now())));
-      return row ? { user: row.user, workspaceId: row.user.workspaceId, tokenHash } : undefined;
+      return row ? { ...row, workspaceId: row.user.workspaceId, tokenHash } : undefined;
     },
 
     async logout(tokenHash: string): Promise<void> {
