@@ -78,7 +78,7 @@ describe.skipIf(!existsSync(CHROMIUM))('blocking a contact', () => {
     await server?.close();
   });
 
-  it('lets an agent block from the inbox: the conversation moves to Blocked contacts, the composer gives way to a banner, what the contact sends stays hidden until asked for, and Unblock restores the composer', async () => {
+  it('lets an agent block from the inbox: the conversation moves to Blocked contacts, replies give way to a banner, what the contact sends stays hidden until asked for, and Unblock restores replies', async () => {
     const { context, page } = await signedIn('aiko@acme.test');
     await page.goto('/inbox/unassigned');
     await page.getByRole('img', { name: 'Live updates: connected' }).waitFor();
@@ -96,7 +96,7 @@ describe.skipIf(!existsSync(CHROMIUM))('blocking a contact', () => {
     await dialog.getByRole('button', { name: 'Block contact' }).click();
     await page.getByRole('status').getByText('Sam Spammer is blocked.').waitFor();
 
-    // Shown where it now is: in Blocked contacts, closed, with the banner in place of the composer.
+    // Shown where it now is: in Blocked contacts, with the banner; colleagues may still comment, nobody may reply.
     await page.waitForURL(/\/inbox\/blocked\//);
     const list = page.getByRole('region', { name: 'Conversations' });
     await list.getByRole('heading', { name: 'Blocked contacts' }).waitFor();
@@ -104,6 +104,8 @@ describe.skipIf(!existsSync(CHROMIUM))('blocking a contact', () => {
     await window.getByText('Blocked', { exact: true }).waitFor();
     await window.getByText('This contact is blocked. Messages they send are kept but not shown.').waitFor();
     expect(await window.getByRole('textbox', { name: 'Reply to the contact' }).count()).toBe(0);
+    expect(await window.getByRole('button', { name: 'Reply', exact: true }).isDisabled()).toBe(true);
+    await window.getByRole('textbox', { name: 'Internal comment' }).waitFor();
     expect(await window.getByRole('button', { name: 'Block', exact: true }).count()).toBe(0);
 
     await page.getByRole('link', { name: 'Unassigned', exact: true }).click();

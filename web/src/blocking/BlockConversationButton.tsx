@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { useNavigate } from 'react-router-dom';
 import { useI18n } from '../i18n/i18n.js';
+import { BlockIcon } from '../inbox/icons.js';
 import type { Conversation } from '../inbox/inbox.queries.js';
 import { BlockContactDialog } from './BlockContactDialog.js';
 
@@ -15,7 +16,7 @@ export function BlockConversationButton({ conversation }: { conversation: Conver
   return (
     <>
       <button type="button" className="button button--small button--danger-text" onClick={() => setConfirming(true)}>
-        <span aria-hidden="true">🚫</span> {t('blocking.block')}
+        <BlockIcon /> {t('blocking.block')}
       </button>
       {confirming && (
         <BlockContactDialog

@@ -1,5 +1,6 @@
 import { useId } from 'react';
 import { useI18n } from '../i18n/i18n.js';
+import { BlockIcon } from '../inbox/icons.js';
 import type { Conversation } from '../inbox/inbox.queries.js';
 import { UnblockContactButton } from './UnblockContactButton.js';
 import './blocking.css';
@@ -15,7 +16,7 @@ export function BlockedBanner(props: { conversation: Conversation; showHidden: b
   return (
     <section className="blocked-banner" aria-labelledby={textId}>
       <p id={textId} className="blocked-banner-text">
-        <span aria-hidden="true">🚫</span> {t('blocking.banner')}
+        <BlockIcon /> {t('blocking.banner')}
       </p>
       <div className="blocked-banner-actions">
         <label className="blocked-banner-toggle">

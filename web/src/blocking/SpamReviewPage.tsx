@@ -1,7 +1,6 @@
 import { useState } from 'react';
 import { Link } from 'react-router-dom';
 import { formatDateTime } from '../contacts/contact-format.js';
-import { contactName, useContact } from '../contacts/contacts.queries.js';
 import { useI18n } from '../i18n/i18n.js';
 import { EmptyState } from '../ui/EmptyState.js';
 import { errorMessage } from '../ui/errors.js';
@@ -19,6 +18,7 @@ export function SpamReviewPage() {
   const { t } = i18n;
   const [state, setState] = useState<DecisionState>('active');
   const decisions = useSpamDecisions(state);
+  const items = decisions.data?.pages.flatMap((page) => page.items);
 
   return (
     <section className="page spam-review">
@@ -32,29 +32,35 @@ export function SpamReviewPage() {
         ))}
       </div>
       <FormAlert>{decisions.error ? errorMessage(decisions.error, i18n) : undefined}</FormAlert>
-      {decisions.data?.length === 0 && (
+      {items?.length === 0 && (
         <EmptyState title={t(`spam.review.empty.${state}`)}>
           <p>{t('spam.review.empty.body')}</p>
         </EmptyState>
       )}
       <ul className="spam-decisions" aria-busy={decisions.isFetching}>
-        {decisions.data?.map((decision) => <DecisionItem key={decision.id} decision={decision} />)}
+        {items?.map((decision) => <DecisionItem key={decision.id} decision={decision} />)}
       </ul>
+      {decisions.hasNextPage && (
+        <button type="button" className="button spam-load-more" disabled={decisions.isFetchingNextPage} onClick={() => void decisions.fetchNextPage()}>
+          {t('contacts.loadMore')}
+        </button>
+      )}
     </section>
   );
 }
 
-function DecisionItem({ decision }: { decision: SpamDecision }) {
+/** One decision; "Not spam" shows it reversed at once, and it leaves the list to review when the list refreshes. */
+function DecisionItem({ decision: listed }: { decision: SpamDecision }) {
   const i18n = useI18n();
   const { t, language } = i18n;
-  const contact = useContact(decision.contactId);
   const reverse = useReverseDecision();
-  const name = (contact.data && contactName(contact.data)) ?? t('contacts.unnamed');
+  const decision = reverse.data ?? listed;
+  const name = decision.contact.name ?? t('contacts.unnamed');
 
   return (
     <li className="card spam-decision">
       <div className="spam-decision-header">
-        <Link to={`/contacts/${decision.contactId}`} className="spam-decision-contact">
+        <Link to={`/contacts/${decision.contact.id}`} className="spam-decision-contact">
           {name}
         </Link>
         <span className={`badge spam-action spam-action--${decision.action}`}>{t(`spam.action.${decision.action}`)}</span>
@@ -63,6 +69,7 @@ function DecisionItem({ decision }: { decision: SpamDecision }) {
           {formatDateTime(decision.createdAt, language)}
         </time>
       </div>
+      {decision.message && <p className="spam-preview">{decision.message.text}</p>}
       <ul className="spam-reasons" aria-label={t('spam.review.reasons')}>
         {decision.reasons.map((reason, index) => (
           <li key={index}>

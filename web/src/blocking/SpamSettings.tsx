@@ -7,15 +7,18 @@ import { FormAlert, FormSuccess, TextField } from '../ui/forms.js';
 import { type ChannelSpamSettings, type SpamAction, spamActions, type SpamSettings as Settings, useSaveSpamSettings, useSpamSettings } from './spam.queries.js';
 import './blocking.css';
 
-const NO_ACTION: ChannelSpamSettings = { action: 'none', threshold: 0 };
+/** A channel the settings do not name takes no action; 100 is the server's default threshold. */
+const NO_ACTION: ChannelSpamSettings = { action: 'none', threshold: 100 };
 
-/** `https://Bit.ly/x` → `bit.ly`: a domain is what the blocklist matches links against. */
+/** `https://Bit.ly/x` → `bit.ly`: a domain is what the blocklist matches links against. The server has the last word. */
 const domainOf = (input: string) =>
   input
     .trim()
     .toLowerCase()
     .replace(/^[a-z]+:\/\//, '')
     .replace(/[/?#].*$/, '');
+
+const looksLikeDomain = (value: string) => /^[^\s.]+(\.[^\s.]+)+$/u.test(value);
 
 /** Settings → Spam: which links are suspect, when a burst or repeated text counts, and what each channel does above its threshold. */
 export function SpamSettings() {
@@ -33,7 +36,8 @@ function SpamSettingsForm({ saved }: { saved: Settings }) {
   const save = useSaveSpamSettings();
   const [settings, setSettings] = useState(saved);
   const [domain, setDomain] = useState('');
-  const errors = formErrors(save.error, i18n, ['blockedDomains', 'burstPerMinute', 'repeatedTextContacts']);
+  const [domainRefused, setDomainRefused] = useState(false);
+  const errors = formErrors(save.error, i18n, ['burstPerMinute', 'repeatedTextContacts']);
 
   function change(next: Partial<Settings>) {
     save.reset();
@@ -46,7 +50,11 @@ function SpamSettingsForm({ saved }: { saved: Settings }) {
 
   function addDomain() {
     const added = domainOf(domain);
-    if (added && !settings.blockedDomains.includes(added)) change({ blockedDomains: [...settings.blockedDomains, added] });
+    if (!looksLikeDomain(added)) {
+      setDomainRefused(true);
+      return;
+    }
+    if (!settings.blockedDomains.includes(added)) change({ blockedDomains: [...settings.blockedDomains, added] });
     setDomain('');
   }
 
@@ -86,15 +94,18 @@ function SpamSettingsForm({ saved }: { saved: Settings }) {
             label={t('spam.settings.addDomain')}
             value={domain}
             placeholder="example.com"
-            error={errors.of('blockedDomains')}
-            onChange={(event) => setDomain(event.target.value)}
+            error={domainRefused ? t('spam.settings.invalidDomain') : undefined}
+            onChange={(event) => {
+              setDomain(event.target.value);
+              setDomainRefused(false);
+            }}
             onKeyDown={(event) => {
               if (event.key !== 'Enter') return;
               event.preventDefault();
               addDomain();
             }}
           />
-          <button type="button" className="button" disabled={!domainOf(domain)} onClick={addDomain}>
+          <button type="button" className="button" disabled={!domain.trim()} onClick={addDomain}>
             {t('spam.settings.add')}
           </button>
         </div>
@@ -105,7 +116,8 @@ function SpamSettingsForm({ saved }: { saved: Settings }) {
         hint={t('spam.settings.burstPerMinute.hint')}
         type="number"
         inputMode="numeric"
-        min={1}
+        min={2}
+        max={1000}
         step={1}
         className="input--short"
         value={settings.burstPerMinute}
@@ -118,6 +130,7 @@ function SpamSettingsForm({ saved }: { saved: Settings }) {
         type="number"
         inputMode="numeric"
         min={2}
+        max={1000}
         step={1}
         className="input--short"
         value={settings.repeatedTextContacts}
@@ -163,7 +176,8 @@ function SpamSettingsForm({ saved }: { saved: Settings }) {
                       <input
                         type="number"
                         inputMode="numeric"
-                        min={0}
+                        min={1}
+                        max={10_000}
                         step={1}
                         className="input--short"
                         aria-label={t('spam.settings.thresholdOf', { channel: channel.name })}

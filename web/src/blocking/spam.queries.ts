@@ -1,20 +1,22 @@
-import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.js';
 
 export type SpamReason = { signal: string; detail: string; weight: number };
 
+export type DecisionState = 'active' | 'reversed';
+
+/** What the spam rules did to an inbound message, as the review list shows it. */
 export type SpamDecision = {
   id: string;
-  contactId: string;
-  messageId: string;
   action: 'quarantine' | 'block';
-  reasons: SpamReason[];
   score: number;
+  reasons: SpamReason[];
+  contact: { id: string; name: string | null };
+  /** The message that crossed the threshold, shortened; null once its conversation was deleted. */
+  message: { text: string } | null;
   createdAt: string;
   reversedAt: string | null;
 };
-
-export type DecisionState = 'active' | 'reversed';
 
 export const spamActions = ['none', 'quarantine', 'block'] as const;
 export type SpamAction = (typeof spamActions)[number];
@@ -25,17 +27,24 @@ export type SpamSettings = {
   blockedDomains: string[];
   burstPerMinute: number;
   repeatedTextContacts: number;
+  /** By channel id; a channel not listed takes no action. */
   channels: Record<string, ChannelSpamSettings>;
 };
 
+type Page<T> = { items: T[]; nextCursor: string | null };
+
+/** Newest first, a page at a time; `spam.decision.*` events refresh them. */
 export function useSpamDecisions(state: DecisionState) {
-  return useQuery({
+  return useInfiniteQuery({
     queryKey: ['spam', 'decisions', state],
-    queryFn: async () => (await api.get<{ items: SpamDecision[] }>(`/api/v1/spam/decisions?state=${state}`)).items,
+    queryFn: ({ pageParam }) =>
+      api.get<Page<SpamDecision>>(`/api/v1/spam/decisions?${new URLSearchParams({ state, limit: '30', ...(pageParam && { cursor: pageParam }) })}`),
+    initialPageParam: '',
+    getNextPageParam: (page) => page.nextCursor ?? undefined,
   });
 }
 
-/** "Not spam": a quarantined message goes to the inbox, an auto-blocked contact is unblocked. */
+/** "Not spam": a quarantined conversation joins the inbox, an auto-blocked contact is unblocked. Answers the reversed decision. */
 export function useReverseDecision() {
   const queryClient = useQueryClient();
   return useMutation({

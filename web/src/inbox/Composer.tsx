@@ -32,7 +32,9 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   const { t, language } = i18n;
   const users = useUsers();
   const send = useSendMessage(conversation.id);
-  const [mode, setMode] = useState<Mode>('reply');
+  const [chosenMode, setMode] = useState<Mode>('reply');
+  // Nothing reaches a blocked contact (SPEC §2.6); colleagues may still comment, say on why it was blocked.
+  const mode: Mode = conversation.blocked ? 'comment' : chosenMode;
   const [text, setText] = useState('');
   const [caret, setCaret] = useState(0);
   const [dismissedAt, setDismissedAt] = useState<number>();
@@ -148,7 +150,14 @@ export function Composer({ conversation }: { conversation: Conversation }) {
       <div className="composer-bar">
         <div className="composer-modes" role="group" aria-label={t('inbox.composer.mode')}>
           {(['reply', 'comment'] as const).map((each) => (
-            <button key={each} type="button" className="composer-mode" aria-pressed={mode === each} onClick={() => setMode(each)}>
+            <button
+              key={each}
+              type="button"
+              className="composer-mode"
+              aria-pressed={mode === each}
+              disabled={each === 'reply' && conversation.blocked}
+              onClick={() => setMode(each)}
+            >
               {t(each === 'reply' ? 'inbox.composer.reply' : 'inbox.composer.comment')}
             </button>
           ))}

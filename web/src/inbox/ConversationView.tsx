@@ -40,11 +40,8 @@ function OpenConversation({ conversation }: { conversation: Conversation }) {
     <section className="message-window" aria-label={conversation.contact.name ?? undefined}>
       <ConversationHeader conversation={conversation} />
       <MessageList conversationId={conversation.id} includeHidden={conversation.blocked && showHidden} />
-      {conversation.blocked ? (
-        <BlockedBanner conversation={conversation} showHidden={showHidden} onShowHiddenChange={setShowHidden} />
-      ) : (
-        <Composer conversation={conversation} />
-      )}
+      {conversation.blocked && <BlockedBanner conversation={conversation} showHidden={showHidden} onShowHiddenChange={setShowHidden} />}
+      <Composer conversation={conversation} />
     </section>
   );
 }

@@ -62,3 +62,10 @@ export const NumberedListIcon = () => (
     <path d="M4 5l1.5-1v5M3.5 14.5a1.5 1.5 0 0 1 3 .5L3.5 19h3" strokeWidth="1.5" />
   </Icon>
 );
+
+export const BlockIcon = () => (
+  <Icon>
+    <circle cx="12" cy="12" r="9" />
+    <path d="m5.6 5.6 12.8 12.8" />
+  </Icon>
+);

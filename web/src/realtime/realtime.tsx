@@ -22,6 +22,7 @@ const staleAfter: Record<string, QueryKey[]> = {
   customField: [['custom-fields'], ['contacts']],
   channel: [['channels'], ['contacts']],
   saved_reply: [['saved-replies']],
+  spam: [['spam', 'decisions']],
 };
 
 const PING_EVERY_MS = 25_000;

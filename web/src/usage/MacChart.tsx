@@ -19,7 +19,7 @@ export function MacChart({ months }: { months: MonthlyActiveContacts[] }) {
               {activeContacts.toLocaleString(language)}
             </span>
             {/* The value's line stays free above the tallest bar. */}
-            <span className="mac-bar-fill" style={{ height: `calc(${activeContacts / highest} * (100% - 1.5rem))` }} />
+            {activeContacts > 0 && <span className="mac-bar-fill" style={{ height: `calc(${activeContacts / highest} * (100% - 1.5rem))` }} />}
           </span>
           <span className="mac-bar-month" aria-hidden="true">
             {formatMonth(month, language, 'short')}
