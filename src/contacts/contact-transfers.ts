@@ -9,7 +9,7 @@ import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { v7 } from 'uuid';
 import { z } from 'zod';
-import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
+import { AppError, conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { type Job, type JobContext, publicJob } from '../platform/jobs.js';
 import type { Actor } from '../workspace/permissions.js';
@@ -43,10 +43,10 @@ const BATCH = 1000;
 const REFUSALS_LISTED = 1000;
 export const IMPORT_MAX_BYTES = 200 * 1024 * 1024;
 
-export type BulkAction = 'delete' | 'tag' | 'untag' | 'block' | 'export';
+export type BulkAction = 'delete' | 'tag' | 'untag' | 'block' | 'unblock' | 'export';
 export type BulkRequest = { action: BulkAction; contactIds?: string[]; filter?: ContactFilter; all?: boolean; tags?: string[] };
 
-type BulkPayload = { action: 'delete' | 'tag' | 'untag'; criteria: ContactCriteria; tagIds: string[]; tagNames: string[]; cursor?: string; processed?: number };
+type BulkPayload = { action: 'delete' | 'tag' | 'untag' | 'block' | 'unblock'; criteria: ContactCriteria; tagIds: string[]; tagNames: string[]; cursor?: string; processed?: number };
 type ExportPayload = { criteria: ContactCriteria; columns: string[]; file: string; cursor?: ContactCursor; rows?: number; bytes?: number };
 type Refusal = { row: number; reason: string };
 type ImportPayload = {
@@ -84,7 +84,7 @@ async function checkpointBatch(context: JobContext, update: Parameters<JobContex
  * by a checkpoint, so a job taken over after a crash continues from its last checkpoint.
  */
 export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCriteria }) {
-  const { db, bus, clock, jobs, dataDir, resolve } = deps;
+  const { db, bus, clock, jobs, dataDir, resolve, blocking } = deps;
   const repository = createContactsRepository(db);
   const fields = createCustomFieldsRepository(db);
   const tags = createTagsRepository(db);
@@ -137,6 +137,8 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
       if (payload.action === 'delete') {
         const deleted = await repository.delete(workspaceId, ids);
         await emit(workspaceId, 'contacts.deleted', { contactIds: deleted });
+      } else if (payload.action === 'block' || payload.action === 'unblock') {
+        await blocking.setBlockedMany(workspaceId, ids, payload.action === 'block', job.createdBy);
       } else if (payload.action === 'tag') {
         await repository.addTags(workspaceId, ids, payload.tagIds, clock.now());
         await emit(workspaceId, 'contacts.updated', { contactIds: ids, changed: ['tags'], tagsAdded: payload.tagNames });
@@ -334,9 +336,6 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
 
     /** Starts a bulk action as a background job (SPEC §2.4): answers the queued job. */
     async bulk(actor: Actor, request: BulkRequest) {
-      if (request.action === 'block') {
-        throw badRequest('not_available', 'Blocking many contacts at once is not available yet: block contacts one by one');
-      }
       const criteria = await selection(actor, request);
       if (request.action === 'export') {
         const { columns } = await columnsOf(actor.workspaceId);
@@ -346,7 +345,8 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
       }
       const tagNames = normaliseTagNames(request.tags ?? []);
       if (!tagNames.ok) throw invalidField('tags', `tags: ${tagNames.reason}`);
-      if (request.action !== 'delete' && tagNames.value.length === 0) throw invalidField('tags', 'tags: name at least one tag');
+      const tagged = request.action === 'tag' || request.action === 'untag';
+      if (tagged && tagNames.value.length === 0) throw invalidField('tags', 'tags: name at least one tag');
       const tagRows =
         request.action === 'tag'
           ? await tags.ensure(actor.workspaceId, tagNames.value, newId, clock.now())

@@ -39,7 +39,7 @@ const listQuery = contactFilterSchemaWith({
 });
 
 const bulkBody = z.strictObject({
-  action: z.enum(['delete', 'tag', 'untag', 'block', 'export']),
+  action: z.enum(['delete', 'tag', 'untag', 'block', 'unblock', 'export']),
   contactIds: z.array(z.uuid()).min(1).max(10_000).optional(),
   filter: contactFilterSchema.optional(),
   all: z.boolean().optional(),
@@ -116,7 +116,7 @@ export function registerContactsRoutes({ app: root, services }: AppContext) {
       config: contactsModule,
       schema: {
         tags: ['contacts'],
-        summary: 'Delete, tag, untag or export many contacts in a background job',
+        summary: 'Delete, tag, untag, block, unblock or export many contacts in a background job',
         body: bulkBody,
       },
     },

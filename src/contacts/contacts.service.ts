@@ -1,3 +1,4 @@
+import type { BlockingService } from '../blocking/blocking.service.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
@@ -41,6 +42,8 @@ export type ContactsDeps = {
   clock: Clock;
   jobs: JobQueue;
   workspace: WorkspaceService;
+  /** Bulk block and unblock go through the blocking domain, which closes conversations and tells other modules. */
+  blocking: Pick<BlockingService, 'setBlockedMany'>;
   /** Exports and uploaded imports are files under `<dataDir>/exports` and `<dataDir>/imports`. */
   dataDir: string;
 };

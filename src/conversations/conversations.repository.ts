@@ -186,8 +186,10 @@ export function createConversationsRepository(db: Db) {
       if (inbox?.kind === 'mine') conditions.push(eq(conversations.assigneeId, inbox.userId));
       if (inbox?.kind === 'unassigned') conditions.push(isNull(conversations.assigneeId));
       if (inbox?.kind === 'team') conditions.push(eq(conversations.teamId, inbox.teamId));
-      // Blocked contacts live in their own inbox and in no other (SPEC §2.6).
-      conditions.push(inbox?.kind === 'blocked' ? isNotNull(contacts.blockedAt) : isNull(contacts.blockedAt));
+      // Blocked contacts live in their own inbox and in no other (SPEC §2.6); contacts the spam
+      // rules hold for review are in none until released (the review list is the spam decisions).
+      if (inbox?.kind === 'blocked') conditions.push(isNotNull(contacts.blockedAt));
+      else conditions.push(isNull(contacts.blockedAt), isNull(contacts.quarantinedAt));
       if (filter.status) conditions.push(eq(conversations.status, filter.status));
       if (filter.visibleTo) {
         const { userId, teamIds } = filter.visibleTo;

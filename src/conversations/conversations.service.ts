@@ -128,16 +128,17 @@ export function createConversationsService(deps: {
     await bus.publish({ type: 'conversation.opened', workspaceId, data: { conversationId: id, reopened } });
   }
 
-  /** Apply one lifecycle event under a row lock: two agents acting at once take turns. */
-  async function transition(actor: Actor, id: string, event: LifecycleEvent, options: { refuseBlocked: boolean }) {
+  /**
+   * Apply one lifecycle event under a row lock: two agents acting at once take turns. A blocked
+   * contact's conversation is neither opened, closed nor snoozed by anyone (SPEC §2.6 items 4, 8).
+   */
+  async function transition(actor: Actor, id: string, event: LifecycleEvent) {
     const { viewer } = await requireVisible(actor, id);
     const reopened = await db.transaction(async (tx) => {
       const repo = createConversationsRepository(tx);
       const row = await repo.lock(actor.workspaceId, id);
       if (!row) throw notFound('Conversation');
-      if (options.refuseBlocked && (await repo.contactBlockedAt(actor.workspaceId, row.contactId))) {
-        throw conflict('contact_blocked', 'The contact is blocked: unblock it first');
-      }
+      await refuseBlocked(repo, actor.workspaceId, row.contactId);
       const next = applyLifecycleEvent(row, event);
       if (!next) throw conflict('invalid_transition', `A ${row.status} conversation cannot ${event.type}`);
       await repo.update(actor.workspaceId, id, { ...next, updatedAt: clock.now() });
@@ -222,11 +223,11 @@ export function createConversationsService(deps: {
 
     async close(actor: Actor, id: string) {
       const { closingLogic } = (await viewerOf(actor)).settings;
-      return transition(actor, id, { type: 'close', closingLogic }, { refuseBlocked: false });
+      return transition(actor, id, { type: 'close', closingLogic });
     },
 
     async open(actor: Actor, id: string) {
-      return transition(actor, id, { type: 'open' }, { refuseBlocked: true });
+      return transition(actor, id, { type: 'open' });
     },
 
     async snooze(actor: Actor, id: string, until: Date) {
@@ -234,7 +235,7 @@ export function createConversationsService(deps: {
       await requireVisible(actor, id);
       // Queued first: if the snooze then fails, the wake-up finds nothing to wake and does nothing.
       await jobs.enqueue({ type: WAKE_JOB, workspaceId: actor.workspaceId, payload: { conversationId: id, until: until.toISOString() }, runAt: until });
-      return transition(actor, id, { type: 'snooze', until }, { refuseBlocked: true });
+      return transition(actor, id, { type: 'snooze', until });
     },
 
     async assign(actor: Actor, id: string, input: { assigneeId?: string | null; teamId?: string | null }) {
@@ -245,7 +246,9 @@ export function createConversationsService(deps: {
       ]);
       await db.transaction(async (tx) => {
         const repo = createConversationsRepository(tx);
-        if (!(await repo.lock(actor.workspaceId, id))) throw notFound('Conversation');
+        const row = await repo.lock(actor.workspaceId, id);
+        if (!row) throw notFound('Conversation');
+        await refuseBlocked(repo, actor.workspaceId, row.contactId);
         await repo.update(actor.workspaceId, id, { assigneeId: input.assigneeId, teamId: input.teamId, updatedAt: clock.now() });
       });
       await publishUpdated(actor.workspaceId, id);
@@ -327,6 +330,18 @@ export function createConversationsService(deps: {
       return { conversation: updated, opened: row.status === 'closed', created };
     },
 
+    /**
+     * In the caller's transaction: blocking closes the contact's open or snoozed conversation
+     * first (SPEC §2.6 item 1), as a user's close would, so a pending snooze wake-up finds it
+     * closed and does nothing.
+     */
+    async closeForBlock(tx: Db, input: { workspaceId: string; contactId: string; closingLogic: WorkspaceSettings['closingLogic']; at: Date }) {
+      const repo = createConversationsRepository(tx);
+      const row = await repo.lockByContact(input.workspaceId, input.contactId);
+      if (!row || row.status === 'closed') return;
+      await repo.update(input.workspaceId, row.id, { ...applyLifecycleEvent(row, { type: 'close', closingLogic: input.closingLogic })!, updatedAt: input.at });
+    },
+
     /** The contact's conversation, if it has one (writing from the contact's record). */
     findByContact: (workspaceId: string, contactId: string) => repository.findByContact(workspaceId, contactId),
   };
@@ -344,6 +359,11 @@ export function decodeTimeCursor(cursor: string | undefined): [Date, string] | u
     throw badRequest('invalid_cursor', 'cursor: not a cursor this API returned');
   }
   return [at, id];
+}
+
+/** Anything that changes a blocked contact's conversation is refused (SPEC §2.6 item 4). */
+async function refuseBlocked(repo: ReturnType<typeof createConversationsRepository>, workspaceId: string, contactId: string) {
+  if (await repo.contactBlockedAt(workspaceId, contactId)) throw conflict('contact_blocked', 'The contact is blocked: unblock it first');
 }
 
 /** A referenced user or team that is not in the workspace is a bad field, not a missing resource. */

@@ -1,4 +1,6 @@
 import path from 'node:path';
+import { createBlockingService } from '../blocking/blocking.service.js';
+import { createSpamService } from '../blocking/spam.service.js';
 import { createChannelRegistry } from '../channels/channel-registry.js';
 import { channelModules } from '../channels/channel-modules.js';
 import { registerChannelRoutes } from '../channels/channels.routes.js';
@@ -48,6 +50,9 @@ export function createInboxServices(deps: {
   const store = createFileAttachmentStore(path.join(config.dataDir, 'attachments'));
   const attachments = createAttachmentsService({ db, bus, clock, store, logger });
   const savedReplies = createSavedRepliesService({ db, bus, clock });
+  // Between conversations and messages: receive() screens each inbound message for spam, which may block its contact.
+  const blocking = createBlockingService({ db, bus, clock, workspace, conversations });
+  const spam = createSpamService({ db, bus, clock, usage, blocking, channels, conversations, workspace });
   const messages = createMessagesService({
     db,
     bus,
@@ -61,8 +66,9 @@ export function createInboxServices(deps: {
     savedReplies,
     workspace,
     usage,
+    spam,
   });
-  return { channels, identity, conversations, attachments, savedReplies, messages };
+  return { channels, identity, conversations, attachments, savedReplies, messages, blocking, spam };
 }
 
 export function registerInboxRoutes(context: AppContext) {

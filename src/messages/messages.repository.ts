@@ -44,8 +44,8 @@ export function createMessagesRepository(db: Db) {
       return row;
     },
 
-    /** Newest first, keyset on (created_at, id); hidden messages (blocked contact) left out. */
-    async list(workspaceId: string, conversationId: string, limit: number, before?: [Date, string]): Promise<MessageRow[]> {
+    /** Newest first, keyset on (created_at, id); hidden messages (blocked contact) left out unless asked for. */
+    async list(workspaceId: string, conversationId: string, limit: number, before?: [Date, string], includeHidden = false): Promise<MessageRow[]> {
       return db
         .select()
         .from(messages)
@@ -53,7 +53,7 @@ export function createMessagesRepository(db: Db) {
           and(
             eq(messages.workspaceId, workspaceId),
             eq(messages.conversationId, conversationId),
-            eq(messages.hidden, false),
+            includeHidden ? undefined : eq(messages.hidden, false),
             before ? sql`(${messages.createdAt}, ${messages.id}) < (${before[0]}, ${before[1]})` : undefined,
           ),
         )

@@ -24,7 +24,12 @@ export function registerMessageRoutes({ app: root, services }: AppContext) {
     '/api/v1/conversations/:id/messages',
     {
       config: { permission: 'inbox.use' },
-      schema: { tags, summary: 'Messages and comments, newest first', params: uuidParam, querystring: z.strictObject(paginationQuery) },
+      schema: {
+        tags,
+        summary: 'Messages and comments, newest first; includeHidden=true adds those received while the contact was blocked, marked hidden',
+        params: uuidParam,
+        querystring: z.strictObject({ ...paginationQuery, includeHidden: z.enum(['true', 'false']).transform((v) => v === 'true').optional() }),
+      },
     },
     async (request) => messages.list(actorOf(request), request.params.id, request.query),
   );

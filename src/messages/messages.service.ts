@@ -2,6 +2,7 @@ import type { InboundMessage, OutboundMessage, StatusUpdate } from '../channels/
 import type { ChannelRow } from '../channels/channels.repository.js';
 import type { ChannelsService } from '../channels/channels.service.js';
 import { refusalFor } from '../channels/messaging-window.rules.js';
+import type { SpamService } from '../blocking/spam.service.js';
 import type { IdentityService } from '../contacts/identity.service.js';
 import type { ConversationRow } from '../conversations/conversations.repository.js';
 import { contactName, type ConversationsService, decodeTimeCursor } from '../conversations/conversations.service.js';
@@ -52,6 +53,8 @@ export function publicMessage(row: MessageRow, attachments: PublicAttachment[] =
     text: row.text,
     status: row.status,
     error: row.error,
+    /** Received while the contact was blocked: listed only on request, never as new. */
+    hidden: row.hidden,
     channelId: row.channelId,
     authorId: row.authorId,
     mentions: row.mentions,
@@ -78,8 +81,9 @@ export function createMessagesService(deps: {
   savedReplies: SavedRepliesService;
   workspace: WorkspaceService;
   usage: UsageService;
+  spam: SpamService;
 }) {
-  const { db, bus, clock, jobs, logger, channels, conversations, identity, attachments, savedReplies, workspace, usage } = deps;
+  const { db, bus, clock, jobs, logger, channels, conversations, identity, attachments, savedReplies, workspace, usage, spam } = deps;
   const repository = createMessagesRepository(db);
 
   const publish = (workspaceId: string, type: string, data: Record<string, unknown>, userIds?: string[]) =>
@@ -98,19 +102,22 @@ export function createMessagesService(deps: {
       const repo = createMessagesRepository(tx);
       await identity.lock(tx, channel.id, inbound.contact.identifier);
       const existing = await repo.findByProviderId(workspaceId, channel.id, 'in', inbound.providerMessageId);
-      if (existing) return { message: existing, duplicate: true, opened: false, reopened: false };
+      if (existing) return { message: existing, duplicate: true, opened: false, reopened: false, quiet: true, screening: undefined };
 
       const { contact, contactChannel } = await identity.findOrCreate(tx, { workspaceId, channelId: channel.id, identity: inbound.contact, at: now });
-      // The seam for blocking (SPEC §2.6): kept, never shown, nothing reopens or notifies.
-      const hidden = contact.blockedAt !== null;
-      if (!hidden) {
-        await identity.recordInbound(tx, { workspaceId, contactId: contact.id, contactChannelId: contactChannel.id, sentAt });
-        await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
-      }
+      const id = newId();
+      // A blocked contact's message is kept, never shown; nothing reopens or notifies (SPEC §2.6).
+      // The spam rules screen the others: a quarantined message is stored as usual but announced to
+      // no one and not counted until released; an auto-block makes it a blocked contact's message.
+      const screening = contact.blockedAt ? undefined : await spam.screen(tx, { workspaceId, channelId: channel.id, contact, messageId: id, text: inbound.text, at: now });
+      const hidden = contact.blockedAt !== null || screening?.verdict === 'block';
+      const quiet = screening?.verdict !== 'pass';
+      if (!hidden) await identity.recordInbound(tx, { workspaceId, contactId: contact.id, contactChannelId: contactChannel.id, sentAt });
+      if (!quiet) await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
       const { conversation, opened, reopened } = await conversations.recordInbound(tx, { workspaceId, contactId: contact.id, at: now, hidden });
       const message = await repo.insert(
         {
-          id: newId(),
+          id,
           workspaceId,
           conversationId: conversation.id,
           channelId: channel.id,
@@ -126,11 +133,12 @@ export function createMessagesService(deps: {
         },
         textSearchConfig(contact.language),
       );
-      return { message, duplicate: false, opened, reopened };
+      return { message, duplicate: false, opened, reopened, quiet, screening };
     });
 
     const { message } = outcome;
-    if (!outcome.duplicate && !message.hidden) {
+    await outcome.screening?.afterCommit();
+    if (!outcome.quiet) {
       await publish(workspaceId, 'message.created', { message: publicMessage(message) });
       await conversations.publishUpdated(workspaceId, message.conversationId);
       if (outcome.opened) await conversations.publishOpened(workspaceId, message.conversationId, outcome.reopened);
@@ -206,7 +214,10 @@ export function createMessagesService(deps: {
     const workspaceId = actor.workspaceId;
     const contact = await identity.findContact(db, workspaceId, contactId);
     if (!contact) throw notFound(conversation ? 'Conversation' : 'Contact');
-    if (contact.blockedAt) throw conflict('contact_blocked', 'The contact is blocked: unblock it to write to it');
+    const isReply = input.type === 'reply';
+    // Nothing reaches a blocked contact (SPEC §2.6 item 4); comments stay inside the workspace, so
+    // users may still note why it was blocked.
+    if (isReply && contact.blockedAt) throw conflict('contact_blocked', 'The contact is blocked: unblock it to write to it');
 
     // Stored as typed: only the check ignores surrounding blanks.
     // A saved reply gives the text unless the user edited it before sending.
@@ -214,7 +225,6 @@ export function createMessagesService(deps: {
     const text = input.text ?? saved ?? '';
     const attachmentIds = input.attachmentIds ?? [];
     const mentions = [...new Set(input.mentions ?? [])];
-    const isReply = input.type === 'reply';
 
     let channel: ChannelRow | null = null;
     if (isReply) {
@@ -379,9 +389,10 @@ export function createMessagesService(deps: {
       return sendIn(actor, contactId, conversation, input);
     },
 
-    async list(actor: Actor, conversationId: string, query: { cursor?: string; limit: number }) {
+    /** `includeHidden` adds what a blocked contact sent, marked `hidden`; looking is not activity (nothing is marked read or counted). */
+    async list(actor: Actor, conversationId: string, query: { cursor?: string; limit: number; includeHidden?: boolean }) {
       await conversations.requireVisible(actor, conversationId);
-      const rows = await repository.list(actor.workspaceId, conversationId, query.limit + 1, decodeTimeCursor(query.cursor));
+      const rows = await repository.list(actor.workspaceId, conversationId, query.limit + 1, decodeTimeCursor(query.cursor), query.includeHidden ?? false);
       const items = rows.slice(0, query.limit);
       const files = await attachments.ofMessages(actor.workspaceId, items.map((row) => row.id));
       const last = rows.length > query.limit ? items[items.length - 1]! : undefined;

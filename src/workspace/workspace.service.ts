@@ -126,9 +126,9 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
       return readSettings((await repository.findWorkspace(actor.workspaceId))?.settings);
     },
 
-    /** For work no user does at that moment (an inbound message, a job). */
-    async settingsOf(workspaceId: string): Promise<WorkspaceSettings> {
-      return readSettings((await repository.findWorkspace(workspaceId))?.settings);
+    /** For work no user does at that moment (an inbound message, a job), in the caller's transaction if it has one. */
+    async settingsOf(workspaceId: string, tx: Db = db): Promise<WorkspaceSettings> {
+      return readSettings((await createWorkspaceRepository(tx).findWorkspace(workspaceId))?.settings);
     },
 
     async updateWorkspace(actor: Actor, patch: { name?: string; settings?: Partial<WorkspaceSettings> }) {

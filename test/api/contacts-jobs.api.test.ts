@@ -126,7 +126,6 @@ describe('bulk actions', () => {
     [{ action: 'delete', all: true, filter: {} }, 400, 'invalid_field'],
     [{ action: 'tag', all: true }, 400, 'invalid_field'],
     [{ action: 'delete', filter: { 'cf.nope': 1 } }, 400, 'invalid_field'],
-    [{ action: 'block', all: true }, 400, 'not_available'],
     [{ action: 'archive', all: true }, 400, 'invalid_field'],
   ])('refuse %j', async (body, status, code) => {
     const ws = await t.createWorkspace();

@@ -168,6 +168,8 @@ export const contacts = pgTable(
     assigneeId: uuid('assignee_id').references(() => users.id, { onDelete: 'set null' }),
     customFields: jsonb('custom_fields').$type<Record<string, unknown>>().notNull().default({}),
     blockedAt: timestamptz('blocked_at'),
+    /** Held by the spam rules for review: its conversation stays out of the inbox and it is not counted until released. */
+    quarantinedAt: timestamptz('quarantined_at'),
     lastInteractionAt: timestamptz('last_interaction_at'),
     createdAt: createdAt(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
@@ -456,4 +458,64 @@ export const contactActivityMonths = pgTable(
     contactId: uuid('contact_id').notNull(),
   },
   (t) => [primaryKey({ columns: [t.workspaceId, t.month, t.contactId] })],
+);
+
+// ---------------------------------------------------------------- blocking and spam
+
+/** A workspace's spam rules: what raises a signal, and per channel what a score above its threshold does. */
+export const spamSettings = pgTable('spam_settings', {
+  workspaceId: uuid('workspace_id')
+    .primaryKey()
+    .references(() => workspaces.id, { onDelete: 'cascade' }),
+  blockedDomains: jsonb('blocked_domains').$type<string[]>().notNull().default([]),
+  burstPerMinute: integer('burst_per_minute').notNull(),
+  repeatedTextContacts: integer('repeated_text_contacts').notNull(),
+  /** By channel id: `{action: 'none'|'quarantine'|'block', threshold}`. */
+  channels: jsonb('channels').$type<Record<string, { action: 'none' | 'quarantine' | 'block'; threshold: number }>>().notNull().default({}),
+  updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+});
+
+/** What the spam rules did to an inbound message, with their reasons, until a user reverses it. */
+export const spamDecisions = pgTable(
+  'spam_decisions',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    contactId: uuid('contact_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    /** The message that crossed the threshold; no foreign key, as the decision outlives a deleted conversation. */
+    messageId: uuid('message_id').notNull(),
+    channelId: uuid('channel_id').notNull(),
+    action: text('action').$type<'quarantine' | 'block'>().notNull(),
+    reasons: jsonb('reasons').$type<Array<{ signal: string; detail: string; weight: number }>>().notNull(),
+    score: integer('score').notNull(),
+    createdAt: createdAt(),
+    reversedAt: timestamptz('reversed_at'),
+    reversedBy: uuid('reversed_by').references(() => users.id, { onDelete: 'set null' }),
+  },
+  (t) => [
+    index('spam_decisions_workspace_idx').on(t.workspaceId, t.createdAt, t.id),
+    index('spam_decisions_contact_idx').on(t.workspaceId, t.contactId),
+    // For the cascade from a deleted contact, which looks up by contact_id alone.
+    index('spam_decisions_contact_fk_idx').on(t.contactId),
+  ],
+);
+
+/**
+ * Fingerprints of texts that new contacts sent, for the repeated-text signal: written only for
+ * contacts created within the signal's window, and read only within it. No foreign key: a deleted
+ * contact still sent the text.
+ */
+export const spamFingerprints = pgTable(
+  'spam_fingerprints',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    fingerprint: text('fingerprint').notNull(),
+    contactId: uuid('contact_id').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workspaceId, t.fingerprint, t.contactId] })],
 );

@@ -6,6 +6,7 @@ import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
+import { registerBlockingRoutes } from '../../blocking/blocking.routes.js';
 import { createInboxServices, type InboxServices, registerInboxRoutes } from '../../conversations/inbox.module.js';
 import { registerContactsRoutes } from '../../contacts/contacts.routes.js';
 import { createContactsService } from '../../contacts/contacts.service.js';
@@ -70,7 +71,7 @@ export async function buildApp(deps: AppDeps) {
   const gateway = createGateway({ bus, auth, clock });
   const usage = createUsageService({ db, clock });
   const inbox = createInboxServices({ db, bus, clock, jobs, logger, config, workspace, gateway, usage });
-  const contacts = createContactsService({ db, bus, clock, jobs, workspace, dataDir: config.dataDir });
+  const contacts = createContactsService({ db, bus, clock, jobs, workspace, blocking: inbox.blocking, dataDir: config.dataDir });
   const services = { auth, jobs, workspace, gateway, contacts, usage, ...inbox };
 
   const routes: RouteInfo[] = [];
@@ -110,6 +111,7 @@ export async function buildApp(deps: AppDeps) {
   registerWorkspaceRoutes(context);
   registerContactsRoutes(context);
   registerInboxRoutes(context);
+  registerBlockingRoutes(context);
   registerUsageRoutes(context, usage);
   gateway.register(app);
   await serveWebApp(app, config.webDistDir);

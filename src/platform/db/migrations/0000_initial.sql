@@ -61,6 +61,7 @@ CREATE TABLE "contacts" (
 	"assignee_id" uuid,
 	"custom_fields" jsonb DEFAULT '{}'::jsonb NOT NULL,
 	"blocked_at" timestamp with time zone,
+	"quarantined_at" timestamp with time zone,
 	"last_interaction_at" timestamp with time zone,
 	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
 	"updated_at" timestamp with time zone DEFAULT now() NOT NULL,
@@ -178,6 +179,37 @@ CREATE TABLE "sessions" (
 	"expires_at" timestamp with time zone NOT NULL
 );
 --> statement-breakpoint
+CREATE TABLE "spam_decisions" (
+	"id" uuid PRIMARY KEY NOT NULL,
+	"workspace_id" uuid NOT NULL,
+	"contact_id" uuid NOT NULL,
+	"message_id" uuid NOT NULL,
+	"channel_id" uuid NOT NULL,
+	"action" text NOT NULL,
+	"reasons" jsonb NOT NULL,
+	"score" integer NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	"reversed_at" timestamp with time zone,
+	"reversed_by" uuid
+);
+--> statement-breakpoint
+CREATE TABLE "spam_fingerprints" (
+	"workspace_id" uuid NOT NULL,
+	"fingerprint" text NOT NULL,
+	"contact_id" uuid NOT NULL,
+	"created_at" timestamp with time zone DEFAULT now() NOT NULL,
+	CONSTRAINT "spam_fingerprints_workspace_id_fingerprint_contact_id_pk" PRIMARY KEY("workspace_id","fingerprint","contact_id")
+);
+--> statement-breakpoint
+CREATE TABLE "spam_settings" (
+	"workspace_id" uuid PRIMARY KEY NOT NULL,
+	"blocked_domains" jsonb DEFAULT '[]'::jsonb NOT NULL,
+	"burst_per_minute" integer NOT NULL,
+	"repeated_text_contacts" integer NOT NULL,
+	"channels" jsonb DEFAULT '{}'::jsonb NOT NULL,
+	"updated_at" timestamp with time zone DEFAULT now() NOT NULL
+);
+--> statement-breakpoint
 CREATE TABLE "tags" (
 	"id" uuid PRIMARY KEY NOT NULL,
 	"workspace_id" uuid NOT NULL,
@@ -240,6 +272,10 @@ ALTER TABLE "messages" ADD CONSTRAINT "messages_author_id_users_id_fk" FOREIGN K
 ALTER TABLE "saved_replies" ADD CONSTRAINT "saved_replies_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "segments" ADD CONSTRAINT "segments_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "sessions" ADD CONSTRAINT "sessions_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "spam_decisions" ADD CONSTRAINT "spam_decisions_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "spam_decisions" ADD CONSTRAINT "spam_decisions_contact_id_contacts_id_fk" FOREIGN KEY ("contact_id") REFERENCES "public"."contacts"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "spam_decisions" ADD CONSTRAINT "spam_decisions_reversed_by_users_id_fk" FOREIGN KEY ("reversed_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+ALTER TABLE "spam_settings" ADD CONSTRAINT "spam_settings_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "tags" ADD CONSTRAINT "tags_workspace_id_workspaces_id_fk" FOREIGN KEY ("workspace_id") REFERENCES "public"."workspaces"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "team_members" ADD CONSTRAINT "team_members_team_id_teams_id_fk" FOREIGN KEY ("team_id") REFERENCES "public"."teams"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "team_members" ADD CONSTRAINT "team_members_user_id_users_id_fk" FOREIGN KEY ("user_id") REFERENCES "public"."users"("id") ON DELETE cascade ON UPDATE no action;--> statement-breakpoint
@@ -281,6 +317,9 @@ CREATE INDEX "messages_search_idx" ON "messages" USING gin ("search_vector");-->
 CREATE UNIQUE INDEX "saved_replies_workspace_shortcut_key" ON "saved_replies" USING btree ("workspace_id",lower("shortcut"));--> statement-breakpoint
 CREATE INDEX "segments_workspace_idx" ON "segments" USING btree ("workspace_id","name");--> statement-breakpoint
 CREATE INDEX "sessions_user_idx" ON "sessions" USING btree ("workspace_id","user_id");--> statement-breakpoint
+CREATE INDEX "spam_decisions_workspace_idx" ON "spam_decisions" USING btree ("workspace_id","created_at","id");--> statement-breakpoint
+CREATE INDEX "spam_decisions_contact_idx" ON "spam_decisions" USING btree ("workspace_id","contact_id");--> statement-breakpoint
+CREATE INDEX "spam_decisions_contact_fk_idx" ON "spam_decisions" USING btree ("contact_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "tags_workspace_name_key" ON "tags" USING btree ("workspace_id",lower("name"));--> statement-breakpoint
 CREATE INDEX "team_members_user_idx" ON "team_members" USING btree ("workspace_id","user_id");--> statement-breakpoint
 CREATE UNIQUE INDEX "teams_workspace_name_key" ON "teams" USING btree ("workspace_id",lower("name"));--> statement-breakpoint
