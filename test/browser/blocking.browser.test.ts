@@ -130,8 +130,8 @@ describe.skipIf(!existsSync(CHROMIUM))('blocking a contact', () => {
 
     await window.getByRole('checkbox', { name: 'Show messages received while blocked' }).check();
     const hidden = window.getByRole('listitem').filter({ hasText: 'CHEAP FOLLOWERS at spam.example' });
-    await hidden.getByText('Received while blocked').waitFor();
-    expect(await window.getByText('Received while blocked').count()).toBe(1);
+    await hidden.getByText('Received while blocked', { exact: true }).waitFor();
+    expect(await window.getByText('Received while blocked', { exact: true }).count()).toBe(1);
 
     await window.getByRole('button', { name: 'Unblock', exact: true }).click();
     await page.getByRole('dialog', { name: 'Unblock Sam Spammer?' }).getByRole('button', { name: 'Unblock contact' }).click();
