@@ -2,11 +2,10 @@ import { type QueryClient, useMutation, useQueryClient } from '@tanstack/react-q
 import { api, ApiError } from '../api.js';
 import type { Contact } from '../contacts/contacts.queries.js';
 
-/** Conversations and contacts both show whether a contact is blocked, and which inbox or segment it is in. */
+/** Conversations and contacts both show whether a contact is blocked, and it decides their inbox and segment. */
 function refreshBlockedState(queryClient: QueryClient) {
   void queryClient.invalidateQueries({ queryKey: ['conversations'] });
   void queryClient.invalidateQueries({ queryKey: ['contacts'] });
-  void queryClient.invalidateQueries({ queryKey: ['segments'] });
 }
 
 /** Blocks or unblocks one contact (SPEC §2.6); every role may, from the Inbox. Both are idempotent. */
