@@ -1,38 +1,20 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/channels/api/api.channel.js';
-import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/logging.js';
-import { type Server, startServer } from '../../src/server.js';
 import { startIntegration } from '../api/inbox-fixtures.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { callApi, hasChromium, startWebApp, type WebApp } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET = 'blocking-browser-test-secret';
 const LIVE = { timeout: 3000 };
 
-describe.skipIf(!existsSync(CHROMIUM))('blocking a contact', () => {
-  let server: Server;
-  let browser: Browser;
+describe.skipIf(!hasChromium)('blocking a contact', () => {
+  let web: WebApp;
   let baseUrl: string;
   let integration: Awaited<ReturnType<typeof startIntegration>>;
   let channelId: string;
   let messageNumber = 0;
 
-  async function call(method: string, path: string, token?: string, body?: unknown) {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(data)}`);
-    return data;
-  }
+  const call = (method: string, path: string, token?: string, body?: unknown) => callApi(baseUrl, method, path, token, body);
 
   /** What the customer's system POSTs to the API channel's webhook, signed with the channel's secret. */
   async function contactWrites(name: string, text: string) {
@@ -46,17 +28,14 @@ describe.skipIf(!existsSync(CHROMIUM))('blocking a contact', () => {
   }
 
   async function signedIn(email: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ locale: 'en-US', baseURL: baseUrl });
+    const context = await web.browser.newContext({ locale: 'en-US', baseURL: baseUrl });
     expect((await context.request.post('/api/v1/auth/login', { data: { email, password: 'a good password' } })).ok()).toBe(true);
     return { context, page: await context.newPage() };
   }
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: fileURLToPath(new URL('../../web/dist', import.meta.url)) }, []);
-    server = await startServer(config, { database: await createTestDatabase(), logger: createLogger('silent') });
-    await server.listen();
-    baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+    web = await startWebApp();
+    baseUrl = web.baseUrl;
     integration = await startIntegration();
 
     const setup = { workspaceName: 'Acme', name: 'Olivia Owner', email: 'olivia@acme.test', password: 'a good password' };
@@ -65,17 +44,11 @@ describe.skipIf(!existsSync(CHROMIUM))('blocking a contact', () => {
     await call('POST', '/api/v1/users', token, { email: 'aiko@acme.test', name: 'Aiko Tanaka', role: 'agent', password: 'a good password' });
     await call('POST', '/api/v1/users', token, { email: 'max@acme.test', name: 'Max Manager', role: 'manager', password: 'a good password' });
     channelId = (await call('POST', '/api/v1/channels', token, { type: 'api', name: 'Shop', settings: { webhookUrl: integration.url, secret: SECRET } })).id;
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
     await integration?.close();
-    await server?.close();
+    await web?.close();
   });
 
   it('lets an agent block from the inbox: the conversation moves to Blocked contacts, replies give way to a banner, what the contact sends stays hidden until asked for, and Unblock restores replies', async () => {

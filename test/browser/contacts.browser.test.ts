@@ -1,54 +1,20 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
-import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
 import { parse } from 'csv-parse/sync';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/logging.js';
-import { type Server, startServer } from '../../src/server.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { callApi, hasChromium, startWebApp, type WebApp } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const OWNER = { email: 'olivia@acme.test', password: 'owner password' };
 
-describe.skipIf(!existsSync(CHROMIUM))('the contacts module in the web app', () => {
-  let server: Server;
-  let browser: Browser;
+describe.skipIf(!hasChromium)('the contacts module in the web app', () => {
+  let web: WebApp;
   let baseUrl: string;
   let token: string;
-  // Built apart from web/dist, so a build running elsewhere at the same time cannot empty it under us.
-  const distDir = mkdtempSync(path.join(tmpdir(), 'switchboard-contacts-web-'));
-
-  async function call(method: string, url: string, body?: unknown) {
-    const response = await fetch(`${baseUrl}${url}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
-      body: JSON.stringify(body),
-    });
-    const data = await response.json();
-    if (!response.ok) throw new Error(`${method} ${url}: ${response.status} ${JSON.stringify(data)}`);
-    return data;
-  }
+  const call = (method: string, url: string, body?: unknown) => callApi(baseUrl, method, url, token, body);
 
   beforeAll(async () => {
-    const vite = await import('vite');
-    await vite.build({
-      configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)),
-      build: { outDir: distDir, emptyOutDir: true },
-      logLevel: 'warn',
-    });
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: distDir }, []);
-    server = await startServer(config, { database: await createTestDatabase(), logger: createLogger('silent') });
-    await server.listen();
-    baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
-
+    web = await startWebApp();
+    baseUrl = web.baseUrl;
     ({ token } = await call('POST', '/api/v1/setup', { workspaceName: 'Acme', name: 'Olivia Owner', ...OWNER }));
     for (const contact of [
       { firstName: 'Jürgen', lastName: 'Müller', phone: '+4915112345678', tags: ['VIP'] },
@@ -59,18 +25,13 @@ describe.skipIf(!existsSync(CHROMIUM))('the contacts module in the web app', () 
       await call('POST', '/api/v1/contacts', contact);
     }
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-    rmSync(distDir, { recursive: true, force: true });
-  });
+  afterAll(() => web?.close());
 
   /** The names in the list, in the order shown. */
   const listed = (page: Page) => page.getByRole('table').locator('.contact-link-name').allTextContents();
 
   it('finds, filters, saves a segment, tags, exports and deletes contacts', { timeout: 45_000 }, async () => {
-    const context = await browser.newContext({ locale: 'en-US', acceptDownloads: true });
+    const context = await web.browser.newContext({ locale: 'en-US', acceptDownloads: true });
     await context.request.post(`${baseUrl}/api/v1/auth/login`, { data: OWNER });
     const page = await context.newPage();
     await page.goto(`${baseUrl}/contacts`);

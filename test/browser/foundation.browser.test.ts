@@ -1,40 +1,18 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { type Browser, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/logging.js';
-import { type Server, startServer } from '../../src/server.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { hasChromium, startWebApp, type WebApp } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-
-describe.skipIf(!existsSync(CHROMIUM))('the web app', () => {
-  let server: Server;
-  let browser: Browser;
+describe.skipIf(!hasChromium)('the web app', () => {
+  let web: WebApp;
   let baseUrl: string;
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: fileURLToPath(new URL('../../web/dist', import.meta.url)) }, []);
-    server = await startServer(config, { database: await createTestDatabase(), logger: createLogger('silent') });
-    await server.listen();
-    baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
+    web = await startWebApp();
+    baseUrl = web.baseUrl;
   });
-
-  afterAll(async () => {
-    await browser?.close();
-    await server?.close();
-  });
+  afterAll(() => web?.close());
 
   it('creates the workspace, adds an agent, and shows that agent only the inbox and the dashboard', async () => {
-    const page = await browser.newPage({ locale: 'en-US' });
+    const page = await web.browser.newPage({ locale: 'en-US' });
 
     await page.goto(baseUrl);
     await page.getByRole('heading', { name: 'Create your workspace' }).waitFor();

@@ -1,39 +1,21 @@
-import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
-import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/channels/api/api.channel.js';
-import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/logging.js';
-import { type Server, startServer } from '../../src/server.js';
 import { startIntegration } from '../api/inbox-fixtures.js';
-import { createTestDatabase } from '../helpers/database.js';
+import { callApi, hasChromium, startWebApp, type WebApp } from '../helpers/browser.js';
 
-const CHROMIUM = '/usr/bin/chromium';
 const SECRET = 'inbox-browser-test-secret';
 /** "Live" means without reloading, well within the second SPEC §3.5 allows plus rendering. */
 const LIVE = { timeout: 3000 };
 
-describe.skipIf(!existsSync(CHROMIUM))('the inbox', () => {
-  let server: Server;
-  let browser: Browser;
+describe.skipIf(!hasChromium)('the inbox', () => {
+  let web: WebApp;
   let baseUrl: string;
   let integration: Awaited<ReturnType<typeof startIntegration>>;
   let channelId: string;
   let messageNumber = 0;
 
-  async function call(method: string, path: string, token?: string, body?: unknown) {
-    const response = await fetch(`${baseUrl}${path}`, {
-      method,
-      headers: { 'content-type': 'application/json', ...(token && { authorization: `Bearer ${token}` }) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-    });
-    const data = await response.json();
-    if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(data)}`);
-    return data;
-  }
+  const call = (method: string, path: string, token?: string, body?: unknown) => callApi(baseUrl, method, path, token, body);
 
   /** What the customer's system POSTs to the API channel's webhook, signed with the channel's secret. */
   async function contactWrites(text: string) {
@@ -47,18 +29,15 @@ describe.skipIf(!existsSync(CHROMIUM))('the inbox', () => {
   }
 
   async function signedIn(email: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await browser.newContext({ locale: 'en-US', baseURL: baseUrl });
+    const context = await web.browser.newContext({ locale: 'en-US', baseURL: baseUrl });
     // The login answer sets the session cookie in this context, as the login form would.
     expect((await context.request.post('/api/v1/auth/login', { data: { email, password: 'a good password' } })).ok()).toBe(true);
     return { context, page: await context.newPage() };
   }
 
   beforeAll(async () => {
-    execFileSync(process.execPath, [fileURLToPath(new URL('../../scripts/build.mjs', import.meta.url))], { stdio: 'inherit' });
-    const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: fileURLToPath(new URL('../../web/dist', import.meta.url)) }, []);
-    server = await startServer(config, { database: await createTestDatabase(), logger: createLogger('silent') });
-    await server.listen();
-    baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+    web = await startWebApp();
+    baseUrl = web.baseUrl;
     integration = await startIntegration();
 
     const setup = { workspaceName: 'Acme', name: 'Olivia Owner', email: 'olivia@acme.test', password: 'a good password' };
@@ -70,17 +49,11 @@ describe.skipIf(!existsSync(CHROMIUM))('the inbox', () => {
     const { workspace } = await call('GET', '/api/v1/me', token);
     await call('PATCH', '/api/v1/workspace', token, { name: 'Acme', settings: { ...workspace.settings, missedAfterSeconds: 3600 } });
     channelId = (await call('POST', '/api/v1/channels', token, { type: 'api', name: 'Shop', settings: { webhookUrl: integration.url, secret: SECRET } })).id;
-
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
-    });
   });
 
   afterAll(async () => {
-    await browser?.close();
     await integration?.close();
-    await server?.close();
+    await web?.close();
   });
 
   it('shows an inbound message live to an agent and a manager, and the agent’s reply live to the manager', async () => {

@@ -1,0 +1,78 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { AddressInfo } from 'node:net';
+import { type Browser, chromium } from 'playwright-core';
+import { inject } from 'vitest';
+import { loadConfig } from '../../src/platform/config.js';
+import { createLogger } from '../../src/platform/logging.js';
+import { type Server, startServer } from '../../src/server.js';
+import { createTestDatabase } from './database.js';
+
+export const CHROMIUM = '/usr/bin/chromium';
+/** Browser tests run where Debian's Chromium is installed (CI installs it), and are skipped elsewhere. */
+export const hasChromium = existsSync(CHROMIUM);
+
+export type WebApp = { server: Server; browser: Browser; baseUrl: string; close(): Promise<void> };
+
+/**
+ * The web app built once per test run, apart from web/dist (a build running elsewhere cannot
+ * empty it under a test). The first browser test builds it; the others wait for it.
+ */
+async function builtWebApp(): Promise<string> {
+  const outDir = inject('webDistDir');
+  const done = path.join(outDir, '.built');
+  if (existsSync(done)) return outDir;
+  try {
+    mkdirSync(`${outDir}.lock`);
+  } catch {
+    while (!existsSync(done)) await new Promise((resolve) => setTimeout(resolve, 200));
+    return outDir;
+  }
+  const vite = await import('vite');
+  await vite.build({
+    mode: 'production',
+    configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)),
+    build: { outDir, emptyOutDir: true },
+    logLevel: 'warn',
+  });
+  writeFileSync(done, '');
+  return outDir;
+}
+
+/**
+ * A real server on a random port with a fresh database, serving the web app the test run built
+ * once (see global-setup.ts), and a headless Chromium.
+ */
+export async function startWebApp(): Promise<WebApp> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: await builtWebApp() }, []);
+  const server = await startServer(config, { database: await createTestDatabase(), logger: createLogger('silent') });
+  await server.listen();
+  const baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    // Without the background-networking flags Chromium keeps dialling out of this closed network.
+    args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--no-first-run', '--disable-sync'],
+  });
+  return {
+    server,
+    browser,
+    baseUrl,
+    async close() {
+      await browser.close();
+      await server.close();
+    },
+  };
+}
+
+/** A JSON API call that throws on an error answer, for setting a scene up. */
+export async function callApi(baseUrl: string, method: string, path: string, token?: string, body?: unknown) {
+  const response = await fetch(`${baseUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  const data = response.status === 204 ? undefined : await response.json();
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(data)}`);
+  return data;
+}
