@@ -8,12 +8,17 @@ type MessageInsert = Omit<typeof messages.$inferInsert, 'searchVector'>;
 
 export function createMessagesRepository(db: Db) {
   return {
-    /** Indexes the text as written and, if the language has a stemmer, stemmed in it. */
-    async insert(row: MessageInsert, language: TextSearchConfig): Promise<MessageRow> {
+    /**
+     * Indexes the text as written and, if the language has a stemmer, stemmed in it; not at all
+     * without a language (hidden messages, which search never shows).
+     */
+    async insert(row: MessageInsert, language: TextSearchConfig | null): Promise<MessageRow> {
       const searchVector =
-        language === 'simple'
-          ? sql`to_tsvector('simple', ${row.text})`
-          : sql`to_tsvector('simple', ${row.text}) || to_tsvector(${language}::regconfig, ${row.text})`;
+        language === null
+          ? null
+          : language === 'simple'
+            ? sql`to_tsvector('simple', ${row.text})`
+            : sql`to_tsvector('simple', ${row.text}) || to_tsvector(${language}::regconfig, ${row.text})`;
       const [created] = await db
         .insert(messages)
         .values({ ...row, searchVector })

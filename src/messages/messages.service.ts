@@ -131,7 +131,7 @@ export function createMessagesService(deps: {
           createdAt: now,
           updatedAt: now,
         },
-        textSearchConfig(contact.language),
+        hidden ? null : textSearchConfig(contact.language),
       );
       return { message, duplicate: false, opened, reopened, quiet, screening };
     });

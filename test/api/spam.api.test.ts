@@ -33,7 +33,7 @@ async function setUp(action: 'quarantine' | 'block', threshold = 100, extra: Rec
 const listIds = async (ws: Workspace, query = '') =>
   ((await t.request('GET', `/api/v1/conversations${query}`, { token: ws.owner.token })).data.items as Array<{ id: string; contactId: string }>).map((c) => c.id);
 const decisions = async (ws: Workspace, state: 'active' | 'reversed') =>
-  (await t.request('GET', `/api/v1/spam/decisions?state=${state}`, { token: ws.manager.token })).data.items as Array<Record<string, any>>;
+  (await t.request('GET', `/api/v1/spam/decisions?state=${state}`, { token: ws.manager.token })).data.items as any[];
 const mac = async (ws: Workspace) => (await t.request('GET', '/api/v1/usage/mac', { token: ws.owner.token })).data.activeContacts as number;
 const messagesOf = async (ws: Workspace, conversationId: string, query = '') =>
   ((await t.request('GET', `/api/v1/conversations/${conversationId}/messages${query}`, { token: ws.owner.token })).data.items as Array<Record<string, any>>).map(

@@ -1,0 +1,184 @@
+/**
+ * Blocking figures (issue 5) on PostgreSQL, through a real server process (the bundle that
+ * `npm start` runs: `node scripts/build.mjs` first):
+ *   - a spam flood from blocked contacts through the API channel's signed webhook: messages per
+ *     second stored and hidden (target ≥ 2,000/s);
+ *   - another conversation's GET …/messages p99, alone and during a flood of FLOOD_RATE blocked
+ *     messages per second (target: at most 20% slower);
+ *   - POST /contacts/:id/block for a contact whose conversation has 10,000 messages (target < 100 ms).
+ * The issue's "10 running workflows" wait for the Workflows module: a block stops them through the
+ * `contact.blocked` event, after the block's commit, so they add nothing to the call measured here.
+ *
+ *   npm run bench -- blocking      # PostgreSQL at BENCH_DATABASE_URL or the local `test` server
+ * Options (env): SPAMMERS (500), CONNECTIONS (32), FLOOD_SECONDS (10), FLOOD_RATE (2000), PROBE_SECONDS (10).
+ */
+import { spawn } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import pg from 'pg';
+import { freshPostgresDatabase, median, percentile, spawnServer, stop, waitFor } from './lib/server.js';
+
+const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
+const SPAMMERS = Number(process.env.SPAMMERS ?? 500);
+const CONNECTIONS = Number(process.env.CONNECTIONS ?? 32);
+const FLOOD_SECONDS = Number(process.env.FLOOD_SECONDS ?? 10);
+const FLOOD_RATE = Number(process.env.FLOOD_RATE ?? 2000);
+const PROBE_SECONDS = Number(process.env.PROBE_SECONDS ?? 10);
+const SECRET = 'bench-blocking-shared-secret';
+const port = 3930;
+const base = `http://127.0.0.1:${port}`;
+const owner = { OWNER_EMAIL: 'bench-blocking@example.test', OWNER_PASSWORD: 'bench password' };
+
+const round = (ms: number) => Math.round(ms * 100) / 100;
+
+/** CPU time a process has used so far (Linux /proc): tells the server's cost per message apart from the machine's load. */
+function cpuMs(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+}
+
+async function api(token: string, method: string, path: string, body?: unknown) {
+  const response = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
+  return response.status === 204 ? undefined : response.json();
+}
+
+async function inbound(channelId: string, identifier: string, text: string) {
+  const { signBody } = await import('../src/channels/api/api.channel.js');
+  const body = JSON.stringify({ contact: { identifier, name: identifier }, message: { id: `${identifier}-${Date.now()}-${Math.random()}`, text } });
+  const response = await fetch(`${base}/webhooks/api/${channelId}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-switchboard-signature': signBody(SECRET, body) },
+    body,
+  });
+  if (!response.ok) throw new Error(`webhook: ${response.status} ${await response.text()}`);
+}
+
+/** Runs `task` over `items`, `concurrency` at a time. */
+async function inParallel<T>(items: T[], concurrency: number, task: (item: T) => Promise<unknown>) {
+  let next = 0;
+  await Promise.all(Array.from({ length: concurrency }, async () => {
+    while (next < items.length) await task(items[next++]!);
+  }));
+}
+
+/** One request at a time for `seconds`: each one's latency, as a user opening the conversation sees it. */
+async function probe(token: string, path: string, seconds: number) {
+  const latencies: number[] = [];
+  const until = performance.now() + seconds * 1000;
+  while (performance.now() < until) {
+    const started = performance.now();
+    const response = await fetch(`${base}${path}`, { headers: { authorization: `Bearer ${token}` } });
+    await response.arrayBuffer();
+    if (!response.ok) throw new Error(`probe: ${response.status}`);
+    latencies.push(performance.now() - started);
+  }
+  return { n: latencies.length, p50: round(percentile(latencies, 50)), p99: round(percentile(latencies, 99)) };
+}
+
+type FloodResult = { requests: number; perSecond: number; non2xx: number; errors: number; latencyP50: number; latencyP99: number };
+
+function flood(channelId: string, identifiers: string[], seconds: number, rate: number): Promise<FloodResult> {
+  const options = { url: `${base}/webhooks/api/${channelId}`, secret: SECRET, identifiers, connections: CONNECTIONS, duration: seconds, rate };
+  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/blocking-flood.ts'], {
+    env: { ...process.env, FLOOD: JSON.stringify(options) },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
+  let output = '';
+  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output.trim().split('\n').at(-1)!) as FloodResult) : reject(new Error(`flood exited ${code}`))));
+  });
+}
+
+export async function run() {
+  const results: Record<string, unknown> = {};
+  const databaseUrl = await freshPostgresDatabase(adminUrl, 'switchboard_bench_blocking');
+  const server = spawnServer({ PORT: String(port), SMTP_PORT: String(port + 1), DATABASE_URL: databaseUrl, WEB_DIST_DIR: '/nonexistent', ...owner });
+  const sql = new pg.Client({ connectionString: databaseUrl });
+  try {
+    await waitFor(`${base}/readyz`);
+    await sql.connect();
+    const { token } = (await (
+      await fetch(`${base}/api/v1/auth/login`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ email: owner.OWNER_EMAIL, password: owner.OWNER_PASSWORD }),
+      })
+    ).json()) as { token: string };
+    const channel = (await api(token, 'POST', '/api/v1/channels', { type: 'api', name: 'Bench', settings: { webhookUrl: 'http://127.0.0.1:9/unused', secret: SECRET } })) as { id: string };
+
+    /** A contact writes once; more of its history is added in SQL (10k webhook calls would only slow the setup). */
+    async function contactWithHistory(identifier: string, messages: number) {
+      await inbound(channel.id, identifier, 'first message');
+      const { rows } = await sql.query(
+        `select v.id as conversation_id, v.contact_id, v.workspace_id from conversations v
+         join contact_channels cc on cc.contact_id = v.contact_id where cc.channel_id = $1 and cc.identifier = $2`,
+        [channel.id, identifier],
+      );
+      const { conversation_id: conversationId, contact_id: contactId, workspace_id: workspaceId } = rows[0];
+      await sql.query(
+        `insert into messages (id, workspace_id, conversation_id, channel_id, direction, type, text, status, provider_message_id, search_vector, created_at, updated_at)
+         select gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, case when i % 3 = 0 then 'out' else 'in' end, 'message', 'history message ' || i,
+                case when i % 3 = 0 then 'sent' else 'received' end, 'seed-' || $2::text || '-' || i, to_tsvector('simple', 'history message ' || i),
+                now() - make_interval(secs => i), now() - make_interval(secs => i)
+         from generate_series(1, $4::int) i`,
+        [workspaceId, conversationId, channel.id, messages],
+      );
+      return { conversationId: conversationId as string, contactId: contactId as string };
+    }
+
+    const honest = await contactWithHistory('honest-customer', 300);
+    const big = await contactWithHistory('big-history', 10_000);
+    const spammers = Array.from({ length: SPAMMERS }, (_, n) => `spammer-${n}`);
+    await inParallel(spammers, 16, (identifier) => inbound(channel.id, identifier, 'hello'));
+    const { rows: spammerContacts } = await sql.query(`select contact_id from contact_channels where channel_id = $1 and identifier like 'spammer-%'`, [channel.id]);
+    await inParallel(spammerContacts, 8, (row: { contact_id: string }) => api(token, 'POST', `/api/v1/contacts/${row.contact_id}/block`));
+    await sql.query('analyze');
+
+    const hiddenCount = async () => Number((await sql.query('select count(*) from messages where hidden')).rows[0].count);
+    const messagesPath = `/api/v1/conversations/${honest.conversationId}/messages?limit=50`;
+    await probe(token, messagesPath, 2);
+
+    const hiddenBefore = await hiddenCount();
+    const cpuBefore = cpuMs(server.pid!);
+    const started = performance.now();
+    const maxFlood = await flood(channel.id, spammers, FLOOD_SECONDS, 0);
+    const seconds = (performance.now() - started) / 1000;
+    const stored = (await hiddenCount()) - hiddenBefore;
+    const serverCpu = cpuMs(server.pid!) - cpuBefore;
+    results[`Spam flood from ${SPAMMERS} blocked contacts (${CONNECTIONS} connections, ${FLOOD_SECONDS} s): messages stored and hidden per second`] = Math.round(
+      stored / FLOOD_SECONDS,
+    );
+    results['  webhook answers per second (autocannon) / non-2xx / errors'] = `${Math.round(maxFlood.perSecond)} / ${maxFlood.non2xx} / ${maxFlood.errors}`;
+    results['  webhook latency p50 / p99, ms'] = `${maxFlood.latencyP50} / ${maxFlood.latencyP99}`;
+    results['  wall time of the flood process (start-up included), s'] = round(seconds);
+    results['  server process CPU per stored message, ms'] = round(serverCpu / stored);
+
+    const alone = await probe(token, messagesPath, PROBE_SECONDS);
+    const during = flood(channel.id, spammers, PROBE_SECONDS + 2, FLOOD_RATE);
+    await new Promise((resolve) => setTimeout(resolve, 1000));
+    const flooded = await probe(token, messagesPath, PROBE_SECONDS);
+    const rated = await during;
+    results["Another conversation's GET …/messages alone: p50 / p99, ms"] = `${alone.p50} / ${alone.p99} (n=${alone.n})`;
+    results[`  during a flood at ${FLOOD_RATE}/s (${Math.round(rated.perSecond)}/s achieved): p50 / p99, ms`] = `${flooded.p50} / ${flooded.p99} (n=${flooded.n})`;
+    results['  p99 change'] = `${Math.round((flooded.p99 / alone.p99 - 1) * 100)}%`;
+
+    const blockTimes: number[] = [];
+    for (let i = 0; i < 5; i++) {
+      const startedBlock = performance.now();
+      await api(token, 'POST', `/api/v1/contacts/${big.contactId}/block`);
+      blockTimes.push(performance.now() - startedBlock);
+      await api(token, 'POST', `/api/v1/contacts/${big.contactId}/unblock`);
+      await api(token, 'POST', `/api/v1/conversations/${big.conversationId}/open`);
+    }
+    results['POST /contacts/:id/block, contact with 10,000 messages and an open conversation: median / max of 5, ms'] = `${round(median(blockTimes))} / ${round(Math.max(...blockTimes))}`;
+    return results;
+  } finally {
+    await sql.end().catch(() => undefined);
+    await stop(server);
+  }
+}
