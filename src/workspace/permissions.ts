@@ -46,5 +46,18 @@ export function canManageUser(actorRole: Role, targetRole: Role): boolean {
   return false;
 }
 
-/** Who is acting: every service call carries it, and every query is scoped by its workspace. */
-export type Actor = { userId: string; workspaceId: string; role: Role };
+/**
+ * Who is acting: every service call carries it, and every query is scoped by its workspace.
+ * `loaded` is what authentication already read (workspace settings, team ids), so services need
+ * not read it again within the request.
+ */
+export type Actor = {
+  userId: string;
+  workspaceId: string;
+  role: Role;
+  loaded?: {
+    user: { id: string; email: string; name: string; role: Role; language: string | null; createdAt: Date };
+    workspace: { id: string; name: string; settings: Record<string, unknown> };
+    teamIds: string[];
+  };
+};

@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { AuthService, Principal } from '../platform/auth/auth.service.js';
+import type { AuthService } from '../platform/auth/auth.service.js';
 import { hashPassword, verifyPassword } from '../platform/auth/passwords.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
@@ -13,7 +13,7 @@ import { createWorkspaceRepository, type UserRow } from './workspace.repository.
 
 export type PublicUser = ReturnType<typeof publicUser>;
 
-export const publicUser = (user: UserRow) => ({
+export const publicUser = (user: Pick<UserRow, 'id' | 'email' | 'name' | 'role' | 'language' | 'createdAt'>) => ({
   id: user.id,
   email: user.email,
   name: user.name,
@@ -90,9 +90,9 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
       });
     },
 
-    /** With the principal authentication loaded (as /me does), answers without a query. */
-    async me(actor: Actor, principal?: Pick<Principal, 'user' | 'workspace' | 'teamIds'>) {
-      const { user, workspace, teamIds } = principal ?? (await loadPrincipal(actor));
+    /** Answers from what authentication loaded when the actor carries it (every request does), else reads it. */
+    async me(actor: Actor) {
+      const { user, workspace, teamIds } = actor.loaded ?? (await loadPrincipal(actor));
       return {
         user: publicUser(user),
         workspace: { id: workspace.id, name: workspace.name, settings: readSettings(workspace.settings) },

@@ -152,7 +152,7 @@ export type AppContext = {
 export function actorOf(request: { principal?: Principal }): Actor {
   const principal = request.principal;
   if (!principal) throw unauthorized();
-  return { userId: principal.user.id, workspaceId: principal.workspaceId, role: principal.user.role };
+  return { userId: principal.user.id, workspaceId: principal.workspaceId, role: principal.user.role, loaded: principal };
 }
 
 async function serveWebApp(app: FastifyInstance, root: string) {

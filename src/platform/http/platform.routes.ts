@@ -85,7 +85,7 @@ export function registerPlatformRoutes({ app: root, config, bus, services }: App
   );
 
   app.get('/api/v1/me', { schema: { tags: ['me'], summary: 'The signed-in user, its workspace and teams' } }, async (request) =>
-    workspace.me(actorOf(request), request.principal),
+    workspace.me(actorOf(request)),
   );
 
   app.patch(
