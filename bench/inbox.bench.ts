@@ -7,7 +7,7 @@
  *
  *   DATABASE_URL=postgres://… npx tsx bench/inbox.bench.ts
  *   DATA_DIR=/tmp/sb-bench npx tsx bench/inbox.bench.ts
- * Options (env): REPEAT (per query, default 60), CLIENTS (200), RATE (200), SECONDS (10), ONLY=fanout.
+ * Options (env): REPEAT (per query, default 60), CLIENTS (200), RATE (200), SECONDS (10), ONLY=fanout|queries.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -180,6 +180,7 @@ async function main() {
     const agent = agents[0]!;
 
     if (process.env.ONLY !== 'fanout') await queries(owner, agent);
+    if (process.env.ONLY === 'queries') return;
     const cpuBefore = [process.cpuUsage(), serverCpuMs(server.pid)] as const;
     const started = performance.now();
     await fanOut([owner, ...agents]);

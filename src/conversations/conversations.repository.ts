@@ -1,6 +1,6 @@
 import { and, desc, eq, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { SearchTerms } from '../contacts/contact-search.rules.js';
-import type { Db } from '../platform/db/client.js';
+import { type Db, rowsOf } from '../platform/db/client.js';
 import { contacts, conversationReads, conversations, messages, teamMembers } from '../platform/db/schema.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
@@ -59,7 +59,46 @@ function contactCondition(terms: SearchTerms): SQL | undefined {
   }
 }
 
-export function createConversationsRepository(db: Db) {
+/**
+ * `recentWindow`: how many of the newest conversations the first search step reads before it asks
+ * the full-text index (measured at 10M messages: 1000 cost rare words 90 ms, 400 costs 25 ms).
+ */
+export function createConversationsRepository(db: Db, { recentWindow = 400 } = {}) {
+  /**
+   * Ids of the newest conversations (in inbox order, `where` applied) with a visible message
+   * matching `query`. Two steps with bounded costs, whatever the words: the newest `recentWindow`
+   * conversations are checked one by one, which finds common words at once; when that finds
+   * fewer than a page, the words are rare enough to start from the GIN index instead. The
+   * planner's own choice between the two rests on estimates that, at 10M messages, sent a rare
+   * word through every conversation (70 s).
+   */
+  async function conversationsWithMatchingMessages(workspaceId: string, where: SQL | undefined, query: SQL, limit: number): Promise<string[]> {
+    const inbox = sql`from ${conversations} inner join ${contacts} on ${contacts.workspaceId} = ${conversations.workspaceId} and ${contacts.id} = ${conversations.contactId}
+      where ${conversations.workspaceId} = ${workspaceId} and ${where ?? sql`true`}`;
+    const matching = (conversationId: SQL) =>
+      sql`select 1 from ${messages} where ${messages.workspaceId} = ${workspaceId} and ${messages.conversationId} = ${conversationId} and not ${messages.hidden} and ${messages.searchVector} @@ (${query})`;
+
+    const recent = rowsOf<{ id: string; matched: boolean }>(
+      await db.execute(sql`
+        with recent as materialized (
+          select ${conversations.id} as id, ${conversations.lastMessageAt} as at ${inbox}
+          order by ${conversations.lastMessageAt} desc, ${conversations.id} desc limit ${recentWindow})
+        select id, exists (${matching(sql`recent.id`)}) as matched from recent order by at desc, id desc`),
+    );
+    const matched = recent.filter((row) => row.matched).map((row) => row.id);
+    if (matched.length >= limit || recent.length < recentWindow) return matched.slice(0, limit);
+
+    const rows = rowsOf<{ id: string }>(
+      await db.execute(sql`
+        with matched as materialized (
+          select distinct ${messages.conversationId} as id from ${messages}
+          where ${messages.workspaceId} = ${workspaceId} and not ${messages.hidden} and ${messages.searchVector} @@ (${query}))
+        select ${conversations.id} as id ${inbox} and ${conversations.id} in (select id from matched)
+        order by ${conversations.lastMessageAt} desc, ${conversations.id} desc limit ${limit}`),
+    );
+    return rows.map((row) => row.id);
+  }
+
   /** The newest visible message (comments aside) of each conversation: one index probe per row of a page. */
   const lastMessage = () =>
     db
@@ -204,18 +243,16 @@ export function createConversationsRepository(db: Db) {
       if (after) conditions.push(sql`(${conversations.lastMessageAt}, ${conversations.id}) < (${after[0]}, ${after[1]})`);
       if (!filter.search) return summaries(workspaceId, and(...conditions), viewerId, limit);
 
-      // Contact matches and message matches are two ordered, limited queries merged here: an OR
-      // of the two would stop PostgreSQL from choosing, per term, between walking the inbox in
-      // order (common words) and starting from the full-text index (rare words).
+      // Contact matches and message matches are found apart and merged here: an OR of the two
+      // would keep PostgreSQL from using the best way to each.
       const { text, configs, contact } = filter.search;
       const query = sql.join(
         configs.map((config) => sql`websearch_to_tsquery(${config}::regconfig, ${text})`),
         sql` || `,
       );
-      const messageMatch = sql`exists (select 1 from ${messages} where ${messages.workspaceId} = ${workspaceId} and ${messages.conversationId} = ${conversations.id} and not ${messages.hidden} and ${messages.searchVector} @@ (${query}))`;
       const contactMatch = contact && contactCondition(contact);
-      const [byMessage, byContact] = await Promise.all([
-        summaries(workspaceId, and(...conditions, messageMatch), viewerId, limit),
+      const [messageMatchIds, byContact] = await Promise.all([
+        conversationsWithMatchingMessages(workspaceId, and(...conditions), query, limit),
         contactMatch
           ? summaries(
               workspaceId,
@@ -225,6 +262,7 @@ export function createConversationsRepository(db: Db) {
             )
           : [],
       ]);
+      const byMessage = messageMatchIds.length > 0 ? await summaries(workspaceId, inArray(conversations.id, messageMatchIds), viewerId, limit) : [];
       const merged = new Map([...byMessage, ...byContact].map((row) => [row.conversation.id, row]));
       return [...merged.values()]
         .sort((a, b) => b.conversation.lastMessageAt.getTime() - a.conversation.lastMessageAt.getTime() || (a.conversation.id < b.conversation.id ? 1 : -1))
