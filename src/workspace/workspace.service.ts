@@ -109,6 +109,7 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
     async updateMe(actor: Actor, patch: { name?: string; language?: string | null }) {
       const user = await repository.updateUser(actor.workspaceId, actor.userId, patch);
       if (!user) throw notFound('User');
+      await emit(actor.workspaceId, 'user.updated', { user: publicUser(user) });
       return publicUser(user);
     },
 

@@ -62,6 +62,19 @@ describe('users', () => {
     expect(agent.data.role).toBe('agent');
   });
 
+  it('a change of role or team takes effect on the user’s very next request', async () => {
+    const ws = await t.createWorkspace();
+    expect((await t.request('GET', '/api/v1/me', { token: ws.manager.token })).data.user.role).toBe('manager');
+    await t.request('PATCH', `/api/v1/users/${ws.manager.id}`, { token: ws.owner.token, body: { role: 'agent' } });
+    const refused = await t.request('PATCH', '/api/v1/settings', { token: ws.manager.token, body: { agentsMayMerge: true } });
+    expect(refused.statusCode).toBe(403);
+
+    const team = await t.request('POST', '/api/v1/teams', { token: ws.owner.token, body: { name: 'Late shift', memberIds: [ws.agent.id] } });
+    expect((await t.request('GET', '/api/v1/me', { token: ws.agent.token })).data.teamIds).toEqual([team.data.id]);
+    await t.request('PATCH', `/api/v1/teams/${team.data.id}`, { token: ws.owner.token, body: { memberIds: [] } });
+    expect((await t.request('GET', '/api/v1/me', { token: ws.agent.token })).data.teamIds).toEqual([]);
+  });
+
   it('a manager changes an agent into a manager', async () => {
     const ws = await t.createWorkspace();
     const response = await t.request('PATCH', `/api/v1/users/${ws.agent.id}`, { token: ws.manager.token, body: { role: 'manager' } });

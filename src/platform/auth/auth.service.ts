@@ -24,7 +24,24 @@ export const hashToken = (token: string) => createHash('sha256').update(token).d
 
 export type AuthService = ReturnType<typeof createAuthService>;
 
+/**
+ * Principals are kept for a few seconds so a busy client costs no query per request. Every change
+ * that could alter one (logout, revocation, a user, team or workspace change) evicts it at once on
+ * this instance and, through the bus, on every other; the TTL only bounds a lost event.
+ */
+const PRINCIPAL_TTL_MS = 5_000;
+const MAX_PRINCIPALS = 10_000;
+
+type CachedPrincipal = { principal: Principal; expiresAt: Date; until: number };
+
 export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
+  const principals = new Map<string, CachedPrincipal>();
+  function remember(tokenHash: string, entry: CachedPrincipal) {
+    // Maps iterate in insertion order: dropping the first entry drops the oldest.
+    if (principals.size >= MAX_PRINCIPALS) principals.delete(principals.keys().next().value!);
+    principals.set(tokenHash, entry);
+  }
+
   async function createSession(user: AuthUser): Promise<string> {
     const token = randomBytes(32).toString('base64url');
     const now = clock.now();
@@ -67,9 +84,12 @@ export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
 
     async authenticate(token: string): Promise<Principal | undefined> {
       const tokenHash = hashToken(token);
+      const cached = principals.get(tokenHash);
+      if (cached && cached.until > Date.now() && cached.expiresAt > clock.now()) return cached.principal;
       const [row] = await db
         .select({
           user: users,
+          expiresAt: sessions.expiresAt,
           workspace: { id: workspaces.id, name: workspaces.name, settings: workspaces.settings },
           teamIds: sql<string[]>`array(select ${teamMembers.teamId}::text from ${teamMembers}
             where ${teamMembers.workspaceId} = ${users.workspaceId} and ${teamMembers.userId} = ${users.id})`,
@@ -78,15 +98,26 @@ export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
         .innerJoin(users, eq(users.id, sessions.userId))
         .innerJoin(workspaces, eq(workspaces.id, users.workspaceId))
         .where(and(eq(sessions.tokenHash, tokenHash), gt(sessions.expiresAt, clock.now())));
-      return row ? { ...row, workspaceId: row.user.workspaceId, tokenHash } : undefined;
+      if (!row) return undefined;
+      const { expiresAt, ...loaded } = row;
+      const principal: Principal = { ...loaded, workspaceId: row.user.workspaceId, tokenHash };
+      remember(tokenHash, { principal, expiresAt, until: Date.now() + PRINCIPAL_TTL_MS });
+      return principal;
+    },
+
+    /** A user, team or workspace of this workspace changed, or sessions were revoked: read principals afresh. */
+    forgetWorkspace(workspaceId: string): void {
+      for (const [tokenHash, entry] of principals) if (entry.principal.workspaceId === workspaceId) principals.delete(tokenHash);
     },
 
     async logout(tokenHash: string): Promise<void> {
+      principals.delete(tokenHash);
       await db.delete(sessions).where(eq(sessions.tokenHash, tokenHash));
     },
 
     /** Sign a user out everywhere, but for the session that asked (when given). */
     async revokeUserSessions(userId: string, exceptTokenHash?: string): Promise<void> {
+      for (const [tokenHash, entry] of principals) if (entry.principal.user.id === userId && tokenHash !== exceptTokenHash) principals.delete(tokenHash);
       await db
         .delete(sessions)
         .where(

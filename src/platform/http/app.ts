@@ -66,6 +66,9 @@ export async function buildApp(deps: AppDeps) {
   app.setErrorHandler(errorHandler);
 
   const auth = createAuthService({ db, clock });
+  bus.subscribe((event) => {
+    if (/^(user|team|workspace|sessions)\./.test(event.type)) auth.forgetWorkspace(event.workspaceId);
+  });
   const jobs = createJobQueue({ db, clock, bus, logger });
   const workspace = createWorkspaceService({ db, bus, clock, auth });
   const gateway = createGateway({ bus, auth, clock });
