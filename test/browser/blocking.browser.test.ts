@@ -1,8 +1,6 @@
-import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signBody } from '../../src/channels/api/api.channel.js';
 import { startIntegration } from '../api/inbox-fixtures.js';
-import { callApi, hasChromium, startWebApp, type WebApp } from '../helpers/browser.js';
+import { callApi, hasChromium, postToApiChannel, signedIn as signedInAs, startWebApp, type WebApp } from '../helpers/browser.js';
 
 const SECRET = 'blocking-browser-test-secret';
 const LIVE = { timeout: 3000 };
@@ -16,22 +14,9 @@ describe.skipIf(!hasChromium)('blocking a contact', () => {
 
   const call = (method: string, path: string, token?: string, body?: unknown) => callApi(baseUrl, method, path, token, body);
 
-  /** What the customer's system POSTs to the API channel's webhook, signed with the channel's secret. */
-  async function contactWrites(name: string, text: string) {
-    const body = JSON.stringify({ contact: { identifier: name, name }, message: { id: `m-${++messageNumber}`, text } });
-    const response = await fetch(`${baseUrl}/webhooks/api/${channelId}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-switchboard-signature': signBody(SECRET, body) },
-      body,
-    });
-    expect(response.status).toBe(200);
-  }
-
-  async function signedIn(email: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await web.browser.newContext({ locale: 'en-US', baseURL: baseUrl });
-    expect((await context.request.post('/api/v1/auth/login', { data: { email, password: 'a good password' } })).ok()).toBe(true);
-    return { context, page: await context.newPage() };
-  }
+  const contactWrites = (name: string, text: string) =>
+    postToApiChannel(baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: name, name }, message: { id: `m-${++messageNumber}`, text } });
+  const signedIn = (email: string) => signedInAs(web, email, 'a good password');
 
   beforeAll(async () => {
     web = await startWebApp();

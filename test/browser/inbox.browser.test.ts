@@ -1,8 +1,6 @@
-import type { BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { signBody } from '../../src/channels/api/api.channel.js';
 import { startIntegration } from '../api/inbox-fixtures.js';
-import { callApi, hasChromium, startWebApp, type WebApp } from '../helpers/browser.js';
+import { callApi, hasChromium, postToApiChannel, signedIn as signedInAs, startWebApp, type WebApp } from '../helpers/browser.js';
 
 const SECRET = 'inbox-browser-test-secret';
 /** "Live" means without reloading, well within the second SPEC §3.5 allows plus rendering. */
@@ -17,23 +15,9 @@ describe.skipIf(!hasChromium)('the inbox', () => {
 
   const call = (method: string, path: string, token?: string, body?: unknown) => callApi(baseUrl, method, path, token, body);
 
-  /** What the customer's system POSTs to the API channel's webhook, signed with the channel's secret. */
-  async function contactWrites(text: string) {
-    const body = JSON.stringify({ contact: { identifier: 'emma-42', name: 'Emma Tester' }, message: { id: `m-${++messageNumber}`, text } });
-    const response = await fetch(`${baseUrl}/webhooks/api/${channelId}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', 'x-switchboard-signature': signBody(SECRET, body) },
-      body,
-    });
-    expect(response.status).toBe(200);
-  }
-
-  async function signedIn(email: string): Promise<{ context: BrowserContext; page: Page }> {
-    const context = await web.browser.newContext({ locale: 'en-US', baseURL: baseUrl });
-    // The login answer sets the session cookie in this context, as the login form would.
-    expect((await context.request.post('/api/v1/auth/login', { data: { email, password: 'a good password' } })).ok()).toBe(true);
-    return { context, page: await context.newPage() };
-  }
+  const contactWrites = (text: string) =>
+    postToApiChannel(baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: 'emma-42', name: 'Emma Tester' }, message: { id: `m-${++messageNumber}`, text } });
+  const signedIn = (email: string) => signedInAs(web, email, 'a good password');
 
   beforeAll(async () => {
     web = await startWebApp();

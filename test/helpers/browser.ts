@@ -2,8 +2,9 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { type Browser, chromium } from 'playwright-core';
+import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
+import { signBody } from '../../src/channels/api/api.channel.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logging.js';
 import { type Server, startServer } from '../../src/server.js';
@@ -75,4 +76,27 @@ export async function callApi(baseUrl: string, method: string, path: string, tok
   const data = response.status === 204 ? undefined : await response.json();
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${JSON.stringify(data)}`);
   return data;
+}
+
+/** A browser context signed in as the user: the login answer sets the session cookie, as the login form would. */
+export async function signedIn(web: WebApp, email: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await web.browser.newContext({ locale: 'en-US', baseURL: web.baseUrl });
+  const response = await context.request.post('/api/v1/auth/login', { data: { email, password } });
+  if (!response.ok()) throw new Error(`login as ${email} failed: ${response.status()}`);
+  return { context, page: await context.newPage() };
+}
+
+/** What a customer's system POSTs to an API channel's webhook, signed with the channel's secret. */
+export async function postToApiChannel(
+  baseUrl: string,
+  channel: { id: string; secret: string },
+  payload: { contact: { identifier: string; name?: string }; message: { id: string; text: string } },
+): Promise<void> {
+  const body = JSON.stringify(payload);
+  const response = await fetch(`${baseUrl}/webhooks/api/${channel.id}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'x-switchboard-signature': signBody(channel.secret, body) },
+    body,
+  });
+  if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
 }
