@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversationsRepository } from '../../src/conversations/conversations.repository.js';
 import { fixedClock } from '../../src/platform/clock.js';
@@ -11,8 +12,8 @@ beforeAll(async () => {
 });
 afterAll(() => t?.close());
 
-describe('message search, both of its steps', () => {
-  it('finds the same conversations, in the same order, whether the newest ones hold the words or only the index does', async () => {
+describe('message search, each of its steps', () => {
+  it('finds the same conversations, in the same order, whichever step finds them: the newest ones, the walk or the index', async () => {
     const ws = await t.createWorkspace();
     const channel = await createApiChannel(t, ws);
     // Twelve conversations; "parcel" in every third, "refund" in all but one, "zebra" in the oldest only.
@@ -21,18 +22,20 @@ describe('message search, both of its steps', () => {
       const words = [n % 3 === 0 ? 'parcel' : 'hello', n === 7 ? 'thanks' : 'refund', n === 1 ? 'zebra' : 'again'];
       await sendInbound(t, channel.id, { identifier: `search-${n}`, name: `Customer ${n}`, text: words.join(' ') });
     }
-    const search = (recentWindow: number, q: string, limit: number) =>
-      createConversationsRepository(t.database.db, { recentWindow })
+    await t.database.db.execute(sql`analyze messages`);
+    const search = (options: { recentWindow: number; commonShare?: number }, q: string, limit: number) =>
+      createConversationsRepository(t.database.db, options)
         .list(ws.id, { search: { text: q, configs: ['simple'], contact: null } }, ws.owner.id, limit)
         .then((rows) => rows.map((row) => row.conversation.id));
 
     for (const [q, limit] of [['parcel', 3], ['parcel', 10], ['refund', 5], ['zebra', 2], ['nothing', 5]] as const) {
-      const exhaustive = await search(1000, q, limit);
-      // A window of 2 makes every query but the commonest go on to the index step.
-      expect(await search(2, q, limit)).toEqual(exhaustive);
-      expect(await search(6, q, limit)).toEqual(exhaustive);
+      const inOneStep = await search({ recentWindow: 1000 }, q, limit);
+      // A window of 2 sends every query but the commonest on, to the walk (every word common) or to the index (none).
+      expect(await search({ recentWindow: 2, commonShare: 0 }, q, limit)).toEqual(inOneStep);
+      expect(await search({ recentWindow: 2, commonShare: 2 }, q, limit)).toEqual(inOneStep);
+      expect(await search({ recentWindow: 6 }, q, limit)).toEqual(inOneStep);
     }
-    expect(await search(2, 'parcel', 10)).toHaveLength(4);
-    expect(await search(2, 'zebra', 2)).toHaveLength(1);
+    expect(await search({ recentWindow: 2, commonShare: 2 }, 'parcel', 10)).toHaveLength(4);
+    expect(await search({ recentWindow: 2, commonShare: 0 }, 'zebra', 2)).toHaveLength(1);
   });
 });
