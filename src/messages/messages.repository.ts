@@ -1,5 +1,5 @@
 import { and, count, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import type { Db } from '../platform/db/client.js';
+import { type Db, rowsOf } from '../platform/db/client.js';
 import { messages } from '../platform/db/schema.js';
 import type { TextSearchConfig } from './text-search.rules.js';
 
@@ -24,6 +24,43 @@ export function createMessagesRepository(db: Db) {
         .values({ ...row, searchVector })
         .returning();
       return created!;
+    },
+
+    /**
+     * A blocked contact's next message in one statement, the plain case of a spam flood (measured
+     * in bench/blocking.bench.ts: 2.3 → 0.8 ms of server CPU per message against the full path's
+     * seven round trips). Stores nothing and answers nothing when the case is not that plain: the
+     * identity is unknown, removed or no longer blocked (checked under the share lock a block or
+     * unblock waits for), the contact has no conversation yet, or the provider retried. Like the
+     * full path, it leaves the contact and its conversation as they are; unlike it, it does not
+     * follow the profile (name, picture) the provider sends with a blocked contact's message.
+     */
+    async insertFromBlockedIdentity(input: {
+      id: string;
+      workspaceId: string;
+      channelId: string;
+      identifier: string;
+      text: string;
+      providerMessageId: string;
+      sentAt: Date;
+      at: Date;
+    }): Promise<{ id: string; conversationId: string } | undefined> {
+      const { id, workspaceId, channelId, identifier, text, providerMessageId, sentAt, at } = input;
+      const result = await db.execute(sql`
+        with sender as (
+          select c.id as contact_id from contact_channels cc
+          join contacts c on c.workspace_id = cc.workspace_id and c.id = cc.contact_id
+          where cc.workspace_id = ${workspaceId} and cc.channel_id = ${channelId} and cc.identifier = ${identifier}
+            and cc.removed_at is null and c.blocked_at is not null
+          for share of c
+        )
+        insert into messages (id, workspace_id, conversation_id, channel_id, direction, type, text, status, provider_message_id, provider_timestamp, hidden, created_at, updated_at)
+        select ${id}, ${workspaceId}, v.id, ${channelId}, 'in', 'message', ${text}, 'received', ${providerMessageId}, ${sentAt}, true, ${at}, ${at}
+        from sender join conversations v on v.workspace_id = ${workspaceId} and v.contact_id = sender.contact_id
+        on conflict (workspace_id, channel_id, direction, provider_message_id) do nothing
+        returning id, conversation_id`);
+      const row = rowsOf<{ id: string; conversation_id: string }>(result)[0];
+      return row && { id: row.id, conversationId: row.conversation_id };
     },
 
     async find(workspaceId: string, id: string): Promise<MessageRow | undefined> {

@@ -30,6 +30,8 @@ const DELIVER_JOB = 'message.deliver';
  */
 const SAFETY_NET_MS = 30_000;
 const DELIVERY_ATTEMPTS = 8;
+/** How many identities of blocked contacts receive() remembers for its one-statement path. */
+const BLOCKED_IDENTITIES_KEPT = 10_000;
 
 export type SendInput = {
   type: 'reply' | 'comment';
@@ -90,6 +92,13 @@ export function createMessagesService(deps: {
     bus.publish({ type, workspaceId, data, userIds });
 
   /**
+   * Channel identities whose last message was stored hidden: a spam flood's next messages try the
+   * one-statement path first. Oldest forgotten first; a stale entry (unblocked since, or on
+   * another instance) costs one query that stores nothing, never a wrong result.
+   */
+  const blockedIdentities = new Set<string>();
+
+  /**
    * One provider message, in one transaction: dedupe, find or create the contact, find or open
    * its conversation, store. Events follow the commit. A retry of a stored message changes nothing.
    */
@@ -98,6 +107,13 @@ export function createMessagesService(deps: {
     const now = clock.now();
     // The window opens at the provider's time, but never later than we received the message.
     const sentAt = inbound.sentAt && !Number.isNaN(inbound.sentAt.getTime()) && inbound.sentAt < now ? inbound.sentAt : now;
+    const identityKey = `${channel.id}:${inbound.contact.identifier}`;
+    if (blockedIdentities.has(identityKey)) {
+      const { identifier } = inbound.contact;
+      const stored = await repository.insertFromBlockedIdentity({ id: newId(), workspaceId, channelId: channel.id, identifier, text: inbound.text, providerMessageId: inbound.providerMessageId, sentAt, at: now });
+      if (stored) return { messageId: stored.id, conversationId: stored.conversationId, duplicate: false };
+      blockedIdentities.delete(identityKey);
+    }
     const outcome = await db.transaction(async (tx) => {
       const repo = createMessagesRepository(tx);
       await identity.lock(tx, channel.id, inbound.contact.identifier);
@@ -137,6 +153,10 @@ export function createMessagesService(deps: {
     });
 
     const { message } = outcome;
+    if (message.hidden && !outcome.duplicate) {
+      blockedIdentities.add(identityKey);
+      if (blockedIdentities.size > BLOCKED_IDENTITIES_KEPT) blockedIdentities.delete(blockedIdentities.values().next().value!);
+    }
     await outcome.screening?.afterCommit();
     if (!outcome.quiet) {
       await publish(workspaceId, 'message.created', { message: publicMessage(message) });

@@ -224,6 +224,31 @@ describe('blocking a contact (SPEC §2.6)', () => {
     const reply = await t.request('POST', `/api/v1/conversations/${conversation.id}/messages`, { token: ws.agent.token, body: { type: 'reply', text: 'Welcome back' } });
     expect(reply.statusCode).toBe(201);
   });
+  it('a blocked contact’s flood is kept hidden message by message, retries stay single, and an unblock takes effect at once', async () => {
+    const { ws, channel, identifier, conversation, contactId } = await setUp();
+    await block(contactId, ws.agent.token);
+    for (let n = 1; n <= 3; n++) {
+      clock.advance(1000);
+      expect((await sendInbound(t, channel.id, { identifier, id: `flood-${identifier}-${n}`, text: `spam ${n}` })).data.received[0].duplicate).toBe(false);
+    }
+    const retry = await sendInbound(t, channel.id, { identifier, id: `flood-${identifier}-3`, text: 'spam 3' });
+    expect(retry.data.received[0].duplicate).toBe(true);
+    expect((await messagesOf(ws, conversation.id, '?includeHidden=true')).map((m) => [m.text, m.hidden])).toEqual([
+      ['spam 3', true],
+      ['spam 2', true],
+      ['spam 1', true],
+      ['Hello there', false],
+    ]);
+
+    await unblock(contactId, ws.agent.token);
+    clock.advance(1000);
+    await sendInbound(t, channel.id, { identifier, text: 'not spam after all' });
+    expect((await messagesOf(ws, conversation.id)).map((m) => [m.text, m.hidden])).toEqual([
+      ['not spam after all', false],
+      ['Hello there', false],
+    ]);
+    expect(await conversationOf(ws, conversation.id)).toMatchObject({ status: 'open', blocked: false });
+  });
 });
 
 describe('who may block', () => {
