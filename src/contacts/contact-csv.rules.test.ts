@@ -20,6 +20,7 @@ const item: ContactItem = {
   email: 'zoe@example.com',
   phone: '+4915112345678',
   country: 'DE',
+  countrySource: 'phone',
   language: 'de',
   assigneeId: null,
   tags: ['VIP', 'Lead'],

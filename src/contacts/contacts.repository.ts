@@ -22,6 +22,8 @@ export type ContactItem = {
   email: string | null;
   phone: string | null;
   country: string | null;
+  /** Where the country came from: derived from the phone, or set by hand. */
+  countrySource: 'phone' | 'manual' | null;
   language: string | null;
   assigneeId: string | null;
   tags: string[];
@@ -136,6 +138,7 @@ type ItemRow = {
   email: string | null;
   phone: string | null;
   country: string | null;
+  country_source: ContactItem['countrySource'];
   language: string | null;
   assignee_id: string | null;
   custom_fields: Record<string, unknown>;
@@ -161,6 +164,7 @@ function toItem(row: ItemRow): ContactItem {
     email: row.email,
     phone: row.phone,
     country: row.country,
+    countrySource: row.country_source,
     language: row.language,
     assigneeId: row.assignee_id,
     tags: row.tags,
@@ -194,7 +198,7 @@ export function createContactsRepository(db: Db) {
       where.push(sql`(${key}, c.id) ${comparison} (${value}::${type}, ${id}::uuid)`);
     }
     const result = await db.execute(sql`
-      select c.id, c.first_name, c.last_name, c.display_name, c.avatar_url, c.email, c.phone, c.country,
+      select c.id, c.first_name, c.last_name, c.display_name, c.avatar_url, c.email, c.phone, c.country, c.country_source,
         c.language, c.assignee_id, c.custom_fields, c.blocked_at, c.last_interaction_at, c.created_at,
         c.updated_at, (${key})::text as sort_value,
         array(select t.name from contact_tags ct join tags t on t.id = ct.tag_id

@@ -133,13 +133,13 @@ describe('editing a contact', () => {
   it('keeps a country set by hand when the phone changes, and derives it again once cleared', async () => {
     const ws = await t.createWorkspace();
     const contact = await createContact(t, ws.owner.token, { phone: '+33 6 12 34 56 78' });
-    expect(contact.country).toBe('FR');
+    expect(contact).toMatchObject({ country: 'FR', countrySource: 'phone' });
     const manual = await t.request('PATCH', `/api/v1/contacts/${contact.id}`, { token: ws.owner.token, body: { country: 'ch' } });
-    expect(manual.data.country).toBe('CH');
+    expect(manual.data).toMatchObject({ country: 'CH', countrySource: 'manual' });
     const newPhone = await t.request('PATCH', `/api/v1/contacts/${contact.id}`, { token: ws.owner.token, body: { phone: '+49 151 12345678' } });
     expect(newPhone.data).toMatchObject({ phone: '+4915112345678', country: 'CH' });
     const cleared = await t.request('PATCH', `/api/v1/contacts/${contact.id}`, { token: ws.owner.token, body: { country: null } });
-    expect(cleared.data.country).toBe('DE');
+    expect(cleared.data).toMatchObject({ country: 'DE', countrySource: 'phone' });
   });
 
   it('refuses bad input with 400 naming the field and changes nothing', async () => {

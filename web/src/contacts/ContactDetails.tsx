@@ -26,8 +26,9 @@ export function ContactDetails({ contact }: { contact: Contact }) {
   const countries = useCountryTools();
   const phoneCountry = countries?.countryOfPhone(contact.phone) ?? null;
 
-  // The API does not say where the country came from; a country that differs from the phone's was set by hand.
-  const countryHint = contact.country && countries ? t(contact.country === phoneCountry ? 'contacts.country.fromPhone' : 'contacts.country.manual') : undefined;
+  const countryHint = contact.country && contact.countrySource
+    ? t(contact.countrySource === 'phone' ? 'contacts.country.fromPhone' : 'contacts.country.manual')
+    : undefined;
 
   return (
     <div className="contact-details">

@@ -13,6 +13,7 @@ export type Contact = {
   email: string | null;
   phone: string | null;
   country: string | null;
+  countrySource: 'phone' | 'manual' | null;
   language: string | null;
   assigneeId: string | null;
   tags: string[];
