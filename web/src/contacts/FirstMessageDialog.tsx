@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Dialog } from '../ui/Dialog.js';
 import { formErrors } from '../ui/errors.js';
-import { FormAlert, FormSuccess } from '../ui/forms.js';
+import { FormAlert, FormSuccess, FormActions } from '../ui/forms.js';
 import { channelTypeName } from './contact-format.js';
 import type { ContactChannel } from './contacts.queries.js';
 
@@ -53,14 +53,7 @@ export function FirstMessageDialog({ contactId, channel, onClose }: { contactId:
             {errors.of('text') && <p className="field-error">{errors.of('text')}</p>}
           </div>
           <FormAlert>{errors.general}</FormAlert>
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={onClose}>
-              {t('action.cancel')}
-            </button>
-            <button type="submit" className="button button--primary" disabled={send.isPending || text.trim() === ''}>
-              {t('contacts.firstMessage.send')}
-            </button>
-          </div>
+          <FormActions onCancel={onClose} submitLabel={t('contacts.firstMessage.send')} pending={send.isPending || text.trim() === ''} />
         </form>
       )}
     </Dialog>

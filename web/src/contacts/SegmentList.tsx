@@ -5,7 +5,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Dialog } from '../ui/Dialog.js';
 import { formErrors } from '../ui/errors.js';
-import { FormAlert, TextField } from '../ui/forms.js';
+import { FormAlert, TextField, FormActions } from '../ui/forms.js';
 import { type ContactFilter, cleanFilter, filterFromSaved, isFiltered, sameFilter } from './contact-filter.js';
 import { type Segment, useSegments } from './contacts.queries.js';
 
@@ -153,14 +153,7 @@ export function SaveSegmentDialog({ filter, onClose }: { filter: ContactFilter; 
       <form onSubmit={submit} noValidate>
         <TextField label={t('contacts.segments.name')} name="name" required error={errors.of('name')} />
         <FormAlert>{errors.general}</FormAlert>
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>
-            {t('action.cancel')}
-          </button>
-          <button type="submit" className="button button--primary" disabled={save.isPending}>
-            {t('contacts.segments.save')}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submitLabel={t('contacts.segments.save')} pending={save.isPending} />
       </form>
     </Dialog>
   );

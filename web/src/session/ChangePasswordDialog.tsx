@@ -2,7 +2,7 @@ import { type FormEvent, useState } from 'react';
 import { useI18n } from '../i18n/i18n.js';
 import { Dialog } from '../ui/Dialog.js';
 import { formErrors } from '../ui/errors.js';
-import { FormAlert, FormSuccess, TextField } from '../ui/forms.js';
+import { FormAlert, FormSuccess, TextField, FormActions } from '../ui/forms.js';
 import { useChangeOwnPassword } from './session.js';
 
 export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
@@ -61,14 +61,7 @@ export function ChangePasswordDialog({ onClose }: { onClose: () => void }) {
             error={mismatch ? t('password.mismatch') : undefined}
           />
           <FormAlert>{errors.general}</FormAlert>
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={onClose}>
-              {t('action.cancel')}
-            </button>
-            <button type="submit" className="button button--primary" disabled={change.isPending}>
-              {t('password.submit')}
-            </button>
-          </div>
+          <FormActions onCancel={onClose} submitLabel={t('password.submit')} pending={change.isPending} />
         </form>
       )}
     </Dialog>

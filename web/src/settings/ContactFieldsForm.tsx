@@ -5,7 +5,7 @@ import { type CustomField, type CustomFieldType, customFieldTypes } from '../con
 import { useI18n } from '../i18n/i18n.js';
 import { Dialog } from '../ui/Dialog.js';
 import { formErrors } from '../ui/errors.js';
-import { FormAlert, SelectField, TextField } from '../ui/forms.js';
+import { FormAlert, SelectField, TextField, FormActions } from '../ui/forms.js';
 
 /** A key made from a label: `Lead score` → `leadScore`; the API wants a letter first, then letters, digits or _. */
 function keyOf(label: string): string {
@@ -109,14 +109,7 @@ export function ContactFieldsForm({ field, onClose }: { field: CustomField | nul
           </div>
         )}
         <FormAlert>{errors.general}</FormAlert>
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>
-            {t('action.cancel')}
-          </button>
-          <button type="submit" className="button button--primary" disabled={save.isPending}>
-            {field ? t('action.save') : t('contactFields.create')}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submitLabel={field ? t('action.save') : t('contactFields.create')} pending={save.isPending} />
       </form>
     </Dialog>
   );

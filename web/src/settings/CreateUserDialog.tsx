@@ -6,7 +6,7 @@ import { canManageUser, type Role, roles } from '../session/permissions.js';
 import { useSession } from '../session/session.js';
 import { Dialog } from '../ui/Dialog.js';
 import { formErrors } from '../ui/errors.js';
-import { FormAlert, SelectField, TextField } from '../ui/forms.js';
+import { FormAlert, SelectField, TextField, FormActions } from '../ui/forms.js';
 import type { User } from '../workspace/workspace.queries.js';
 
 type NewUser = { email: string; name: string; role: Role; password: string };
@@ -60,14 +60,7 @@ export function CreateUserDialog({ onClose }: { onClose: () => void }) {
           error={errors.of('password')}
         />
         <FormAlert>{errors.general}</FormAlert>
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>
-            {t('action.cancel')}
-          </button>
-          <button type="submit" className="button button--primary" disabled={create.isPending}>
-            {t('users.create')}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submitLabel={t('users.create')} pending={create.isPending} />
       </form>
     </Dialog>
   );

@@ -4,7 +4,7 @@ import { api } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Dialog } from '../ui/Dialog.js';
 import { formErrors } from '../ui/errors.js';
-import { FormAlert, FormSuccess, TextField } from '../ui/forms.js';
+import { FormAlert, FormSuccess, TextField, FormActions } from '../ui/forms.js';
 import type { User } from '../workspace/workspace.queries.js';
 
 export function ResetPasswordDialog({ user, onClose }: { user: User; onClose: () => void }) {
@@ -42,14 +42,7 @@ export function ResetPasswordDialog({ user, onClose }: { user: User; onClose: ()
             error={errors.of('password')}
           />
           <FormAlert>{errors.general}</FormAlert>
-          <div className="dialog-actions">
-            <button type="button" className="button" onClick={onClose}>
-              {t('action.cancel')}
-            </button>
-            <button type="submit" className="button button--primary" disabled={reset.isPending}>
-              {t('users.resetPasswordSubmit')}
-            </button>
-          </div>
+          <FormActions onCancel={onClose} submitLabel={t('users.resetPasswordSubmit')} pending={reset.isPending} />
         </form>
       )}
     </Dialog>

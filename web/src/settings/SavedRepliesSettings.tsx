@@ -7,7 +7,7 @@ import type { SavedReply } from '../inbox/inbox.queries.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Dialog } from '../ui/Dialog.js';
 import { formErrors } from '../ui/errors.js';
-import { FormAlert, TextField } from '../ui/forms.js';
+import { FormAlert, TextField, FormActions } from '../ui/forms.js';
 import '../inbox/inbox.css';
 
 const listKey = ['saved-replies', 'all'];
@@ -137,14 +137,7 @@ function SavedReplyDialog({ reply, onClose }: { reply?: SavedReply; onClose: () 
         />
         <TextArea label={t('savedReplies.text')} name="text" defaultValue={reply?.text} error={errors.of('text')} />
         <FormAlert>{errors.general}</FormAlert>
-        <div className="dialog-actions">
-          <button type="button" className="button" onClick={onClose}>
-            {t('action.cancel')}
-          </button>
-          <button type="submit" className="button button--primary" disabled={save.isPending}>
-            {t('action.save')}
-          </button>
-        </div>
+        <FormActions onCancel={onClose} submitLabel={t('action.save')} pending={save.isPending} />
       </form>
     </Dialog>
   );

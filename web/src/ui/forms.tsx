@@ -1,4 +1,5 @@
 import { type InputHTMLAttributes, type ReactNode, type SelectHTMLAttributes, useId } from 'react';
+import { useI18n } from '../i18n/i18n.js';
 
 type FieldProps = { label: string; error?: string; hint?: string };
 
@@ -73,5 +74,20 @@ export function FormSuccess({ children }: { children: ReactNode }) {
     <p role="status" className="alert alert--success">
       {children}
     </p>
+  );
+}
+
+/** A dialog form's Cancel and submit buttons. */
+export function FormActions({ onCancel, submitLabel, pending }: { onCancel: () => void; submitLabel: ReactNode; pending: boolean }) {
+  const { t } = useI18n();
+  return (
+    <div className="dialog-actions">
+      <button type="button" className="button" onClick={onCancel}>
+        {t('action.cancel')}
+      </button>
+      <button type="submit" className="button button--primary" disabled={pending}>
+        {submitLabel}
+      </button>
+    </div>
   );
 }
