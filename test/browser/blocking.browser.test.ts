@@ -1,6 +1,14 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIntegration } from '../api/inbox-fixtures.js';
-import { callApi, hasChromium, postToApiChannel, signedIn as signedInAs, startWebApp, type WebApp } from '../helpers/browser.js';
+import {
+  hasChromium,
+  postToApiChannel,
+  SCENE_PASSWORD,
+  setUpInboxScene,
+  signedIn as signedInAs,
+  startWebApp,
+  type WebApp,
+} from '../helpers/browser.js';
 
 const SECRET = 'blocking-browser-test-secret';
 const LIVE = { timeout: 3000 };
@@ -12,23 +20,16 @@ describe.skipIf(!hasChromium)('blocking a contact', () => {
   let channelId: string;
   let messageNumber = 0;
 
-  const call = (method: string, path: string, token?: string, body?: unknown) => callApi(baseUrl, method, path, token, body);
-
   const contactWrites = (name: string, text: string) =>
     postToApiChannel(baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: name, name }, message: { id: `m-${++messageNumber}`, text } });
-  const signedIn = (email: string) => signedInAs(web, email, 'a good password');
+  const signedIn = (email: string) => signedInAs(web, email, SCENE_PASSWORD);
 
   beforeAll(async () => {
     web = await startWebApp();
     baseUrl = web.baseUrl;
     integration = await startIntegration();
 
-    const setup = { workspaceName: 'Acme', name: 'Olivia Owner', email: 'olivia@acme.test', password: 'a good password' };
-    await call('POST', '/api/v1/setup', undefined, setup);
-    const { token } = await call('POST', '/api/v1/auth/login', undefined, { email: setup.email, password: setup.password });
-    await call('POST', '/api/v1/users', token, { email: 'aiko@acme.test', name: 'Aiko Tanaka', role: 'agent', password: 'a good password' });
-    await call('POST', '/api/v1/users', token, { email: 'max@acme.test', name: 'Max Manager', role: 'manager', password: 'a good password' });
-    channelId = (await call('POST', '/api/v1/channels', token, { type: 'api', name: 'Shop', settings: { webhookUrl: integration.url, secret: SECRET } })).id;
+    ({ channelId } = await setUpInboxScene(baseUrl, { url: integration.url, secret: SECRET }));
   });
 
   afterAll(async () => {

@@ -1,6 +1,15 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIntegration } from '../api/inbox-fixtures.js';
-import { callApi, hasChromium, postToApiChannel, signedIn as signedInAs, startWebApp, type WebApp } from '../helpers/browser.js';
+import {
+  callApi,
+  hasChromium,
+  postToApiChannel,
+  SCENE_PASSWORD,
+  setUpInboxScene,
+  signedIn as signedInAs,
+  startWebApp,
+  type WebApp,
+} from '../helpers/browser.js';
 
 const SECRET = 'inbox-browser-test-secret';
 /** "Live" means without reloading, well within the second SPEC §3.5 allows plus rendering. */
@@ -17,22 +26,17 @@ describe.skipIf(!hasChromium)('the inbox', () => {
 
   const contactWrites = (text: string) =>
     postToApiChannel(baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: 'emma-42', name: 'Emma Tester' }, message: { id: `m-${++messageNumber}`, text } });
-  const signedIn = (email: string) => signedInAs(web, email, 'a good password');
+  const signedIn = (email: string) => signedInAs(web, email, SCENE_PASSWORD);
 
   beforeAll(async () => {
     web = await startWebApp();
     baseUrl = web.baseUrl;
     integration = await startIntegration();
 
-    const setup = { workspaceName: 'Acme', name: 'Olivia Owner', email: 'olivia@acme.test', password: 'a good password' };
-    await call('POST', '/api/v1/setup', undefined, setup);
-    const { token } = await call('POST', '/api/v1/auth/login', undefined, { email: setup.email, password: setup.password });
-    await call('POST', '/api/v1/users', token, { email: 'aiko@acme.test', name: 'Aiko Tanaka', role: 'agent', password: 'a good password' });
-    await call('POST', '/api/v1/users', token, { email: 'max@acme.test', name: 'Max Manager', role: 'manager', password: 'a good password' });
+    let token: string;
+    ({ ownerToken: token, channelId } = await setUpInboxScene(baseUrl, { url: integration.url, secret: SECRET }));
     // Far from red: this test watches the purple dot.
-    const { workspace } = await call('GET', '/api/v1/me', token);
-    await call('PATCH', '/api/v1/workspace', token, { name: 'Acme', settings: { ...workspace.settings, missedAfterSeconds: 3600 } });
-    channelId = (await call('POST', '/api/v1/channels', token, { type: 'api', name: 'Shop', settings: { webhookUrl: integration.url, secret: SECRET } })).id;
+    await call('PATCH', '/api/v1/settings', token, { missedAfterSeconds: 3600 });
   });
 
   afterAll(async () => {

@@ -100,3 +100,27 @@ export async function postToApiChannel(
   });
   if (response.status !== 200) throw new Error(`webhook answered ${response.status}: ${await response.text()}`);
 }
+
+export const SCENE_PASSWORD = 'a good password';
+
+/**
+ * The inbox scene the browser tests start from: a workspace (owner Olivia), an agent (aiko@acme.test),
+ * a manager (max@acme.test) and an API channel delivering to the given integration.
+ */
+export async function setUpInboxScene(baseUrl: string, integration: { url: string; secret: string }) {
+  const call = (method: string, path: string, token?: string, body?: unknown) => callApi(baseUrl, method, path, token, body);
+  const { token } = await call('POST', '/api/v1/setup', undefined, {
+    workspaceName: 'Acme',
+    name: 'Olivia Owner',
+    email: 'olivia@acme.test',
+    password: SCENE_PASSWORD,
+  });
+  await call('POST', '/api/v1/users', token, { email: 'aiko@acme.test', name: 'Aiko Tanaka', role: 'agent', password: SCENE_PASSWORD });
+  await call('POST', '/api/v1/users', token, { email: 'max@acme.test', name: 'Max Manager', role: 'manager', password: SCENE_PASSWORD });
+  const channel = await call('POST', '/api/v1/channels', token, {
+    type: 'api',
+    name: 'Shop',
+    settings: { webhookUrl: integration.url, secret: integration.secret },
+  });
+  return { ownerToken: token as string, channelId: channel.id as string };
+}
