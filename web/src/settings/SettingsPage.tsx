@@ -1,5 +1,15 @@
 import { NavLink, Outlet } from 'react-router-dom';
+import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/i18n.js';
+
+const sections: Array<[path: string, label: MessageKey]> = [
+  ['users', 'settings.usersAndTeams'],
+  ['workspace', 'settings.workspace'],
+  ['contact-fields', 'settings.contactFields'],
+  ['tags', 'settings.tags'],
+  ['saved-replies', 'savedReplies.title'],
+  ['spam', 'settings.spam'],
+];
 
 export function SettingsPage() {
   const { t } = useI18n();
@@ -7,24 +17,11 @@ export function SettingsPage() {
     <section className="page">
       <h1>{t('settings.title')}</h1>
       <nav aria-label={t('settings.sections')} className="tabs">
-        <NavLink to="/settings/users" className="tab">
-          {t('settings.usersAndTeams')}
-        </NavLink>
-        <NavLink to="/settings/workspace" className="tab">
-          {t('settings.workspace')}
-        </NavLink>
-        <NavLink to="/settings/contact-fields" className="tab">
-          {t('settings.contactFields')}
-        </NavLink>
-        <NavLink to="/settings/tags" className="tab">
-          {t('settings.tags')}
-        </NavLink>
-        <NavLink to="/settings/saved-replies" className="tab">
-          {t('savedReplies.title')}
-        </NavLink>
-        <NavLink to="/settings/spam" className="tab">
-          {t('settings.spam')}
-        </NavLink>
+        {sections.map(([path, label]) => (
+          <NavLink key={path} to={`/settings/${path}`} className="tab">
+            {t(label)}
+          </NavLink>
+        ))}
       </nav>
       <Outlet />
     </section>
