@@ -94,6 +94,13 @@ export const loginAttempts = pgTable('login_attempts', {
   lockedUntil: timestamptz('locked_until'),
 });
 
+/** Random keys the server makes once and keeps (signing download links); one row per use, never shown. */
+export const serverSecrets = pgTable('server_secrets', {
+  name: text('name').primaryKey(),
+  value: text('value').notNull(),
+  createdAt: createdAt(),
+});
+
 export const jobs = pgTable(
   'jobs',
   {
