@@ -10,6 +10,7 @@ import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
+import { createGroupCommit } from '../platform/group-commit.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
 import type { Logger } from '../platform/logging.js';
@@ -97,6 +98,7 @@ export function createMessagesService(deps: {
    * another instance) costs one query that stores nothing, never a wrong result.
    */
   const blockedIdentities = new Set<string>();
+  const insertFromBlockedIdentity = createGroupCommit(repository.insertFromBlockedIdentities, { maxBatch: 200, concurrency: 2 });
 
   /**
    * One provider message, in one transaction: dedupe, find or create the contact, find or open
@@ -110,7 +112,10 @@ export function createMessagesService(deps: {
     const identityKey = `${channel.id}:${inbound.contact.identifier}`;
     if (blockedIdentities.has(identityKey)) {
       const { identifier } = inbound.contact;
-      const stored = await repository.insertFromBlockedIdentity({ id: newId(), workspaceId, channelId: channel.id, identifier, text: inbound.text, providerMessageId: inbound.providerMessageId, sentAt, at: now });
+      const stored = await insertFromBlockedIdentity({ id: newId(), workspaceId, channelId: channel.id, identifier, text: inbound.text, providerMessageId: inbound.providerMessageId, sentAt, at: now }).catch(
+        // A batch can lose a deadlock against a bulk block: nothing of it was stored, the full path stores this one.
+        (error: unknown) => (logger.warn({ err: error }, 'blocked-contact batch failed; storing one by one'), undefined),
+      );
       if (stored) return { messageId: stored.id, conversationId: stored.conversationId, duplicate: false };
       blockedIdentities.delete(identityKey);
     }
