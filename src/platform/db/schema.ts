@@ -497,7 +497,8 @@ export const spamDecisions = pgTable(
     messageId: uuid('message_id').notNull(),
     channelId: uuid('channel_id').notNull(),
     action: text('action').$type<'quarantine' | 'block'>().notNull(),
-    reasons: jsonb('reasons').$type<Array<{ signal: string; detail: string; weight: number }>>().notNull(),
+    /** `{signal, weight, ...params}`, as spamSignals() words them (src/blocking/spam-signals.rules.ts). */
+    reasons: jsonb('reasons').$type<Array<{ signal: string; weight: number; [param: string]: unknown }>>().notNull(),
     score: integer('score').notNull(),
     createdAt: createdAt(),
     reversedAt: timestamptz('reversed_at'),
@@ -524,5 +525,9 @@ export const spamFingerprints = pgTable(
     contactId: uuid('contact_id').notNull(),
     createdAt: createdAt(),
   },
-  (t) => [primaryKey({ columns: [t.workspaceId, t.fingerprint, t.contactId] })],
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.fingerprint, t.contactId] }),
+    // For the sweep, which deletes what the window has left behind, oldest first.
+    index('spam_fingerprints_created_idx').on(t.createdAt),
+  ],
 );

@@ -1,0 +1,1 @@
+CREATE INDEX "spam_fingerprints_created_idx" ON "spam_fingerprints" USING btree ("created_at");
