@@ -9,6 +9,12 @@ import { type ChannelRow, createChannelsRepository } from './channels.repository
 
 export type ChannelsService = ReturnType<typeof createChannelsService>;
 
+/**
+ * How long a webhook's channel is reused without reading it again. A change or removal made on
+ * any instance evicts it at once through the bus; this only bounds a missed event.
+ */
+const WEBHOOK_CHANNEL_TTL_MS = 5_000;
+
 export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Clock; registry: ChannelRegistry; publicUrl: string }) {
   const { db, bus, clock, registry, publicUrl } = deps;
   const repository = createChannelsRepository(db);
@@ -23,6 +29,13 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
       createdAt: row.createdAt,
     };
   }
+
+  /** Channels that webhooks reached lately: a flood reads its channel once, not once per call. */
+  const webhookChannels = new Map<string, { row: ChannelRow; until: number }>();
+  bus.subscribe((event) => {
+    if (event.type === 'channel.updated') webhookChannels.delete((event.data.channel as { id: string }).id);
+    if (event.type === 'channel.removed') webhookChannels.delete(event.data.channelId as string);
+  });
 
   const emit = (workspaceId: string, type: string, data: Record<string, unknown>) => bus.publish({ type, workspaceId, data });
 
@@ -79,8 +92,13 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
 
     async resolveForWebhook(type: string, id: string): Promise<{ row: ChannelRow; module: ChannelModule } | undefined> {
       const module = registry.get(type);
-      const row = module && (await repository.findForWebhook(type, id));
-      return row && module ? { row, module } : undefined;
+      if (!module) return undefined;
+      const cached = webhookChannels.get(id);
+      if (cached && cached.until > Date.now() && cached.row.type === type) return { row: cached.row, module };
+      const row = await repository.findForWebhook(type, id);
+      if (!row) return undefined;
+      webhookChannels.set(id, { row, until: Date.now() + WEBHOOK_CHANNEL_TTL_MS });
+      return { row, module };
     },
   };
 }

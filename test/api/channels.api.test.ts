@@ -82,6 +82,8 @@ describe('managing channels', () => {
     const channel = await createApiChannel(t, ws);
     expect((await t.request('GET', `/api/v1/channels/${channel.id}`, { token: other.owner.token })).statusCode).toBe(404);
     expect((await t.request('DELETE', `/api/v1/channels/${channel.id}`, { token: other.owner.token })).statusCode).toBe(404);
+    // Taken just before: the server now knows the channel, and must forget it with the removal.
+    expect((await sendInbound(t, channel.id, { identifier: 'c1' })).statusCode).toBe(200);
     expect((await t.request('DELETE', `/api/v1/channels/${channel.id}`, { token: ws.owner.token })).statusCode).toBe(204);
     expect((await sendInbound(t, channel.id, { identifier: 'c1' })).statusCode).toBe(404);
   });
