@@ -19,6 +19,7 @@ export async function startServer(config: Config, options: { logger?: Logger; cl
   return {
     ...built,
     database,
+    bus,
     logger,
     async listen() {
       return built.app.listen({ port: config.port, host: config.host });

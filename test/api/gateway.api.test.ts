@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import WebSocket from 'ws';
 import { closeCode, connect } from '../helpers/websocket.js';
 
 let t: TestApp;
@@ -33,6 +34,34 @@ describe('the WebSocket gateway', () => {
     expect(agent.events.filter((e) => e.type === 'team.created')).toHaveLength(1);
     agent.close();
     outsider.close();
+  });
+
+  it('sends events published together in one frame, in order, each client only its own', async () => {
+    const ws = await t.createWorkspace();
+    const frames = async (token: string) => {
+      const socket = new WebSocket(`${baseUrl.replace(/^http/, 'ws')}/ws?token=${token}`);
+      const received: unknown[] = [];
+      socket.on('message', (raw) => received.push(JSON.parse(raw.toString())));
+      await new Promise((resolve) => socket.once('open', resolve));
+      return { socket, received };
+    };
+    const agent = await frames(ws.agent.token);
+    const manager = await frames(ws.manager.token);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    agent.received.length = 0;
+    manager.received.length = 0;
+
+    const event = (n: number, userIds?: string[]) => t.server.bus.publish({ type: 'test.event', workspaceId: ws.id, data: { n }, userIds });
+    await Promise.all([event(1), event(2, [ws.manager.id]), event(3)]);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    await event(4);
+    await new Promise((resolve) => setTimeout(resolve, 200));
+
+    const frame = (n: number) => ({ type: 'test.event', data: { n } });
+    expect(manager.received).toEqual([[frame(1), frame(2), frame(3)], frame(4)]);
+    expect(agent.received).toEqual([[frame(1), frame(3)], frame(4)]);
+    agent.socket.close();
+    manager.socket.close();
   });
 
   it('tells the workspace who comes online and goes offline, counting every tab', async () => {

@@ -14,7 +14,8 @@ export async function connect(baseUrl: string, token: string): Promise<LiveClien
   const events: LiveClient['events'] = [];
   const waiters = new Set<() => void>();
   socket.on('message', (raw) => {
-    events.push(JSON.parse(raw.toString()));
+    // A frame holds one event, or an array of those that were waiting together.
+    events.push(...[JSON.parse(raw.toString())].flat());
     for (const wake of waiters) wake();
   });
   await new Promise<void>((resolve, reject) => {

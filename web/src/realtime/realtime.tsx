@@ -70,7 +70,11 @@ function useRealtimeConnection(): ConnectionState {
 
       current.onmessage = (message) => {
         clearTimeout(pongTimer);
-        const event = JSON.parse(String(message.data)) as ServerEvent;
+        // A frame holds one event, or an array of those the server sent together.
+        for (const event of [JSON.parse(String(message.data)) as ServerEvent | ServerEvent[]].flat()) handle(event);
+      };
+
+      const handle = (event: ServerEvent) => {
         if (event.type === 'hello') {
           attempt = 0;
           setState('connected');
