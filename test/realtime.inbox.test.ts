@@ -39,6 +39,8 @@ describe('the inbox over a real WebSocket', () => {
         contact: { name: 'Mia Live' },
         lastMessage: { text: 'Anyone there?', direction: 'in' },
         awaitingReplySince: expect.any(String),
+        quarantined: false,
+        readBy: [],
       });
       await client.next('conversation.opened', (d) => d.conversationId === created.message.conversationId && d.reopened === false);
     }
@@ -91,6 +93,23 @@ describe('the inbox over a real WebSocket', () => {
     expect(manager.events.some((e) => e.type === 'conversation.read')).toBe(false);
     manager.close();
     agent.close();
+  });
+
+  it('a conversation’s update names who has read the contact’s latest message, so each browser knows its own dot', async () => {
+    const ws = await t.createWorkspace();
+    const channel = await createApiChannel(t, ws);
+    const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'live-read' });
+    const owner = await connect(baseUrl, ws.owner.token);
+    await owner.next('hello');
+
+    await t.request('POST', `/api/v1/conversations/${conversation.id}/read`, { token: ws.agent.token });
+    await t.request('POST', `/api/v1/conversations/${conversation.id}/assign`, { token: ws.owner.token, body: { teamId: null } });
+    expect((await owner.next('conversation.updated', (d) => d.conversation.id === conversation.id)).conversation.readBy).toEqual([ws.agent.id]);
+
+    await sendInbound(t, channel.id, { identifier: 'live-read', text: 'One more thing' });
+    const updated = await owner.next('conversation.updated', (d) => d.conversation.lastMessage?.text === 'One more thing');
+    expect(updated.conversation.readBy).toEqual([]);
+    owner.close();
   });
 
   it('a blocked contact’s message is stored without telling anyone', async () => {

@@ -1,4 +1,4 @@
-import { and, desc, eq, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, inArray, isNotNull, isNull, or, type SQL, sql } from 'drizzle-orm';
 import type { SearchTerms } from '../contacts/contact-search.rules.js';
 import { type Db, rowsOf } from '../platform/db/client.js';
 import { contacts, conversationReads, conversations, messages, teamMembers } from '../platform/db/schema.js';
@@ -27,12 +27,22 @@ const summaryColumns = {
     phone: contacts.phone,
     avatarUrl: contacts.avatarUrl,
     blockedAt: contacts.blockedAt,
+    quarantinedAt: contacts.quarantinedAt,
   },
 };
 
 export type SummaryRow = {
   conversation: ConversationRow;
-  contact: { firstName: string | null; lastName: string | null; displayName: string | null; email: string | null; phone: string | null; avatarUrl: string | null; blockedAt: Date | null };
+  contact: {
+    firstName: string | null;
+    lastName: string | null;
+    displayName: string | null;
+    email: string | null;
+    phone: string | null;
+    avatarUrl: string | null;
+    blockedAt: Date | null;
+    quarantinedAt: Date | null;
+  };
   lastMessage: { text: string; direction: 'in' | 'out'; type: 'message' | 'comment'; createdAt: Date } | null;
   readAt: Date | null;
 };
@@ -301,6 +311,17 @@ export function createConversationsRepository(db: Db, { recentWindow = 400, comm
         .where(and(eq(teamMembers.workspaceId, workspaceId), inArray(teamMembers.teamId, teamIds)));
       for (const row of rows) members.set(row.teamId, [...(members.get(row.teamId) ?? []), row.userId]);
       return members;
+    },
+
+    /** Who has opened the conversation at or after `since`. */
+    async readersSince(workspaceId: string, conversationId: string, since: Date): Promise<string[]> {
+      const rows = await db
+        .select({ userId: conversationReads.userId })
+        .from(conversationReads)
+        .where(
+          and(eq(conversationReads.workspaceId, workspaceId), eq(conversationReads.conversationId, conversationId), gte(conversationReads.readAt, since)),
+        );
+      return rows.map((row) => row.userId);
     },
 
     async markRead(workspaceId: string, userId: string, conversationId: string, at: Date): Promise<void> {

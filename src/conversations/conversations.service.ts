@@ -40,6 +40,8 @@ export function publicSummary(row: SummaryRow) {
     status: c.status,
     snoozedUntil: c.snoozedUntil,
     blocked: row.contact.blockedAt !== null,
+    /** Held by the spam rules for review: in no inbox until released. */
+    quarantined: row.contact.quarantinedAt !== null,
     assigneeId: c.assigneeId,
     teamId: c.teamId,
     lastMessageAt: c.lastMessageAt,
@@ -118,10 +120,18 @@ export function createConversationsService(deps: {
     return (await forViewer(viewer, [row]))[0]!;
   }
 
-  /** `conversation.updated` with the summary every user's list needs; each client works out its own dot. */
+  /**
+   * `conversation.updated` with the summary every user's list needs; each client works out its own
+   * dot. Whether a viewer has read the contact's latest message is all the dot needs of their read
+   * time, so `readBy` names who opened the conversation since (empty while nobody awaits a reply):
+   * a client that never had this conversation in a list learns its own read state too.
+   */
   async function publishUpdated(workspaceId: string, id: string) {
     const row = await repository.summary(workspaceId, id, null);
-    if (row) await bus.publish({ type: 'conversation.updated', workspaceId, data: { conversation: publicSummary(row) } });
+    if (!row) return;
+    const { awaitingReplySince, lastInboundAt } = row.conversation;
+    const readBy = awaitingReplySince && lastInboundAt ? await repository.readersSince(workspaceId, id, lastInboundAt) : [];
+    await bus.publish({ type: 'conversation.updated', workspaceId, data: { conversation: { ...publicSummary(row), readBy } } });
   }
 
   async function publishOpened(workspaceId: string, id: string, reopened: boolean) {
