@@ -1,3 +1,4 @@
+import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIntegration } from '../api/inbox-fixtures.js';
 import {
@@ -28,6 +29,15 @@ describe.skipIf(!hasChromium)('the inbox', () => {
     postToApiChannel(baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: 'emma-42', name: 'Emma Tester' }, message: { id: `m-${++messageNumber}`, text } });
   const signedIn = (email: string) => signedInAs(web, email, SCENE_PASSWORD);
 
+  /** The conversation lists the page asks the API for (`GET /api/v1/conversations?…`), as they happen. */
+  const listRequests = (page: Page) => {
+    const seen: string[] = [];
+    page.on('request', (request) => {
+      if (request.method() === 'GET' && /\/api\/v1\/conversations\?/.test(request.url())) seen.push(request.url());
+    });
+    return seen;
+  };
+
   beforeAll(async () => {
     web = await startWebApp();
     baseUrl = web.baseUrl;
@@ -50,9 +60,17 @@ describe.skipIf(!hasChromium)('the inbox', () => {
     const alerts: string[] = [];
     for (const { page } of [agent, manager]) page.on('dialog', (dialog) => void dialog.dismiss().then(() => alerts.push(dialog.message())));
 
+    const agentLists = listRequests(agent.page);
+    const managerLists = listRequests(manager.page);
+
     await agent.page.goto('/inbox/unassigned');
     await manager.page.goto('/inbox/all');
-    for (const { page } of [agent, manager]) await page.getByRole('img', { name: 'Live updates: connected' }).waitFor();
+    for (const { page } of [agent, manager]) {
+      await page.getByRole('img', { name: 'Live updates: connected' }).waitFor();
+      await page.getByText('No conversations here.').waitFor();
+    }
+    expect(agentLists).toHaveLength(1);
+    expect(managerLists).toHaveLength(1);
 
     await contactWrites('Hello, is my parcel on its way?');
 
@@ -84,6 +102,10 @@ describe.skipIf(!hasChromium)('the inbox', () => {
       expect(await window.locator('.messages img').count()).toBe(0);
     }
     expect(alerts).toEqual([]);
+
+    // Every change above reached the lists as an event, none by asking the API for a list again.
+    expect(agentLists).toHaveLength(1);
+    expect(managerLists).toHaveLength(1);
 
     await agent.context.close();
     await manager.context.close();

@@ -2,13 +2,14 @@ import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
 import { useI18n } from '../i18n/i18n.js';
-import { useSession } from '../session/session.js';
+import { useRealtime } from '../realtime/realtime.js';
 import { Avatar } from '../ui/Avatar.js';
 import { errorMessage } from '../ui/errors.js';
 import { useTeams } from '../workspace/workspace.queries.js';
 import { AssigneeName } from './AssigneeName.js';
 import { plainText } from './FormattedText.js';
-import { type Conversation, conversationKeys, type ListFilter, useConversationList } from './inbox.queries.js';
+import { redDeadline } from './conversation-lists.js';
+import { type Conversation, dotContext, type ListFilter, refreshDots, useConversationList } from './inbox.queries.js';
 import { StatusDot } from './StatusDot.js';
 import { shortTime } from './time.js';
 
@@ -18,7 +19,7 @@ export function ConversationList({ filter, selectedId }: { filter: ListFilter; s
   const { t } = i18n;
   const list = useConversationList(filter);
   const conversations = list.data?.pages.flatMap((page) => page.items) ?? [];
-  useRedDotTimer(conversations, filter);
+  useRedDotTimer(conversations);
 
   return (
     <section className="conversation-list" aria-label={t('inbox.conversations')}>
@@ -94,23 +95,23 @@ function ConversationRow({ conversation, filter, selected }: { conversation: Con
 
 /**
  * A dot turns red when nobody answered within `missedAfterSeconds`, without any event saying so:
- * refetch the list when the next conversation shown crosses that line.
+ * work the dots out again when the next conversation shown crosses that line.
  */
-function useRedDotTimer(conversations: Conversation[], { view, status, q }: ListFilter) {
+function useRedDotTimer(conversations: Conversation[]) {
   const queryClient = useQueryClient();
-  const { workspace } = useSession();
-  const waitMs = workspace.settings.missedAfterSeconds * 1000;
-  const now = Date.now();
-  const deadlines = conversations
-    .filter((each) => each.status === 'open' && each.dot !== 'red' && each.awaitingReplySince)
-    .map((each) => Date.parse(each.awaitingReplySince!) + waitMs)
-    .filter((deadline) => deadline > now);
+  const { presence } = useRealtime();
+  // Read on each render: the list renders again whenever a conversation, a dot or presence changes.
+  const context = dotContext(queryClient, presence);
+  const deadlines = context ? conversations.flatMap((each) => redDeadline(each, context) ?? []).filter((deadline) => deadline > context.now.getTime()) : [];
   const next = deadlines.length > 0 ? Math.min(...deadlines) : undefined;
 
   useEffect(() => {
     if (next === undefined) return;
-    const refetch = () => void queryClient.invalidateQueries({ queryKey: conversationKeys.list({ view, status, q }) });
-    const timer = setTimeout(refetch, next - Date.now() + 500);
+    const timer = setTimeout(() => {
+      const context = dotContext(queryClient, presence);
+      if (context) refreshDots(queryClient, context);
+      // A little late rather than early: a timer that fired early would find nothing red yet and not come again.
+    }, next - Date.now() + 100);
     return () => clearTimeout(timer);
-  }, [next, queryClient, view, status, q]);
+  }, [next, queryClient, presence]);
 }

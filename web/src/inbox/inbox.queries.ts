@@ -1,25 +1,37 @@
 import { type InfiniteData, keepPreviousData, type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.js';
 import { refreshWhenBlocked } from '../blocking/blocking.queries.js';
+import type { PresenceClock } from '../realtime/presence.js';
+import type { Me } from '../session/session.js';
+import type { Team } from '../workspace/workspace.queries.js';
+import {
+  type ConversationStatus,
+  type Dot,
+  type DotContext,
+  dotOf,
+  isResponsible,
+  laterReadAt,
+  type ListedConversation,
+  type ListFilter,
+  mapConversations,
+  type Page,
+  placeInList,
+  type Viewer,
+  withDot,
+  withoutConversation,
+} from './conversation-lists.js';
 
-export type ConversationStatus = 'open' | 'snoozed' | 'closed';
-export type Dot = 'none' | 'purple' | 'red';
+export type { ConversationStatus, Dot, ListFilter };
 
-export type Conversation = {
-  id: string;
+export type Conversation = ListedConversation & {
   contactId: string;
-  status: ConversationStatus;
   snoozedUntil: string | null;
-  blocked: boolean;
-  assigneeId: string | null;
-  teamId: string | null;
-  lastMessageAt: string;
-  lastInboundAt: string | null;
-  awaitingReplySince: string | null;
   contact: { id: string; name: string | null; avatarUrl: string | null };
   lastMessage: { text: string; direction: 'in' | 'out'; type: 'message' | 'comment'; createdAt: string } | null;
-  dot: Dot;
 };
+
+/** What `conversation.updated` carries: the same for every user, so no read time and no dot; `readBy` who read it since the contact last wrote. */
+export type ConversationSummary = Omit<Conversation, 'readAt' | 'dot'> & { readBy: string[] };
 
 export type Attachment = { id: string; fileName: string; contentType: string; size: number; url: string };
 
@@ -42,16 +54,14 @@ export type Message = {
 
 export type SavedReply = { id: string; shortcut: string; text: string };
 
-type Page<T> = { items: T[]; nextCursor: string | null };
-
-/** `view` is the inbox as the API names it: `mine`, `unassigned`, `all`, `blocked` or `team:<id>`. */
-export type ListFilter = { view: string; status: ConversationStatus; q: string };
+type ListData = InfiniteData<Page<Conversation>>;
 
 const PAGE_SIZE = 30;
 
 export const conversationKeys = {
   lists: ['conversations', 'list'] as const,
   list: (filter: ListFilter) => ['conversations', 'list', filter] as const,
+  details: ['conversations', 'detail'] as const,
   detail: (id: string) => ['conversations', 'detail', id] as const,
 };
 
@@ -113,12 +123,10 @@ export function storeMessage(queryClient: QueryClient, message: Message) {
   });
 }
 
+/** The answer of an action on the open conversation; the lists follow the event the server publishes for it. */
 function useStoreConversation() {
   const queryClient = useQueryClient();
-  return (conversation: Conversation) => {
-    queryClient.setQueryData(conversationKeys.detail(conversation.id), conversation);
-    void queryClient.invalidateQueries({ queryKey: conversationKeys.lists });
-  };
+  return (conversation: Conversation) => queryClient.setQueryData(conversationKeys.detail(conversation.id), conversation);
 }
 
 export function useMarkRead() {
@@ -158,7 +166,101 @@ export function useDeleteConversation(id: string) {
 /** A deleted conversation leaves the lists; whoever has it open sees it is gone when its refetch answers 404. */
 export function forgetConversation(queryClient: QueryClient, id: string) {
   queryClient.removeQueries({ queryKey: messagesKey(id), type: 'inactive' });
-  void queryClient.invalidateQueries({ queryKey: ['conversations'] });
+  updateLists(queryClient, (data) => withoutConversation(data, id));
+  void queryClient.invalidateQueries({ queryKey: conversationKeys.detail(id) });
+}
+
+// The lists are kept current from events rather than refetched (with many agents and many inbound
+// messages a second, refetching every list on every event multiplies the load by the agents):
+// each conversation's place and dot are worked out here, by the rules the server uses.
+
+export function viewerOf(me: Me): Viewer {
+  return { id: me.user.id, seesAll: me.user.role !== 'agent' || me.workspace.settings.agentsSeeAll, teamIds: me.teamIds };
+}
+
+/** What this user's dots depend on, from what the app has loaded; undefined when nobody is signed in. */
+export function dotContext(queryClient: QueryClient, presence: PresenceClock, now = new Date()): DotContext | undefined {
+  const me = queryClient.getQueryData<Me | null>(['me']);
+  if (!me) return undefined;
+  const teams = queryClient.getQueryData<Team[]>(['teams']);
+  return {
+    viewer: viewerOf(me),
+    missedAfterSeconds: me.workspace.settings.missedAfterSeconds,
+    teamMembers: (teamId) => teams?.find((team) => team.id === teamId)?.memberIds ?? [],
+    onlineSince: presence.onlineSince,
+    now,
+  };
+}
+
+/** Applies `change` to each cached list, writing back only those it changed. */
+function updateLists(queryClient: QueryClient, change: (data: ListData, filter: ListFilter) => ListData) {
+  for (const [queryKey, data] of queryClient.getQueriesData<ListData>({ queryKey: conversationKeys.lists })) {
+    if (!data) continue;
+    const next = change(data, queryKey[2] as ListFilter);
+    if (next !== data) queryClient.setQueryData(queryKey, next);
+  }
+}
+
+/** Applies `update` to each cached conversation, in lists and opened. */
+function updateConversations(queryClient: QueryClient, update: (conversation: Conversation) => Conversation) {
+  updateLists(queryClient, (data) => mapConversations(data, update));
+  for (const [queryKey, current] of queryClient.getQueriesData<Conversation>({ queryKey: conversationKeys.details })) {
+    const next = current && update(current);
+    if (next !== current) queryClient.setQueryData(queryKey, next);
+  }
+}
+
+/** The latest time this user read the conversation, as far as anything cached knows. */
+function knownReadAt(queryClient: QueryClient, id: string): string | null {
+  let readAt = queryClient.getQueryData<Conversation>(conversationKeys.detail(id))?.readAt ?? null;
+  for (const [, data] of queryClient.getQueriesData<ListData>({ queryKey: conversationKeys.lists })) {
+    for (const page of data?.pages ?? []) for (const each of page.items) if (each.id === id) readAt = laterReadAt(readAt, each.readAt);
+  }
+  return readAt;
+}
+
+/**
+ * `conversation.updated`: into each list whose inbox and status it now has (in inbox order), out
+ * of the others, with this user's dot. A search list that may now match refetches, at most once a
+ * second.
+ */
+export function applyConversationUpdate(queryClient: QueryClient, summary: ConversationSummary, context: DotContext) {
+  const { readBy, ...fields } = summary;
+  // Reading it after the contact's last message is all the dot needs of the read time.
+  const readAt = laterReadAt(knownReadAt(queryClient, fields.id), readBy.includes(context.viewer.id) ? fields.lastInboundAt : null);
+  const conversation: Conversation = { ...fields, readAt, dot: 'none' };
+  conversation.dot = dotOf(conversation, context);
+  queryClient.setQueryData<Conversation>(conversationKeys.detail(conversation.id), (current) => current && { ...current, ...conversation });
+  let searchMayChange = false;
+  updateLists(queryClient, (data, filter) => {
+    const placed = placeInList(data, filter, conversation, context.viewer);
+    searchMayChange ||= placed.refetch;
+    return placed.data;
+  });
+  if (searchMayChange) refetchSearchesSoon(queryClient);
+}
+
+/** `conversation.read` by this user (here or in another tab). */
+export function applyRead(queryClient: QueryClient, id: string, readAt: string, context: DotContext) {
+  updateConversations(queryClient, (each) => (each.id === id ? withDot({ ...each, readAt: laterReadAt(each.readAt, readAt) }, context) : each));
+}
+
+/** Dots worked out again at `context.now`: of every cached conversation, or of those `userId` answers for (their presence changed). */
+export function refreshDots(queryClient: QueryClient, context: DotContext, userId?: string) {
+  updateConversations(queryClient, (each) => (userId === undefined || isResponsible(each, userId, context) ? withDot(each, context) : each));
+}
+
+const SEARCH_REFETCH_MS = 1000;
+const searchRefetches = new WeakMap<QueryClient, ReturnType<typeof setTimeout>>();
+
+/** Search lists are judged by the server; during a flood of messages they refetch once a second, not once a message. */
+function refetchSearchesSoon(queryClient: QueryClient) {
+  if (searchRefetches.has(queryClient)) return;
+  const timer = setTimeout(() => {
+    searchRefetches.delete(queryClient);
+    void queryClient.invalidateQueries({ queryKey: conversationKeys.lists, predicate: (query) => (query.queryKey[2] as ListFilter).q.trim() !== '' });
+  }, SEARCH_REFETCH_MS);
+  searchRefetches.set(queryClient, timer);
 }
 
 type OutgoingMessage = { type: 'reply' | 'comment'; text: string; attachmentIds: string[]; mentions: string[] };

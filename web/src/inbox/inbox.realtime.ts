@@ -1,15 +1,25 @@
 import type { QueryClient } from '@tanstack/react-query';
-import { type Conversation, conversationKeys, forgetConversation, type Message, storeMessage } from './inbox.queries.js';
+import type { PresenceClock } from '../realtime/presence.js';
+import {
+  applyConversationUpdate,
+  applyRead,
+  type ConversationSummary,
+  dotContext,
+  forgetConversation,
+  type Message,
+  refreshDots,
+  storeMessage,
+} from './inbox.queries.js';
 
 type ServerEvent = { type: string; data: Record<string, unknown> };
 
 /**
  * The inbox's share of live updates. Messages go straight into the open conversation's cache;
- * lists refetch, because each user's dots, order and inbox membership are worked out by the server.
+ * conversations into the cached lists, each with this user's dot worked out here (no list is
+ * refetched, search results aside). `presence` is already current when an event arrives.
  * Answers whether the event is fully handled.
  */
-export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent): boolean {
-  const refetchLists = () => void queryClient.invalidateQueries({ queryKey: conversationKeys.lists });
+export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent, presence: PresenceClock): boolean {
   switch (event.type) {
     // A message that changes a list (not a comment, not a status) is followed by `conversation.updated`.
     case 'message.created':
@@ -17,22 +27,25 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent): b
       storeMessage(queryClient, event.data.message as Message);
       return true;
     case 'conversation.updated': {
-      // The event carries no viewer's dot: keep ours until the refetch brings the new one.
-      const summary = event.data.conversation as Omit<Conversation, 'dot'>;
-      queryClient.setQueryData<Conversation>(conversationKeys.detail(summary.id), (current) => current && { ...current, ...summary });
-      void queryClient.invalidateQueries({ queryKey: ['conversations'] });
+      const context = dotContext(queryClient, presence);
+      if (context) applyConversationUpdate(queryClient, event.data.conversation as ConversationSummary, context);
       return true;
     }
-    case 'conversation.read':
-      refetchLists();
+    case 'conversation.read': {
+      // Only the reader hears it, in each of its tabs.
+      const context = dotContext(queryClient, presence);
+      if (context) applyRead(queryClient, event.data.conversationId as string, event.data.readAt as string, context);
       return true;
+    }
     case 'conversation.deleted':
       forgetConversation(queryClient, event.data.conversationId as string);
       return true;
-    case 'presence.changed':
-      // Red dots depend on whether the assignees are online; the provider keeps presence itself.
-      refetchLists();
-      return false;
+    case 'presence.changed': {
+      // Red dots depend on whether the users answerable for a conversation are online.
+      const context = dotContext(queryClient, presence);
+      if (context) refreshDots(queryClient, context, event.data.userId as string);
+      return true;
+    }
     default:
       // Conversations show their contact's name, move with a (un)blocked one and go with a deleted one; the shared table refreshes the contacts.
       if (/^contacts?\.(updated|deleted|blocked|unblocked)$/.test(event.type)) void queryClient.invalidateQueries({ queryKey: ['conversations'] });

@@ -1,7 +1,8 @@
 import { type QueryClient, type QueryKey, useQueryClient } from '@tanstack/react-query';
-import { createContext, type ReactNode, useContext, useEffect, useState } from 'react';
+import { createContext, type ReactNode, useContext, useEffect, useMemo, useState } from 'react';
 import { applyInboxEvent } from '../inbox/inbox.realtime.js';
 import { forgetSession } from '../session/session.js';
+import { createPresenceClock, type PresenceClock } from './presence.js';
 
 export type ConnectionState = 'connecting' | 'connected' | 'reconnecting';
 
@@ -29,18 +30,19 @@ const PING_EVERY_MS = 25_000;
 const PONG_WITHIN_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
 
-function applyEvent(queryClient: QueryClient, event: ServerEvent) {
-  if (applyInboxEvent(queryClient, event)) return;
+function applyEvent(queryClient: QueryClient, presence: PresenceClock, event: ServerEvent) {
+  // Presence first: the inbox works out dots from it.
   if (event.type === 'presence.changed') {
     const { userId, online } = event.data as { userId: string; online: boolean };
+    presence.changed(userId, online, new Date());
     queryClient.setQueryData<Set<string>>(['presence'], (current) => {
       const next = new Set(current);
       if (online) next.add(userId);
       else next.delete(userId);
       return next;
     });
-    return;
   }
+  if (applyInboxEvent(queryClient, event, presence)) return;
   if (event.type === 'job.updated') {
     const { job } = event.data as { job: { id: string } };
     queryClient.setQueryData(['jobs', job.id], job);
@@ -50,7 +52,7 @@ function applyEvent(queryClient: QueryClient, event: ServerEvent) {
 }
 
 /** One WebSocket for the tab: reconnects with backoff and keeps TanStack Query's cache current. */
-function useRealtimeConnection(): ConnectionState {
+function useRealtimeConnection(presence: PresenceClock): ConnectionState {
   const queryClient = useQueryClient();
   const [state, setState] = useState<ConnectionState>('connecting');
 
@@ -81,10 +83,11 @@ function useRealtimeConnection(): ConnectionState {
           // Events sent while we were away are lost: refetch what is on screen.
           if (everConnected) void queryClient.invalidateQueries();
           everConnected = true;
+          presence.connected(event.data.online as string[]);
           queryClient.setQueryData(['presence'], new Set(event.data.online as string[]));
           return;
         }
-        if (event.type !== 'pong') applyEvent(queryClient, event);
+        if (event.type !== 'pong') applyEvent(queryClient, presence, event);
       };
 
       current.onclose = (closed) => {
@@ -116,18 +119,22 @@ function useRealtimeConnection(): ConnectionState {
       clearTimeout(pongTimer);
       socket?.close(1000);
     };
-  }, [queryClient]);
+  }, [queryClient, presence]);
 
   return state;
 }
 
-const RealtimeContext = createContext<ConnectionState>('connecting');
+const fallbackPresence = createPresenceClock();
+const RealtimeContext = createContext<{ state: ConnectionState; presence: PresenceClock }>({ state: 'connecting', presence: fallbackPresence });
 
 export function RealtimeProvider({ children }: { children: ReactNode }) {
-  return <RealtimeContext.Provider value={useRealtimeConnection()}>{children}</RealtimeContext.Provider>;
+  const [presence] = useState(createPresenceClock);
+  const state = useRealtimeConnection(presence);
+  const value = useMemo(() => ({ state, presence }), [state, presence]);
+  return <RealtimeContext.Provider value={value}>{children}</RealtimeContext.Provider>;
 }
 
-/** The state of the tab's live connection. */
-export function useRealtime(): { state: ConnectionState } {
-  return { state: useContext(RealtimeContext) };
+/** The tab's live connection: its state, and since when who is online. */
+export function useRealtime(): { state: ConnectionState; presence: PresenceClock } {
+  return useContext(RealtimeContext);
 }
