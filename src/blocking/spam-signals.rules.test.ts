@@ -5,6 +5,7 @@ import {
   linkedDomains,
   normaliseDomain,
   type SpamFacts,
+  type SpamReason,
   spamAction,
   spamScore,
   spamSignals,
@@ -64,13 +65,31 @@ describe('spam signals of one message', () => {
     expect(spamSignals({ ...quiet, ...facts }, settings).map((s) => s.signal)).toEqual(expected);
   });
 
-  it('say why, with weights that add up to the score', () => {
-    const signals = spamSignals({ text: 'https://bit.ly/x', recentInbound: 12, repeatedTextContacts: 0 }, settings);
-    expect(signals).toEqual([
-      { signal: 'burst', detail: '12 messages within a minute (limit 10)', weight: 50 },
-      { signal: 'url_shortener', detail: 'links through bit.ly (a link shortener)', weight: 50 },
+  it('say why as data, with weights that add up to the score', () => {
+    const reasons = spamSignals({ text: 'https://bit.ly/x', recentInbound: 12, repeatedTextContacts: 0 }, settings);
+    expect(reasons).toEqual([
+      { signal: 'burst', weight: 50, messages: 12, limit: 10, windowSeconds: 60 },
+      { signal: 'url_shortener', weight: 50, domains: ['bit.ly'] },
     ]);
-    expect(spamScore(signals)).toBe(100);
+    expect(spamScore(reasons)).toBe(100);
+  });
+
+  const reasonCases: Array<[string, Partial<SpamFacts>, SpamReason]> = [
+    ['a burst: how many messages, the limit and the window', { recentInbound: 30 }, { signal: 'burst', weight: 50, messages: 30, limit: 10, windowSeconds: 60 }],
+    [
+      'a blocklisted link: every blocklisted domain linked to',
+      { text: 'casino.example and vip.casino.example, also example.org' },
+      { signal: 'blocked_domain', weight: 100, domains: ['casino.example', 'vip.casino.example'] },
+    ],
+    ['a shortened link: the shorteners linked through', { text: 'tinyurl.com/a or https://bit.ly/b' }, { signal: 'url_shortener', weight: 50, domains: ['tinyurl.com', 'bit.ly'] }],
+    [
+      'repeated text: how many new contacts, the limit and the window',
+      { repeatedTextContacts: 7 },
+      { signal: 'repeated_text', weight: 60, contacts: 7, limit: 5, windowSeconds: 3600 },
+    ],
+  ];
+  it.each(reasonCases)('%s', (_name, facts, reason) => {
+    expect(spamSignals({ ...quiet, ...facts }, settings)).toEqual([reason]);
   });
 });
 

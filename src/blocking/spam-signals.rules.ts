@@ -5,7 +5,15 @@ import { createHash } from 'node:crypto';
  * gathers a few counts with indexed queries, these rules turn them into reasons and a score.
  */
 export type SpamSignalName = 'burst' | 'blocked_domain' | 'url_shortener' | 'repeated_text';
-export type SpamSignal = { signal: SpamSignalName; detail: string; weight: number };
+/**
+ * Why a message scored, as data rather than prose: the web app words each reason in the reader's
+ * language from its signal and parameters. Windows are in seconds.
+ */
+export type SpamReason =
+  | { signal: 'burst'; weight: number; messages: number; limit: number; windowSeconds: number }
+  | { signal: 'blocked_domain'; weight: number; domains: string[] }
+  | { signal: 'url_shortener'; weight: number; domains: string[] }
+  | { signal: 'repeated_text'; weight: number; contacts: number; limit: number; windowSeconds: number };
 export type SpamAction = 'none' | 'quarantine' | 'block';
 export type ChannelSpamPolicy = { action: SpamAction; threshold: number };
 
@@ -97,31 +105,35 @@ export function spamWindows(now: Date) {
 }
 
 /** Every signal the message raises, each with why. */
-export function spamSignals(facts: SpamFacts, settings: Pick<SpamSettings, 'blockedDomains' | 'burstPerMinute' | 'repeatedTextContacts'>): SpamSignal[] {
-  const signals: SpamSignal[] = [];
+export function spamSignals(facts: SpamFacts, settings: Pick<SpamSettings, 'blockedDomains' | 'burstPerMinute' | 'repeatedTextContacts'>): SpamReason[] {
+  const reasons: SpamReason[] = [];
   if (facts.recentInbound >= settings.burstPerMinute) {
-    signals.push({ signal: 'burst', detail: `${facts.recentInbound} messages within a minute (limit ${settings.burstPerMinute})`, weight: signalWeights.burst });
+    reasons.push({
+      signal: 'burst',
+      weight: signalWeights.burst,
+      messages: facts.recentInbound,
+      limit: settings.burstPerMinute,
+      windowSeconds: BURST_WINDOW_MS / 1000,
+    });
   }
   const domains = linkedDomains(facts.text);
   const blocked = domains.filter((domain) => settings.blockedDomains.some((parent) => isUnder(domain, parent)));
-  if (blocked.length > 0) {
-    signals.push({ signal: 'blocked_domain', detail: `links to ${blocked.join(', ')} (on the blocklist)`, weight: signalWeights.blocked_domain });
-  }
+  if (blocked.length > 0) reasons.push({ signal: 'blocked_domain', weight: signalWeights.blocked_domain, domains: blocked });
   const shortened = domains.filter((domain) => urlShorteners.some((shortener) => isUnder(domain, shortener)));
-  if (shortened.length > 0) {
-    signals.push({ signal: 'url_shortener', detail: `links through ${shortened.join(', ')} (a link shortener)`, weight: signalWeights.url_shortener });
-  }
+  if (shortened.length > 0) reasons.push({ signal: 'url_shortener', weight: signalWeights.url_shortener, domains: shortened });
   if (facts.repeatedTextContacts >= settings.repeatedTextContacts) {
-    signals.push({
+    reasons.push({
       signal: 'repeated_text',
-      detail: `the same text from ${facts.repeatedTextContacts} new contacts within an hour (limit ${settings.repeatedTextContacts})`,
       weight: signalWeights.repeated_text,
+      contacts: facts.repeatedTextContacts,
+      limit: settings.repeatedTextContacts,
+      windowSeconds: REPEATED_TEXT_WINDOW_MS / 1000,
     });
   }
-  return signals;
+  return reasons;
 }
 
-export const spamScore = (signals: SpamSignal[]) => signals.reduce((sum, s) => sum + s.weight, 0);
+export const spamScore = (reasons: SpamReason[]) => reasons.reduce((sum, reason) => sum + reason.weight, 0);
 
 /** What the channel's policy does with a score: nothing below its threshold. */
 export function spamAction(score: number, policy: ChannelSpamPolicy): SpamAction {

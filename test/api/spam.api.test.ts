@@ -1,4 +1,8 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { eq, sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { migrationsFolder } from '../../src/platform/db/client.js';
+import { spamDecisions } from '../../src/platform/db/schema.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { connect } from '../helpers/websocket.js';
@@ -105,7 +109,7 @@ describe('quarantine', () => {
       action: 'quarantine',
       state: 'active',
       score: 100,
-      reasons: [{ signal: 'blocked_domain', detail: 'links to casino.example (on the blocklist)', weight: 100 }],
+      reasons: [{ signal: 'blocked_domain', weight: 100, domains: ['casino.example'] }],
       contact: { name: 'Lucky Promo', blocked: false, quarantined: true },
       channelId: channel.id,
       message: { text: 'Win big at https://casino.example/spin' },
@@ -122,7 +126,10 @@ describe('quarantine', () => {
     const { ws, channel } = await setUp('quarantine');
     await sendInbound(t, channel.id, { identifier: 'maybe-spam', text: 'deal at bit.ly/deal and casino.example' });
     const [held] = await decisions(ws, 'active');
-    expect(held.reasons.map((r: { signal: string }) => r.signal)).toEqual(['blocked_domain', 'url_shortener']);
+    expect(held.reasons).toEqual([
+      { signal: 'blocked_domain', weight: 100, domains: ['casino.example'] },
+      { signal: 'url_shortener', weight: 50, domains: ['bit.ly'] },
+    ]);
     expect(await mac(ws)).toBe(0);
 
     clock.advance(60_000);
@@ -154,7 +161,7 @@ describe('auto-block', () => {
       clock.advance(5000);
     }
     const [decision] = await decisions(ws, 'active');
-    expect(decision).toMatchObject({ action: 'block', score: 50, reasons: [{ signal: 'burst', detail: '3 messages within a minute (limit 3)' }], contact: { blocked: true } });
+    expect(decision).toMatchObject({ action: 'block', score: 50, reasons: [{ signal: 'burst', weight: 50, messages: 3, limit: 3, windowSeconds: 60 }], contact: { blocked: true } });
     expect(await listIds(ws, '?inbox=blocked')).toEqual([decision.conversationId]);
     expect(await listIds(ws)).toEqual([]);
     expect((await t.request('GET', `/api/v1/conversations/${decision.conversationId}`, { token: ws.owner.token })).data).toMatchObject({ status: 'closed', blocked: true });
@@ -174,7 +181,7 @@ describe('auto-block', () => {
     }
     const [decision, ...rest] = await decisions(ws, 'active');
     expect(rest).toEqual([]);
-    expect(decision).toMatchObject({ action: 'block', reasons: [{ signal: 'repeated_text', detail: 'the same text from 5 new contacts within an hour (limit 5)' }] });
+    expect(decision).toMatchObject({ action: 'block', reasons: [{ signal: 'repeated_text', weight: 60, contacts: 5, limit: 5, windowSeconds: 3600 }] });
     expect(await mac(ws)).toBe(4);
     expect(await listIds(ws)).toHaveLength(4);
   });
@@ -228,5 +235,33 @@ describe('spam decisions', () => {
     expect(first.data.items.map((d: { message: { text: string } }) => d.message.text)).toEqual(['casino.example/3', 'casino.example/2']);
     const second = await t.request('GET', `/api/v1/spam/decisions?limit=2&cursor=${first.data.nextCursor}`, { token: ws.owner.token });
     expect(second.data).toMatchObject({ items: [{ message: { text: 'casino.example/1' } }], nextCursor: null });
+  });
+});
+
+describe('decisions stored before reasons were data', () => {
+  const migration = readdirSync(migrationsFolder).find((file) => file.endsWith('_spam_reasons_as_data.sql'))!;
+
+  it('read as data once migrated; a reason in no known form keeps its text', async () => {
+    const { ws, channel } = await setUp('quarantine');
+    await sendInbound(t, channel.id, { identifier: 'old-row', text: 'casino.example and bit.ly/x' });
+    const [held] = await decisions(ws, 'active');
+    const prose = [
+      { signal: 'burst', detail: '12 messages within a minute (limit 10)', weight: 50 },
+      { signal: 'blocked_domain', detail: 'links to casino.example, vip.spam.example (on the blocklist)', weight: 100 },
+      { signal: 'url_shortener', detail: 'links through bit.ly (a link shortener)', weight: 50 },
+      { signal: 'repeated_text', detail: 'the same text from 7 new contacts within an hour (limit 5)', weight: 60 },
+      { signal: 'burst', detail: 'worded some other way', weight: 50 },
+    ];
+    await t.database.db.update(spamDecisions).set({ reasons: prose }).where(eq(spamDecisions.id, held.id));
+
+    await t.database.db.execute(sql.raw(readFileSync(`${migrationsFolder}/${migration}`, 'utf8')));
+
+    expect((await t.request('GET', `/api/v1/spam/decisions/${held.id}`, { token: ws.manager.token })).data.reasons).toEqual([
+      { signal: 'burst', weight: 50, messages: 12, limit: 10, windowSeconds: 60 },
+      { signal: 'blocked_domain', weight: 100, domains: ['casino.example', 'vip.spam.example'] },
+      { signal: 'url_shortener', weight: 50, domains: ['bit.ly'] },
+      { signal: 'repeated_text', weight: 60, contacts: 7, limit: 5, windowSeconds: 3600 },
+      { signal: 'burst', detail: 'worded some other way', weight: 50 },
+    ]);
   });
 });

@@ -58,6 +58,11 @@ const en = {
   'spam.signal.blocked_domain': 'Link to a blocked domain',
   'spam.signal.url_shortener': 'Link through a URL shortener',
   'spam.signal.repeated_text': 'Same text as many new contacts',
+  'spam.reason.withDetail': '{label}: {detail}',
+  'spam.reason.burst.one': '{count} message within {window} (limit {limit})',
+  'spam.reason.burst.other': '{count} messages within {window} (limit {limit})',
+  'spam.reason.repeatedText.one': '{count} new contact within {window} (limit {limit})',
+  'spam.reason.repeatedText.other': '{count} new contacts within {window} (limit {limit})',
 
   'spam.settings.intro': 'Spam signals score each inbound message. Where a channel’s score reaches its threshold, the message is quarantined (kept out of the inbox for review) or its contact is blocked.',
   'spam.settings.blockedDomains': 'Blocked domains',
@@ -149,6 +154,11 @@ const de: Messages = {
   'spam.signal.blocked_domain': 'Link zu einer gesperrten Domain',
   'spam.signal.url_shortener': 'Link über einen URL-Kürzer',
   'spam.signal.repeated_text': 'Gleicher Text wie viele neue Kontakte',
+  'spam.reason.withDetail': '{label}: {detail}',
+  'spam.reason.burst.one': '{count} Nachricht innerhalb von {window} (Grenze {limit})',
+  'spam.reason.burst.other': '{count} Nachrichten innerhalb von {window} (Grenze {limit})',
+  'spam.reason.repeatedText.one': '{count} neuer Kontakt innerhalb von {window} (Grenze {limit})',
+  'spam.reason.repeatedText.other': '{count} neue Kontakte innerhalb von {window} (Grenze {limit})',
 
   'spam.settings.intro':
     'Spam-Signale bewerten jede eingehende Nachricht. Erreicht die Punktzahl den Schwellenwert des Kanals, kommt die Nachricht in Quarantäne (außerhalb des Posteingangs, zur Prüfung) oder der Kontakt wird blockiert.',
@@ -240,6 +250,11 @@ const fr: Messages = {
   'spam.signal.blocked_domain': 'Lien vers un domaine bloqué',
   'spam.signal.url_shortener': 'Lien via un raccourcisseur d’URL',
   'spam.signal.repeated_text': 'Même texte que de nombreux nouveaux contacts',
+  'spam.reason.withDetail': '{label} : {detail}',
+  'spam.reason.burst.one': '{count} message en {window} (limite {limit})',
+  'spam.reason.burst.other': '{count} messages en {window} (limite {limit})',
+  'spam.reason.repeatedText.one': '{count} nouveau contact en {window} (limite {limit})',
+  'spam.reason.repeatedText.other': '{count} nouveaux contacts en {window} (limite {limit})',
 
   'spam.settings.intro':
     'Les signaux de spam notent chaque message entrant. Quand le score atteint le seuil du canal, le message est mis en quarantaine (hors de la boîte de réception, à vérifier) ou son contact est bloqué.',

@@ -1,7 +1,12 @@
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api } from '../api.js';
 
-export type SpamReason = { signal: string; detail: string; weight: number };
+/**
+ * Why the rules acted: a signal, what it added to the score and its parameters (`burst`:
+ * messages, limit, windowSeconds; `blocked_domain`, `url_shortener`: domains; `repeated_text`:
+ * contacts, limit, windowSeconds). Read tolerantly: a reason in an unknown shape still shows.
+ */
+export type SpamReason = { signal: string; weight: number; [param: string]: unknown };
 
 export type DecisionState = 'active' | 'reversed';
 
