@@ -26,6 +26,7 @@ const item: ContactItem = {
   tags: ['VIP', 'Lead'],
   customFields: { plan: 'Pro', score: 7 },
   blocked: false,
+  quarantined: false,
   channels: ['whatsapp'],
   conversationStatus: 'open',
   lastInteractionAt: null,

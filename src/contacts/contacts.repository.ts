@@ -29,6 +29,8 @@ export type ContactItem = {
   tags: string[];
   customFields: Record<string, unknown>;
   blocked: boolean;
+  /** Held by the spam rules with a quarantine decision pending review (SPEC §2.6, issue 5). */
+  quarantined: boolean;
   /** Types of the channels the contact has an identity on. */
   channels: string[];
   conversationStatus: 'open' | 'snoozed' | 'closed' | null;
@@ -143,6 +145,7 @@ type ItemRow = {
   assignee_id: string | null;
   custom_fields: Record<string, unknown>;
   blocked_at: Date | null;
+  quarantined_at: Date | null;
   last_interaction_at: Date | null;
   created_at: Date;
   updated_at: Date;
@@ -170,6 +173,7 @@ function toItem(row: ItemRow): ContactItem {
     tags: row.tags,
     customFields: row.custom_fields,
     blocked: row.blocked_at !== null,
+    quarantined: row.quarantined_at !== null,
     channels: row.channels,
     conversationStatus: row.conversation_status,
     lastInteractionAt: toDate(row.last_interaction_at),
@@ -199,7 +203,7 @@ export function createContactsRepository(db: Db) {
     }
     const result = await db.execute(sql`
       select c.id, c.first_name, c.last_name, c.display_name, c.avatar_url, c.email, c.phone, c.country, c.country_source,
-        c.language, c.assignee_id, c.custom_fields, c.blocked_at, c.last_interaction_at, c.created_at,
+        c.language, c.assignee_id, c.custom_fields, c.blocked_at, c.quarantined_at, c.last_interaction_at, c.created_at,
         c.updated_at, (${key})::text as sort_value,
         array(select t.name from contact_tags ct join tags t on t.id = ct.tag_id
               where ct.workspace_id = c.workspace_id and ct.contact_id = c.id order by lower(t.name)) as tags,

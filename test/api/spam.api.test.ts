@@ -238,6 +238,32 @@ describe('spam decisions', () => {
   });
 });
 
+describe('quarantined contacts in the Contacts module', () => {
+  const contactsList = async (ws: Workspace, query = '') =>
+    (await t.request('GET', `/api/v1/contacts${query}`, { token: ws.manager.token })).data.items as Array<{ id: string; blocked: boolean; quarantined: boolean }>;
+
+  it('are marked `quarantined` in the list and on the contact until released; others, blocked ones included, are not', async () => {
+    const { ws, channel } = await setUp('quarantine');
+    await sendInbound(t, channel.id, { identifier: 'held', name: 'Held Promo', text: 'Win big at https://casino.example/spin' });
+    await sendInbound(t, channel.id, { identifier: 'fine', name: 'Fine Customer', text: 'Where is my parcel?' });
+    await sendInbound(t, channel.id, { identifier: 'rude', name: 'Rude Customer', text: 'Hello?' });
+    const [held] = await decisions(ws, 'active');
+    const idOf = async (name: string) => (await contactsList(ws, `?q=${name}`))[0]!.id;
+    const fine = await idOf('Fine');
+    const rude = await idOf('Rude');
+    await t.request('POST', `/api/v1/contacts/${rude}/block`, { token: ws.manager.token });
+
+    const marks = async (query = '') => Object.fromEntries((await contactsList(ws, query)).map((c) => [c.id, c.quarantined]));
+    expect(await marks()).toEqual({ [held.contactId]: true, [fine]: false });
+    expect(await marks('?blocked=true')).toEqual({ [rude]: false });
+    expect(await marks('?q=Held')).toEqual({ [held.contactId]: true });
+    expect((await t.request('GET', `/api/v1/contacts/${held.contactId}`, { token: ws.manager.token })).data).toMatchObject({ quarantined: true });
+
+    await t.request('POST', `/api/v1/spam/decisions/${held.id}/reverse`, { token: ws.manager.token });
+    expect((await contactsList(ws)).map((c) => c.quarantined)).toEqual([false, false]);
+  });
+});
+
 describe('decisions stored before reasons were data', () => {
   const migration = readdirSync(migrationsFolder).find((file) => file.endsWith('_spam_reasons_as_data.sql'))!;
 

@@ -63,6 +63,8 @@ const en = {
   'spam.reason.burst.other': '{count} messages within {window} (limit {limit})',
   'spam.reason.repeatedText.one': '{count} new contact within {window} (limit {limit})',
   'spam.reason.repeatedText.other': '{count} new contacts within {window} (limit {limit})',
+  'spam.quarantined': 'Quarantined',
+  'spam.quarantined.hint': 'Held for spam review: its messages stay out of the inbox until someone marks them as not spam.',
 
   'spam.settings.intro': 'Spam signals score each inbound message. Where a channel’s score reaches its threshold, the message is quarantined (kept out of the inbox for review) or its contact is blocked.',
   'spam.settings.blockedDomains': 'Blocked domains',
@@ -159,6 +161,9 @@ const de: Messages = {
   'spam.reason.burst.other': '{count} Nachrichten innerhalb von {window} (Grenze {limit})',
   'spam.reason.repeatedText.one': '{count} neuer Kontakt innerhalb von {window} (Grenze {limit})',
   'spam.reason.repeatedText.other': '{count} neue Kontakte innerhalb von {window} (Grenze {limit})',
+  'spam.quarantined': 'In Quarantäne',
+  'spam.quarantined.hint':
+    'Zur Spam-Prüfung zurückgehalten: Seine Nachrichten bleiben außerhalb des Posteingangs, bis jemand sie als kein Spam markiert.',
 
   'spam.settings.intro':
     'Spam-Signale bewerten jede eingehende Nachricht. Erreicht die Punktzahl den Schwellenwert des Kanals, kommt die Nachricht in Quarantäne (außerhalb des Posteingangs, zur Prüfung) oder der Kontakt wird blockiert.',
@@ -255,6 +260,9 @@ const fr: Messages = {
   'spam.reason.burst.other': '{count} messages en {window} (limite {limit})',
   'spam.reason.repeatedText.one': '{count} nouveau contact en {window} (limite {limit})',
   'spam.reason.repeatedText.other': '{count} nouveaux contacts en {window} (limite {limit})',
+  'spam.quarantined': 'En quarantaine',
+  'spam.quarantined.hint':
+    'Retenu pour le contrôle du spam : ses messages restent hors de la boîte de réception jusqu’à ce que quelqu’un les marque comme non-spam.',
 
   'spam.settings.intro':
     'Les signaux de spam notent chaque message entrant. Quand le score atteint le seuil du canal, le message est mis en quarantaine (hors de la boîte de réception, à vérifier) ou son contact est bloqué.',

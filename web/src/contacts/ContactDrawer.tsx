@@ -2,6 +2,7 @@ import { useQueryClient } from '@tanstack/react-query';
 import { type FormEvent, useEffect, useId, useState } from 'react';
 import { api, ApiError } from '../api.js';
 import { BlockContactDialog } from '../blocking/BlockContactDialog.js';
+import { QuarantinedBadge } from '../blocking/QuarantinedBadge.js';
 import { useI18n } from '../i18n/i18n.js';
 import { may } from '../session/permissions.js';
 import { useSession } from '../session/session.js';
@@ -114,6 +115,7 @@ function DrawerHeader({ contact, name, onDeleted }: { contact: Contact; name: st
           {t('contacts.drawer.id')} <span className="contact-id-value">{contact.id}</span>
         </p>
         {contact.blocked && <span className="badge badge--blocked">{t('contacts.blocked')}</span>}
+        {contact.quarantined && <QuarantinedBadge />}
       </div>
       {actions.length > 0 && <MoreMenu label={t('contacts.moreActions')} items={actions} />}
       {dialog === 'block' && <BlockContactDialog contactId={contact.id} name={name} block={!contact.blocked} onClose={() => setDialog(undefined)} />}

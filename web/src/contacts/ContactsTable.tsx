@@ -1,5 +1,6 @@
 import { useEffect, useRef } from 'react';
 import { Link, useLocation } from 'react-router-dom';
+import { QuarantinedBadge } from '../blocking/QuarantinedBadge.js';
 import { UnblockContactButton } from '../blocking/UnblockContactButton.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Avatar } from '../ui/Avatar.js';
@@ -88,6 +89,11 @@ export function ContactsTable(props: {
                     <span className="blocked-cell">
                       <span className="badge badge--blocked">{t('contacts.blocked')}</span>
                       <UnblockContactButton contactId={contact.id} name={name} label={t('blocking.unblockName', { name })} />
+                    </span>
+                  )}
+                  {contact.quarantined && (
+                    <span className="blocked-cell">
+                      <QuarantinedBadge />
                     </span>
                   )}
                 </td>

@@ -19,6 +19,8 @@ export type Contact = {
   tags: string[];
   customFields: Record<string, unknown>;
   blocked: boolean;
+  /** Held by the spam rules for review (a pending quarantine decision). */
+  quarantined: boolean;
   /** Types of the channels the contact has an identity on. */
   channels: string[];
   conversationStatus: ConversationStatus | null;

@@ -23,7 +23,8 @@ const staleAfter: Record<string, QueryKey[]> = {
   customField: [['custom-fields'], ['contacts']],
   channel: [['channels'], ['contacts']],
   saved_reply: [['saved-replies']],
-  spam: [['spam', 'decisions']],
+  // A decision quarantines or releases a contact: the Contacts module marks it.
+  spam: [['spam', 'decisions'], ['contacts']],
 };
 
 const PING_EVERY_MS = 25_000;
