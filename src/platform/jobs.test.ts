@@ -105,4 +105,48 @@ describe('the job queue', () => {
     await Promise.all([queue.drain(), second.drain()]);
     expect(ran).toEqual([0, 0, 0, 0, 0]);
   });
+
+  it('a job queued in a transaction exists only if the transaction commits', async () => {
+    const ran: number[] = [];
+    const { queue } = await queueWith(countingHandler(ran));
+    await expect(
+      database!.db.transaction(async (tx) => {
+        await queue.enqueue({ type: 'count', payload: { to: 1 } }, tx);
+        throw new Error('rolled back');
+      }),
+    ).rejects.toThrow('rolled back');
+    await queue.drain();
+    expect(ran).toEqual([]);
+    await database!.db.transaction(async (tx) => {
+      await queue.enqueue({ type: 'count', payload: { to: 2 } }, tx);
+    });
+    await queue.drain();
+    expect(ran).toEqual([0, 1]);
+  });
+
+  it('a recurring job runs once per interval, also after a failed run, and two queues keep one schedule', async () => {
+    const clock = fixedClock(new Date('2026-05-01T00:00:00Z'));
+    database ??= await createTestDatabase();
+    const runs: string[] = [];
+    const queues = ['a', 'b'].map((name) => {
+      const queue = createJobQueue({ db: database!.db, clock, bus: createLocalBus(), logger: createLogger('silent') });
+      queue.every('sweep', 3600_000, async () => {
+        runs.push(name);
+        if (runs.length === 2) throw new Error('disk busy');
+      });
+      return queue;
+    });
+    const drainBoth = () => Promise.all(queues.map((queue) => queue.drain()));
+    const queued = async () => (await database!.db.select().from(jobs).where(eq(jobs.type, 'sweep'))).filter((job) => job.status === 'queued');
+
+    await drainBoth();
+    expect(runs).toHaveLength(0);
+    expect(await queued()).toHaveLength(1);
+    for (let hour = 1; hour <= 3; hour++) {
+      clock.advance(3600_000);
+      await drainBoth();
+      expect(runs).toHaveLength(hour);
+      expect(await queued()).toHaveLength(1);
+    }
+  });
 });

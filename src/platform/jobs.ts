@@ -38,6 +38,8 @@ const POLL_MS = 500;
 export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logger: Logger; concurrency?: number }) {
   const { db, clock, bus, logger } = deps;
   const handlers = new Map<string, JobHandler>();
+  /** Recurring job types and their interval. */
+  const recurring = new Map<string, number>();
   const workerId = `${process.pid}-${newId().slice(-8)}`;
   const concurrency = deps.concurrency ?? 2;
   let running = 0;
@@ -164,6 +166,32 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
     }
   }
 
+  /**
+   * Queues the next run of a recurring job unless one is already waiting. Instances take turns
+   * (a transaction-scoped advisory lock per type), so two starting at once queue one run.
+   */
+  async function queueRecurring(type: string, runAt: Date, waitingStatuses: Array<Job['status']>) {
+    const now = clock.now();
+    await db.transaction(async (tx) => {
+      await tx.execute(sql`select pg_advisory_xact_lock(hashtext(${`jobs.recurring:${type}`}))`);
+      await tx.execute(sql`
+        insert into jobs (id, type, payload, run_at, max_attempts, created_at, updated_at)
+        select ${newId()}, ${type}, '{}'::jsonb, ${runAt}, 1, ${now}, ${now}
+        where not exists (
+          select 1 from jobs where type = ${type} and status in (${sql.join(
+            waitingStatuses.map((status) => sql`${status}`),
+            sql`, `,
+          )})
+        )`);
+    });
+  }
+
+  async function scheduleRecurring() {
+    for (const [type, intervalMs] of recurring) {
+      await queueRecurring(type, new Date(clock.now().getTime() + intervalMs), ['queued', 'running']);
+    }
+  }
+
   function schedule() {
     if (stopped) return;
     timer = setTimeout(async () => {
@@ -178,9 +206,26 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
       handlers.set(type, handler);
     },
 
-    async enqueue(options: EnqueueOptions): Promise<Job> {
+    /**
+     * A job that runs every `intervalMs` on one instance at a time, whatever the number of
+     * instances: each run queues the next (also when it failed); start() and drain() queue the
+     * first when none is waiting.
+     */
+    every(type: string, intervalMs: number, handler: JobHandler) {
+      recurring.set(type, intervalMs);
+      handlers.set(type, async (context) => {
+        try {
+          return await handler(context);
+        } finally {
+          await queueRecurring(type, new Date(clock.now().getTime() + intervalMs), ['queued']);
+        }
+      });
+    },
+
+    /** `tx`: queued in the caller's transaction, so the job exists if and only if the work it follows up was committed. */
+    async enqueue(options: EnqueueOptions, tx: Db = db): Promise<Job> {
       const now = clock.now();
-      const [job] = await db
+      const [job] = await tx
         .insert(jobs)
         .values({
           id: newId(),
@@ -199,6 +244,15 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
       return job!;
     },
 
+    /** Removes queued (not running) jobs of a type whose payload contains `payload`; answers how many. */
+    async cancelQueued(type: string, payload: Record<string, unknown>, tx: Db = db): Promise<number> {
+      const removed = await tx
+        .delete(jobs)
+        .where(and(eq(jobs.type, type), eq(jobs.status, 'queued'), sql`${jobs.payload} @> ${JSON.stringify(payload)}::jsonb`))
+        .returning({ id: jobs.id });
+      return removed.length;
+    },
+
     async find(workspaceId: string, id: string): Promise<Job | undefined> {
       const [job] = await db
         .select()
@@ -210,6 +264,7 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
     start() {
       if (!stopped) return;
       stopped = false;
+      scheduleRecurring().catch((error) => logger.error({ err: error }, 'recurring jobs not scheduled'));
       void pump();
       schedule();
     },
@@ -223,6 +278,7 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
 
     /** Run queued jobs until none is due: for tests and scripts that need a settled state. */
     async drain() {
+      await scheduleRecurring();
       for (;;) {
         const job = await claim();
         if (!job) return;
