@@ -35,6 +35,9 @@ export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
 /** A delivery or read receipt for an outbound message. */
 export type StatusUpdate = { providerMessageId: string; status: DeliveryStatus; error?: string };
 
+/** A file sent with a reply. `url` downloads it without a session until the link expires (7 days). */
+export type OutboundAttachment = { id: string; name: string; contentType: string; size: number; url: string };
+
 export type OutboundMessage = {
   id: string;
   text: string;
@@ -42,6 +45,8 @@ export type OutboundMessage = {
   recipient: ChannelIdentity;
   template?: { name: string; language: string; parameters: unknown[] };
   tag?: string;
+  /** Absent or empty: text only. */
+  attachments?: OutboundAttachment[];
 };
 
 export type SendResult =

@@ -84,7 +84,7 @@ async function checkpointBatch(context: JobContext, update: Parameters<JobContex
  * by a checkpoint, so a job taken over after a crash continues from its last checkpoint.
  */
 export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCriteria }) {
-  const { db, bus, clock, jobs, dataDir, resolve, blocking } = deps;
+  const { db, bus, clock, jobs, dataDir, resolve, blocking, attachments } = deps;
   const repository = createContactsRepository(db);
   const fields = createCustomFieldsRepository(db);
   const tags = createTagsRepository(db);
@@ -135,7 +135,11 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
       const ids = await repository.idsAfter(workspaceId, payload.criteria, cursor, BATCH);
       if (ids.length === 0) break;
       if (payload.action === 'delete') {
-        const deleted = await repository.delete(workspaceId, ids);
+        const deleted = await db.transaction(async (tx) => {
+          const removed = await createContactsRepository(tx).delete(workspaceId, ids);
+          await attachments.discardOfContacts(tx, workspaceId, removed);
+          return removed;
+        });
         await emit(workspaceId, 'contacts.deleted', { contactIds: deleted });
       } else if (payload.action === 'block' || payload.action === 'unblock') {
         await blocking.setBlockedMany(workspaceId, ids, payload.action === 'block', job.createdBy);

@@ -1,4 +1,5 @@
 import type { BlockingService } from '../blocking/blocking.service.js';
+import type { AttachmentsService } from '../messages/attachments.service.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
@@ -44,6 +45,8 @@ export type ContactsDeps = {
   workspace: WorkspaceService;
   /** Bulk block and unblock go through the blocking domain, which closes conversations and tells other modules. */
   blocking: Pick<BlockingService, 'setBlockedMany'>;
+  /** Deleting contacts deletes the files sent to them, in the same transaction. */
+  attachments: Pick<AttachmentsService, 'discardOfContacts'>;
   /** Exports and uploaded imports are files under `<dataDir>/exports` and `<dataDir>/imports`. */
   dataDir: string;
 };
@@ -211,8 +214,8 @@ export function createContactsService(deps: ContactsDeps) {
     },
 
     /**
-     * Deletes the contact with its conversations and messages for good (FK cascades).
-     * `contacts.deleted` tells other domains to remove what the database does not hold (files).
+     * Deletes the contact with its conversations and messages for good (FK cascades), and the
+     * files sent to it (by a job queued in the same transaction).
      */
     async remove(actor: Actor, id: string): Promise<void> {
       const row = await requireRow(actor, id);
@@ -222,7 +225,10 @@ export function createContactsService(deps: ContactsDeps) {
           throw forbidden('forbidden', 'Agents may delete only contacts assigned to them, and only where the workspace allows it');
         }
       }
-      await repository.delete(actor.workspaceId, [id]);
+      await db.transaction(async (tx) => {
+        await createContactsRepository(tx).delete(actor.workspaceId, [id]);
+        await deps.attachments.discardOfContacts(tx, actor.workspaceId, [id]);
+      });
       await emit(actor.workspaceId, 'contact.deleted', { contactId: id });
       await emit(actor.workspaceId, 'contacts.deleted', { contactIds: [id] });
     },

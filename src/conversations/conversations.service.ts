@@ -1,4 +1,5 @@
 import { searchTerms } from '../contacts/contact-search.rules.js';
+import type { AttachmentsService } from '../messages/attachments.service.js';
 import { textSearchConfig } from '../messages/text-search.rules.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
@@ -68,8 +69,10 @@ export function createConversationsService(deps: {
   jobs: JobQueue;
   workspace: WorkspaceService;
   onlineSince: ReturnType<typeof createOnlineSince>;
+  /** Deleting a conversation deletes its files, in the same transaction. */
+  attachments: Pick<AttachmentsService, 'discardOfConversation'>;
 }) {
-  const { db, bus, clock, jobs, workspace, onlineSince } = deps;
+  const { db, bus, clock, jobs, workspace, onlineSince, attachments } = deps;
   const repository = createConversationsRepository(db);
 
   async function viewerOf(actor: Actor): Promise<Viewer> {
@@ -265,10 +268,16 @@ export function createConversationsService(deps: {
       return summaryFor(viewer, id);
     },
 
-    /** Deletes the conversation and its messages; the messages domain removes the files on `conversation.deleted`. */
+    /** Deletes the conversation with its messages and their files (the files by a job that follows the commit). */
     async remove(actor: Actor, id: string) {
       await requireVisible(actor, id);
-      const row = await repository.delete(actor.workspaceId, id);
+      const row = await db.transaction(async (tx) => {
+        const repo = createConversationsRepository(tx);
+        // Locked first: a reply being stored with a file waits, or finds the conversation gone.
+        if (!(await repo.lock(actor.workspaceId, id))) return undefined;
+        await attachments.discardOfConversation(tx, actor.workspaceId, id);
+        return repo.delete(actor.workspaceId, id);
+      });
       if (!row) throw notFound('Conversation');
       await bus.publish({ type: 'conversation.deleted', workspaceId: actor.workspaceId, data: { conversationId: id, contactId: row.contactId } });
     },

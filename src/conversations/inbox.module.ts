@@ -21,6 +21,7 @@ import type { Db } from '../platform/db/client.js';
 import type { AppContext } from '../platform/http/app.js';
 import type { JobQueue } from '../platform/jobs.js';
 import type { Logger } from '../platform/logging.js';
+import { createServerSecrets } from '../platform/server-secrets.js';
 import type { Gateway } from '../platform/realtime/gateway.js';
 import type { UsageService } from '../usage/usage.service.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
@@ -46,9 +47,10 @@ export function createInboxServices(deps: {
   const channels = createChannelsService({ db, bus, clock, registry: createChannelRegistry(channelModules), publicUrl: config.publicUrl });
   const identity = createIdentityService();
   const onlineSince = createOnlineSince({ bus, gateway, clock });
-  const conversations = createConversationsService({ db, bus, clock, jobs, workspace, onlineSince });
   const store = createFileAttachmentStore(path.join(config.dataDir, 'attachments'));
-  const attachments = createAttachmentsService({ db, bus, clock, store, logger });
+  const secrets = createServerSecrets(db);
+  const attachments = createAttachmentsService({ db, clock, jobs, store, secrets, publicUrl: config.publicUrl });
+  const conversations = createConversationsService({ db, bus, clock, jobs, workspace, onlineSince, attachments });
   const savedReplies = createSavedRepliesService({ db, bus, clock });
   // Between conversations and messages: receive() screens each inbound message for spam, which may block its contact.
   const blocking = createBlockingService({ db, bus, clock, workspace, conversations });

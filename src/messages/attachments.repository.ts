@@ -1,5 +1,5 @@
-import { and, eq, inArray, isNull } from 'drizzle-orm';
-import type { Db } from '../platform/db/client.js';
+import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
+import { type Db, rowsOf } from '../platform/db/client.js';
 import { attachments } from '../platform/db/schema.js';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
@@ -16,6 +16,12 @@ export function createAttachmentsRepository(db: Db) {
         .select()
         .from(attachments)
         .where(and(eq(attachments.workspaceId, workspaceId), eq(attachments.id, id)));
+      return row;
+    },
+
+    /** Not scoped by workspace: a signed download link names the attachment and nothing else. */
+    async findForLink(id: string): Promise<AttachmentRow | undefined> {
+      const [row] = await db.select().from(attachments).where(eq(attachments.id, id));
       return row;
     },
 
@@ -38,16 +44,47 @@ export function createAttachmentsRepository(db: Db) {
       return rows.length;
     },
 
-    /**
-     * Rows of sent files whose message is gone (deleted with its conversation or contact). The
-     * delete is the claim: when every instance hears the same event, one of them gets the rows.
-     */
-    async claimOrphans(workspaceId: string, contactIds: string[]): Promise<AttachmentRow[]> {
+    /** Rows of the files sent in a conversation, deleted; answers their storage keys. */
+    async deleteOfConversation(workspaceId: string, conversationId: string): Promise<string[]> {
+      const result = await db.execute(sql`
+        delete from attachments
+        where workspace_id = ${workspaceId}
+          and message_id in (select id from messages where workspace_id = ${workspaceId} and conversation_id = ${conversationId})
+        returning storage_key`);
+      return rowsOf<{ storage_key: string }>(result).map((row) => row.storage_key);
+    },
+
+    /** Rows of the files sent to these contacts, in their conversations or left by deleted messages, deleted; answers their storage keys. */
+    async deleteOfContacts(workspaceId: string, contactIds: string[]): Promise<string[]> {
       if (contactIds.length === 0) return [];
-      return db
-        .delete(attachments)
-        .where(and(eq(attachments.workspaceId, workspaceId), inArray(attachments.contactId, contactIds), isNull(attachments.messageId)))
-        .returning();
+      const ids = sql.param(contactIds);
+      const result = await db.execute(sql`
+        delete from attachments
+        where workspace_id = ${workspaceId}
+          and (contact_id = any(${ids}::uuid[])
+            or message_id in (
+              select m.id from messages m join conversations c on c.workspace_id = m.workspace_id and c.id = m.conversation_id
+              where c.workspace_id = ${workspaceId} and c.contact_id = any(${ids}::uuid[])))
+        returning storage_key`);
+      return rowsOf<{ storage_key: string }>(result).map((row) => row.storage_key);
+    },
+
+    /**
+     * Up to `limit` rows of files no message holds, deleted; answers their storage keys: uploads
+     * never sent, made before `uploadedBefore`, and at any age files whose message was deleted
+     * (only sending sets `contact_id`). Rows another transaction holds (a send attaching them) are
+     * skipped, never waited for.
+     */
+    async deleteUnsent(uploadedBefore: Date, limit: number): Promise<string[]> {
+      const result = await db.execute(sql`
+        delete from attachments
+        where id in (
+          select id from attachments
+          where message_id is null and (contact_id is not null or created_at < ${uploadedBefore})
+          limit ${limit}
+          for update skip locked)
+        returning storage_key`);
+      return rowsOf<{ storage_key: string }>(result).map((row) => row.storage_key);
     },
   };
 }

@@ -1,10 +1,11 @@
 import fastifyMultipart from '@fastify/multipart';
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
 import { badRequest } from '../platform/errors.js';
 import { actorOf, type AppContext } from '../platform/http/app.js';
 import { uuidParam } from '../platform/http/schemas.js';
-import { MAX_ATTACHMENT_BYTES, tooLarge } from './attachments.service.js';
+import { type AttachmentsService, MAX_ATTACHMENT_BYTES, tooLarge } from './attachments.service.js';
 
 const inboxUse = { permission: 'inbox.use' as const };
 /** Room for the multipart boundaries and part headers around one file. */
@@ -14,6 +15,20 @@ const ENVELOPE_BYTES = 64 * 1024;
 function contentDisposition(kind: 'inline' | 'attachment', fileName: string): string {
   const ascii = fileName.replace(/[^\x20-\x7e]/g, '_').replace(/["\\]/g, '_');
   return `${kind}; filename="${ascii}"; filename*=UTF-8''${encodeURIComponent(fileName)}`;
+}
+
+/** A stored file as a response: images inline, anything else as a download, and nothing in it runs. */
+function sendFile(reply: FastifyReply, file: Awaited<ReturnType<AttachmentsService['open']>>, cacheControl: string) {
+  const { attachment, content, inline } = file;
+  return reply
+    .header('content-type', attachment.contentType)
+    .header('content-length', String(attachment.size))
+    .header('content-disposition', contentDisposition(inline ? 'inline' : 'attachment', attachment.fileName))
+    .header('x-content-type-options', 'nosniff')
+    // Even a file opened directly in a tab runs nothing.
+    .header('content-security-policy', "default-src 'none'; sandbox")
+    .header('cache-control', cacheControl)
+    .send(content);
 }
 
 export function registerAttachmentRoutes({ app: root, services }: AppContext) {
@@ -60,17 +75,24 @@ export function registerAttachmentRoutes({ app: root, services }: AppContext) {
   app.get(
     '/api/v1/attachments/:id',
     { config: inboxUse, schema: { tags: ['attachments'], summary: 'Download a file (images inline, anything else as a download)', params: uuidParam } },
-    async (request, reply) => {
-      const { attachment, content, inline } = await attachments.open(actorOf(request), request.params.id);
-      return reply
-        .header('content-type', attachment.contentType)
-        .header('content-length', String(attachment.size))
-        .header('content-disposition', contentDisposition(inline ? 'inline' : 'attachment', attachment.fileName))
-        .header('x-content-type-options', 'nosniff')
-        // Even a file opened directly in a tab runs nothing.
-        .header('content-security-policy', "default-src 'none'; sandbox")
-        .header('cache-control', 'private, max-age=3600')
-        .send(content);
+    async (request, reply) => sendFile(reply, await attachments.open(actorOf(request), request.params.id), 'private, max-age=3600'),
+  );
+
+  app.get(
+    '/api/v1/attachments/:id/download',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['attachments'],
+        summary:
+          'Download a file through the signed link a channel delivered with a reply (no session; valid 7 days); an unsigned, changed or expired link answers 403 invalid_link',
+        params: uuidParam,
+        querystring: z.object({ expires: z.string().max(20).optional(), signature: z.string().max(200).optional() }),
+        security: [],
+      },
     },
+    async (request, reply) =>
+      // Whoever holds the link may fetch it; shared caches may not keep it.
+      sendFile(reply, await attachments.openByLink(request.params.id, request.query), 'private, no-store'),
   );
 }

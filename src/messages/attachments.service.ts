@@ -1,16 +1,25 @@
 import { type Readable, Transform, type TransformCallback, pipeline } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
-import type { EventBus } from '../platform/bus.js';
+import type { OutboundAttachment } from '../channels/channel-registry.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
-import { AppError, badRequest, notFound } from '../platform/errors.js';
+import { AppError, badRequest, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import type { Logger } from '../platform/logging.js';
+import type { JobQueue } from '../platform/jobs.js';
+import type { ServerSecrets } from '../platform/server-secrets.js';
 import type { Actor } from '../workspace/permissions.js';
+import { LINK_LIFETIME_MS, type LinkParameters, signLink, verifyLink } from './attachment-links.js';
 import type { AttachmentStore } from './attachment-store.js';
 import { type AttachmentRow, createAttachmentsRepository } from './attachments.repository.js';
 
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
+/** An upload not sent within this time is deleted. */
+export const UNSENT_UPLOAD_LIFETIME_MS = 24 * 60 * 60 * 1000;
+const SWEEP_JOB = 'attachments.sweep';
+const SWEEP_EVERY_MS = 60 * 60 * 1000;
+const SWEEP_BATCH = 500;
+const DELETE_FILES_JOB = 'attachments.delete-files';
+const LINK_SECRET = 'attachment-links';
 /** file-type reads at most this much of the start of a file. */
 const SNIFF_BYTES = 4100;
 /** Images a browser may show inline; SVG is not among them (it can carry script). */
@@ -79,26 +88,48 @@ async function sniff(head: Buffer): Promise<string> {
 
 export type AttachmentsService = ReturnType<typeof createAttachmentsService>;
 
-export function createAttachmentsService(deps: { db: Db; bus: EventBus; clock: Clock; store: AttachmentStore; logger: Logger }) {
-  const { db, bus, clock, store, logger } = deps;
+export function createAttachmentsService(deps: {
+  db: Db;
+  clock: Clock;
+  jobs: JobQueue;
+  store: AttachmentStore;
+  secrets: ServerSecrets;
+  /** Where the world reaches this server: signed download links start with it. */
+  publicUrl: string;
+}) {
+  const { db, clock, jobs, store, secrets, publicUrl } = deps;
   const repository = createAttachmentsRepository(db);
 
-  async function purge(workspaceId: string, contactIds: string[]) {
-    const rows = await createAttachmentsRepository(db).claimOrphans(workspaceId, contactIds);
-    for (const row of rows) await store.delete(row.storageKey);
+  /**
+   * Files go after their rows, through a job queued in the rows' transaction: a rollback leaves
+   * both, a crash after the commit still deletes the files.
+   */
+  async function deleteFilesLater(tx: Db, storageKeys: string[]) {
+    if (storageKeys.length > 0) await jobs.enqueue({ type: DELETE_FILES_JOB, payload: { storageKeys }, maxAttempts: 10 }, tx);
   }
 
-  // Files outlive their rows' cascade on purpose: the deleted rows' ids lead here to the files.
-  bus.subscribe((event) => {
-    const contactIds =
-      event.type === 'conversation.deleted'
-        ? [(event.data as { contactId: string }).contactId]
-        : event.type === 'contacts.deleted'
-          ? (event.data as { contactIds: string[] }).contactIds
-          : undefined;
-    if (!contactIds) return;
-    purge(event.workspaceId, contactIds).catch((error) => logger.error({ err: error, workspaceId: event.workspaceId }, 'attachment purge failed'));
+  jobs.register(DELETE_FILES_JOB, async ({ job }) => {
+    const { storageKeys } = job.payload as { storageKeys: string[] };
+    // Deleting a file already gone is not an error, so a job run again after a crash just finishes.
+    for (const key of storageKeys) await store.delete(key);
+    return { deleted: storageKeys.length };
   });
+
+  jobs.every(SWEEP_JOB, SWEEP_EVERY_MS, async () => {
+    const uploadedBefore = new Date(clock.now().getTime() - UNSENT_UPLOAD_LIFETIME_MS);
+    let swept = 0;
+    for (;;) {
+      const keys = await db.transaction(async (tx) => {
+        const deleted = await createAttachmentsRepository(tx).deleteUnsent(uploadedBefore, SWEEP_BATCH);
+        await deleteFilesLater(tx, deleted);
+        return deleted;
+      });
+      swept += keys.length;
+      if (keys.length < SWEEP_BATCH) return { swept };
+    }
+  });
+
+  const linkSecret = () => secrets.get(LINK_SECRET);
 
   return {
     /** Streams the upload to the store; refuses at the first byte past the limit and keeps nothing. */
@@ -131,6 +162,51 @@ export function createAttachmentsService(deps: { db: Db; bus: EventBus; clock: C
       const content = row && (await store.get(row.storageKey));
       if (!row || !content) throw notFound('Attachment');
       return { attachment: publicAttachment(row), content, inline: INLINE_TYPES.has(row.contentType) };
+    },
+
+    /**
+     * A file through a signed link, without a session. The link is checked before the attachment
+     * is looked up, and every bad link gets the same answer: it tells nothing about the file.
+     */
+    async openByLink(id: string, link: Partial<LinkParameters>) {
+      if (!verifyLink(await linkSecret(), id, link, clock.now())) {
+        throw forbidden('invalid_link', 'This download link is not valid or has expired');
+      }
+      const row = await repository.findForLink(id);
+      const content = row && (await store.get(row.storageKey));
+      if (!row || !content) throw notFound('Attachment');
+      return { attachment: publicAttachment(row), content, inline: INLINE_TYPES.has(row.contentType) };
+    },
+
+    /** A message's files as a channel delivers them: each with a download link valid for LINK_LIFETIME_MS. */
+    async forDelivery(workspaceId: string, messageId: string): Promise<OutboundAttachment[]> {
+      const rows = await repository.ofMessages(workspaceId, [messageId]);
+      if (rows.length === 0) return [];
+      const secret = await linkSecret();
+      const expiresAt = new Date(clock.now().getTime() + LINK_LIFETIME_MS);
+      return rows.map((row) => {
+        const { expires, signature } = signLink(secret, row.id, expiresAt);
+        return {
+          id: row.id,
+          name: row.fileName,
+          contentType: row.contentType,
+          size: row.size,
+          url: `${publicUrl}/api/v1/attachments/${row.id}/download?expires=${expires}&signature=${signature}`,
+        };
+      });
+    },
+
+    /** In the caller's transaction, before the conversation is deleted: its files' rows go, and a job deletes the files once that commits. */
+    async discardOfConversation(tx: Db, workspaceId: string, conversationId: string) {
+      await deleteFilesLater(tx, await createAttachmentsRepository(tx).deleteOfConversation(workspaceId, conversationId));
+    },
+
+    /**
+     * In the caller's transaction, after the contacts were deleted there (so locks are taken in
+     * the order a send takes them): as discardOfConversation, for everything sent to them.
+     */
+    async discardOfContacts(tx: Db, workspaceId: string, contactIds: string[]) {
+      await deleteFilesLater(tx, await createAttachmentsRepository(tx).deleteOfContacts(workspaceId, contactIds));
     },
 
     /** In the caller's transaction: ties uploads to a message, or refuses the send (400) if one is unknown or already sent. */

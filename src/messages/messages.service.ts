@@ -372,6 +372,7 @@ export function createMessagesService(deps: {
         },
         template: options?.template,
         tag: options?.tag,
+        attachments: await attachments.forDelivery(workspaceId, message.id),
       },
       channel.row.settings,
     );

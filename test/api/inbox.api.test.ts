@@ -86,7 +86,7 @@ describe('replying', () => {
     expect(delivery.headers['x-switchboard-signature']).toBe(`sha256=${expected}`);
     expect(delivery.json).toEqual({
       contact: { identifier: expect.stringMatching(/^contact-/), name: 'Ana Lima' },
-      message: { id: reply.data.id, text: 'It ships today <b>promise</b>', timestamp: reply.data.createdAt },
+      message: { id: reply.data.id, text: 'It ships today <b>promise</b>', timestamp: reply.data.createdAt, attachments: [] },
     });
     const sent = await eventually(async () => (await messagesOf(ws, conversation.id)).find((m) => m.id === reply.data.id && m.status === 'sent'));
     expect(sent.error).toBeNull();

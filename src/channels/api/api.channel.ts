@@ -7,7 +7,8 @@ import { alwaysOpen } from '../messaging-window.rules.js';
 /**
  * The API channel: any system that can sign an HTTP request can talk to a contact through
  * Switchboard. Inbound: `POST /webhooks/api/<channelId>`; outbound: the same shape, signed the
- * same way, POSTed to the channel's `webhookUrl`.
+ * same way, POSTed to the channel's `webhookUrl`, the message with its `attachments`
+ * ({id, name, contentType, size, url}; the url is a signed link that needs no session).
  */
 export const SIGNATURE_HEADER = 'x-switchboard-signature';
 const SEND_TIMEOUT_MS = 10_000;
@@ -109,7 +110,7 @@ export const apiChannel: ChannelModule<ApiChannelSettings> = {
     const { identifier, name, email, phone } = message.recipient;
     const body = JSON.stringify({
       contact: { identifier, name, email, phone },
-      message: { id: message.id, text: message.text, timestamp: message.createdAt.toISOString() },
+      message: { id: message.id, text: message.text, timestamp: message.createdAt.toISOString(), attachments: message.attachments ?? [] },
     });
     let response: Response;
     try {

@@ -74,7 +74,16 @@ export async function buildApp(deps: AppDeps) {
   const gateway = createGateway({ bus, auth, clock });
   const usage = createUsageService({ db, clock });
   const inbox = createInboxServices({ db, bus, clock, jobs, logger, config, workspace, gateway, usage });
-  const contacts = createContactsService({ db, bus, clock, jobs, workspace, blocking: inbox.blocking, dataDir: config.dataDir });
+  const contacts = createContactsService({
+    db,
+    bus,
+    clock,
+    jobs,
+    workspace,
+    blocking: inbox.blocking,
+    attachments: inbox.attachments,
+    dataDir: config.dataDir,
+  });
   const services = { auth, jobs, workspace, gateway, contacts, usage, ...inbox };
 
   const routes: RouteInfo[] = [];
