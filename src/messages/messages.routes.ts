@@ -50,6 +50,20 @@ export function registerMessageRoutes({ app: root, services }: AppContext) {
   );
 
   app.post(
+    '/api/v1/conversations/:id/messages/:messageId/retry',
+    {
+      config: { permission: 'inbox.use' },
+      schema: {
+        tags,
+        summary:
+          'Send a failed reply again as it was (answered as pending, then message.updated); 409 not_retryable unless it is a failed reply, or what a new reply would get now (contact_blocked, messaging_window_closed, channel_not_available…)',
+        params: z.strictObject({ id: z.uuid(), messageId: z.uuid() }),
+      },
+    },
+    async (request) => messages.retry(actorOf(request), request.params.id, request.params.messageId),
+  );
+
+  app.post(
     '/api/v1/contacts/:id/messages',
     {
       config: { permission: 'inbox.use' },

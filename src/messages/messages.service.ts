@@ -183,8 +183,11 @@ export function createMessagesService(deps: {
     }
   }
 
-  /** Refuses a reply the contact's channel would not carry now (SPEC §4.1), before any provider is called. */
-  async function chooseChannel(workspaceId: string, contactId: string, conversationId: string | null, input: SendInput) {
+  /**
+   * Refuses a reply the contact's channel would not carry now (SPEC §4.1), before any provider is
+   * called. `retrying`: a failed reply sent again, which does not count against its own window.
+   */
+  async function chooseChannel(workspaceId: string, contactId: string, conversationId: string | null, input: SendInput, retrying?: MessageRow) {
     const identities = await identity.channelsOf(db, workspaceId, contactId);
     // By default, the channel the contact last wrote on.
     const chosen = input.channelId ? identities.find((i) => i.channelId === input.channelId) : identities[0];
@@ -199,7 +202,8 @@ export function createMessagesService(deps: {
       {
         lastInboundAt: chosen.lastInboundAt,
         outboundSinceInbound: conversationId
-          ? await repository.countOutboundSince(workspaceId, conversationId, chosen.channelId, chosen.lastInboundAt)
+          ? (await repository.countOutboundSince(workspaceId, conversationId, chosen.channelId, chosen.lastInboundAt)) -
+            (retrying?.channelId === chosen.channelId && (!chosen.lastInboundAt || retrying.createdAt > chosen.lastInboundAt) ? 1 : 0)
           : 0,
         now: clock.now(),
       },
@@ -393,6 +397,65 @@ export function createMessagesService(deps: {
 
   const filesOf = async (workspaceId: string, messageId: string) => (await attachments.ofMessages(workspaceId, [messageId])).get(messageId) ?? [];
 
+  function notRetryable(message: MessageRow) {
+    if (message.type !== 'message' || message.direction !== 'out') {
+      return conflict('not_retryable', `Only a reply can be sent again, not ${message.type === 'comment' ? 'a comment' : 'a received message'}`);
+    }
+    return conflict('not_retryable', `This reply is ${message.status}: only a failed reply can be sent again`);
+  }
+
+  /**
+   * Sends a failed reply again as it was (channel, text, files, template or tag), after the checks
+   * a new reply passes. Only from failed, in one statement: of two retries at once, one goes ahead.
+   */
+  async function retry(actor: Actor, conversationId: string, messageId: string) {
+    const workspaceId = actor.workspaceId;
+    const conversation = await conversations.requireVisible(actor, conversationId);
+    const message = await repository.find(workspaceId, messageId);
+    if (!message || message.conversationId !== conversation.id || message.hidden) throw notFound('Message');
+    if (message.type !== 'message' || message.direction !== 'out' || message.status !== 'failed') throw notRetryable(message);
+    const contact = await identity.findContact(db, workspaceId, conversation.contactId);
+    if (!contact) throw notFound('Conversation');
+    if (contact.blockedAt) throw conflict('contact_blocked', 'The contact is blocked: unblock it to write to it');
+    if (!message.channelId) throw conflict('channel_not_available', 'The channel this reply was sent on was removed: write a new reply');
+    const options = message.options as { template?: SendInput['template']; tag?: string } | null;
+    try {
+      await chooseChannel(workspaceId, contact.id, conversation.id, { type: 'reply', channelId: message.channelId, template: options?.template, tag: options?.tag }, message);
+    } catch (error) {
+      // The reply names its channel: one it can no longer go out on is a state to resolve, not a bad request.
+      if (error instanceof AppError && error.code === 'channel_not_available') {
+        throw conflict('channel_not_available', 'The contact can no longer be reached on the channel this reply was sent on: write a new reply');
+      }
+      throw error;
+    }
+
+    const now = clock.now();
+    const row = await db.transaction(async (tx) => {
+      // Again under the lock a block takes: a block committed since the check above still stops it.
+      if ((await identity.lockContact(tx, workspaceId, contact.id))?.blockedAt) {
+        throw conflict('contact_blocked', 'The contact is blocked: unblock it to write to it');
+      }
+      const pending = await createMessagesRepository(tx).updateStatus(workspaceId, messageId, ['failed'], { status: 'pending', error: null }, now);
+      if (!pending) return undefined;
+      // One delivery job per message: an earlier attempt's job still waiting would send it a second time.
+      await jobs.cancelQueued(DELIVER_JOB, { messageId }, tx);
+      await jobs.enqueue(
+        { type: DELIVER_JOB, workspaceId, payload: { messageId }, runAt: new Date(now.getTime() + SAFETY_NET_MS), maxAttempts: DELIVERY_ATTEMPTS },
+        tx,
+      );
+      return pending;
+    });
+    if (!row) {
+      const current = await repository.find(workspaceId, messageId);
+      throw current ? notRetryable(current) : notFound('Message');
+    }
+
+    const result = publicMessage(row, await filesOf(workspaceId, row.id));
+    await publish(workspaceId, 'message.updated', { message: result });
+    void deliver(workspaceId, row.id, false).catch((error) => logger.error({ err: error, messageId: row.id }, 'first delivery attempt of a retry failed'));
+    return result;
+  }
+
   jobs.register(DELIVER_JOB, async ({ job }) => {
     const outcome = await deliver(job.workspaceId!, (job.payload as { messageId: string }).messageId, job.attempts >= job.maxAttempts);
     if (outcome.retry) throw new Error(outcome.error);
@@ -406,6 +469,8 @@ export function createMessagesService(deps: {
       const conversation = await conversations.requireVisible(actor, conversationId);
       return sendIn(actor, conversation.contactId, conversation, input);
     },
+
+    retry,
 
     /** Writing from the contact's record: its conversation, made if it has none, gets the message. */
     async sendToContact(actor: Actor, contactId: string, input: SendInput) {
