@@ -7,15 +7,11 @@ const config = loadConfig();
 const server = await startServer(config);
 const { logger, services } = server;
 
-if (!(await services.workspace.isSetUp())) {
-  const { ownerEmail, ownerPassword, workspaceName } = config.bootstrap;
-  if (config.demo) {
-    const demo = await seedDemo(server);
-    logger.info({ email: demo.ownerEmail, password: demo.password }, 'demo workspace created: log in with these');
-  } else if (ownerEmail && ownerPassword) {
-    await services.workspace.setup({ workspaceName: workspaceName ?? 'My workspace', email: ownerEmail, password: ownerPassword });
-    logger.info({ email: ownerEmail }, 'workspace and owner created from OWNER_EMAIL');
-  }
+const firstStart = !(await services.workspace.isSetUp());
+const { ownerEmail, ownerPassword, workspaceName } = config.bootstrap;
+if (firstStart && !config.demo && ownerEmail && ownerPassword) {
+  await services.workspace.setup({ workspaceName: workspaceName ?? 'My workspace', email: ownerEmail, password: ownerPassword });
+  logger.info({ email: ownerEmail }, 'workspace and owner created from OWNER_EMAIL');
 }
 
 await server.listen();
@@ -23,6 +19,12 @@ logger.info(
   { url: config.publicUrl, database: server.database.engine, realtime: config.redisUrl ? 'redis' : 'in-process' },
   `Switchboard ready in ${Math.round(performance.now() - startedAt)} ms`,
 );
+
+// Seeded once the server listens: the demo's replies go to the demo integration it serves itself.
+if (firstStart && config.demo) {
+  const demo = await seedDemo(server, { publicUrl: config.publicUrl });
+  logger.info({ email: demo.ownerEmail, password: demo.password }, 'demo workspace created: log in with these');
+}
 
 let signalled = false;
 for (const signal of ['SIGTERM', 'SIGINT'] as const) {

@@ -1,6 +1,13 @@
 import { randomBytes } from 'node:crypto';
+import type { FastifyInstance } from 'fastify';
+import type { ZodTypeProvider } from 'fastify-type-provider-zod';
+import { z } from 'zod';
+import { AppError, notFound } from '../platform/errors.js';
+import type { AppContext } from '../platform/http/app.js';
 import type { Server } from '../server.js';
 import type { Actor } from '../workspace/permissions.js';
+
+const DEMO_SINK_PATH = '/demo/api-channel-sink';
 
 type Step =
   | { contact: string }
@@ -85,22 +92,51 @@ const demoConversations: DemoConversation[] = [
 ];
 
 /**
- * The Inbox's part of the demo workspace: an API channel and conversations in every state and
- * several languages, made through the same services a webhook and the API use. The channel's
- * integration does not exist, so the demo's replies end as failed ("did not answer").
+ * The demo API channel's integration, served by the server itself when it runs with the demo
+ * flag: it checks the channel's signature, as a real integration would, and accepts the reply.
  */
-export async function seedInboxDemo(server: Pick<Server, 'services'>, owner: Actor) {
+export function registerDemoApiSink({ app: root, services }: AppContext) {
+  const { channels } = services;
+  root.register(async (scope: FastifyInstance) => {
+    // The signature covers the body exactly as sent.
+    scope.removeAllContentTypeParsers();
+    scope.addContentTypeParser('*', { parseAs: 'buffer', bodyLimit: 1024 * 1024 }, (_request, body, done) => done(null, body));
+    const app = scope.withTypeProvider<ZodTypeProvider>();
+    app.post(
+      `${DEMO_SINK_PATH}/:channelId`,
+      { config: { public: true }, schema: { hide: true, params: z.strictObject({ channelId: z.uuid() }) } },
+      async (request) => {
+        const channel = await channels.resolveForWebhook('api', request.params.channelId);
+        if (!channel) throw notFound('Channel');
+        const rawBody = Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0);
+        const signed = channel.module.verifyWebhook({ rawBody, headers: request.headers, query: {}, url: request.url }, channel.row.settings);
+        if (!signed) throw new AppError(401, 'invalid_signature', 'The signature does not match this channel');
+        return { ok: true };
+      },
+    );
+  });
+}
+
+/**
+ * The Inbox's part of the demo workspace: an API channel and conversations in every state and
+ * several languages, made through the same services a webhook and the API use. The channel
+ * delivers replies to the demo integration at `publicUrl` (registerDemoApiSink), so they are sent
+ * once the server listens there.
+ */
+export async function seedInboxDemo(server: Pick<Server, 'services'>, owner: Actor, publicUrl: string) {
   const { workspace, channels, messages, conversations } = server.services;
   const users = (await workspace.listUsers(owner, { limit: 200 })).items;
   const teams = (await workspace.listTeams(owner)).items;
   const user = (name: string) => users.find((u) => u.email.startsWith(`${name}@`))!;
   const actorOf = (name: string): Actor => ({ userId: user(name).id, workspaceId: owner.workspaceId, role: user(name).role });
 
-  const channel = await channels.create(owner, {
+  const created = await channels.create(owner, {
     type: 'api',
     name: 'Shop backend (API)',
-    settings: { webhookUrl: 'http://127.0.0.1:9/switchboard-demo', secret: randomBytes(24).toString('base64url') },
+    settings: { webhookUrl: `${publicUrl}${DEMO_SINK_PATH}`, secret: randomBytes(24).toString('base64url') },
   });
+  // The integration finds the channel's secret by the id in its URL, known once the channel exists.
+  const channel = await channels.update(owner, created.id, { settings: { webhookUrl: `${publicUrl}${DEMO_SINK_PATH}/${created.id}` } });
   const { row } = (await channels.resolve(owner.workspaceId, channel.id))!;
 
   let sequence = 0;

@@ -27,6 +27,7 @@ import type { UsageService } from '../usage/usage.service.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import { registerConversationRoutes } from './conversations.routes.js';
 import { createConversationsService } from './conversations.service.js';
+import { registerDemoApiSink } from './inbox.demo.js';
 import { createOnlineSince } from './online-since.js';
 
 export type InboxServices = ReturnType<typeof createInboxServices>;
@@ -80,4 +81,5 @@ export function registerInboxRoutes(context: AppContext) {
   registerMessageRoutes(context);
   registerAttachmentRoutes(context);
   registerSavedReplyRoutes(context);
+  if (context.config.demo) registerDemoApiSink(context);
 }

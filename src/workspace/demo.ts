@@ -15,8 +15,11 @@ const people: Array<{ name: string; email: string; role: Role }> = [
   { name: 'Ravi Patel', email: 'ravi@demo.switchboard.local', role: 'agent' },
 ];
 
-/** A living workspace for newcomers: users of each role and teams. Later modules add their demo data here. */
-export async function seedDemo(server: Pick<Server, 'services'>) {
+/**
+ * A living workspace for newcomers: users of each role and teams. Later modules add their demo
+ * data here. `publicUrl`: where the server answers, for the demo integration behind its API channel.
+ */
+export async function seedDemo(server: Pick<Server, 'services'>, options: { publicUrl: string }) {
   const { workspace } = server.services;
   const [owner, ...others] = people;
   const created = await workspace.createWorkspaceWithOwner({
@@ -36,6 +39,6 @@ export async function seedDemo(server: Pick<Server, 'services'>) {
   await workspace.createTeam(actor, { name: 'Sales', memberIds: [id('lea'), id('ravi'), id('camille')] });
   await workspace.createTeam(actor, { name: 'Billing', memberIds: [id('jonas'), id('lea')] });
   await seedDemoContacts(server.services.contacts, actor, { count: 300, assigneeIds: Object.values(ids) });
-  await seedInboxDemo(server, actor);
+  await seedInboxDemo(server, actor, options.publicUrl);
   return { workspaceId: created.workspace.id, actor, ownerEmail: owner!.email, password: DEMO_PASSWORD };
 }
