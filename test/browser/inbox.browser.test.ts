@@ -21,6 +21,7 @@ describe.skipIf(!hasChromium)('the inbox', () => {
   let baseUrl: string;
   let integration: Awaited<ReturnType<typeof startIntegration>>;
   let channelId: string;
+  let ownerToken: string;
   let messageNumber = 0;
 
   const call = (method: string, path: string, token?: string, body?: unknown) => callApi(baseUrl, method, path, token, body);
@@ -43,10 +44,9 @@ describe.skipIf(!hasChromium)('the inbox', () => {
     baseUrl = web.baseUrl;
     integration = await startIntegration();
 
-    let token: string;
-    ({ ownerToken: token, channelId } = await setUpInboxScene(baseUrl, { url: integration.url, secret: SECRET }));
+    ({ ownerToken, channelId } = await setUpInboxScene(baseUrl, { url: integration.url, secret: SECRET }));
     // Far from red: this test watches the purple dot.
-    await call('PATCH', '/api/v1/settings', token, { missedAfterSeconds: 3600 });
+    await call('PATCH', '/api/v1/settings', ownerToken, { missedAfterSeconds: 3600 });
   });
 
   afterAll(async () => {
@@ -137,6 +137,40 @@ describe.skipIf(!hasChromium)('the inbox', () => {
     await window.getByRole('button', { name: 'Send' }).click();
     await window.getByRole('link', { name: /receipt\.txt/ }).waitFor(LIVE);
     expect(uploads).toEqual(['POST']);
+
+    await agent.context.close();
+  });
+
+  it('shows a reply the integration refused with the reason, and sends it again on Retry unless the server refuses', async () => {
+    const agent = await signedIn('aiko@acme.test');
+    await agent.page.goto('/inbox/unassigned');
+    await agent.page.getByRole('link', { name: /Emma Tester/ }).click();
+    const window = agent.page.getByRole('region', { name: 'Emma Tester' });
+    const { contactId } = (await call('GET', '/api/v1/conversations?inbox=unassigned&status=open', ownerToken)).items[0];
+
+    // A 4xx is the integration refusing the message: failed at once (a 5xx would be tried again first).
+    integration.answerWith(400, 'unknown recipient');
+    try {
+      await agent.page.getByRole('textbox', { name: 'Reply to the contact' }).fill('Your refund is on its way.');
+      await agent.page.keyboard.press('Enter');
+      const reply = window.getByRole('listitem').filter({ hasText: 'Your refund is on its way.' });
+      await reply.getByText('Not delivered: The integration answered 400: unknown recipient').waitFor(LIVE);
+
+      // Meanwhile someone blocked the contact: the retry is refused, and says why.
+      await call('POST', `/api/v1/contacts/${contactId}/block`, ownerToken, {});
+      await reply.getByRole('button', { name: 'Retry' }).click();
+      await reply.getByRole('alert').filter({ hasText: 'The contact is blocked. Unblock it first.' }).waitFor(LIVE);
+      await call('POST', `/api/v1/contacts/${contactId}/unblock`, ownerToken, {});
+
+      integration.answerWith(200, '{"ok":true}');
+      await reply.getByRole('button', { name: 'Retry' }).click();
+      await reply.getByText('Sent').waitFor(LIVE);
+      expect(await reply.getByText(/Not delivered/).count()).toBe(0);
+      expect(await reply.getByRole('button', { name: 'Retry' }).count()).toBe(0);
+      expect(integration.received.filter((delivery) => delivery.json.message.text === 'Your refund is on its way.')).toHaveLength(2);
+    } finally {
+      integration.answerWith(200, '{"ok":true}');
+    }
 
     await agent.context.close();
   });

@@ -4,7 +4,7 @@ import { errorMessage } from '../ui/errors.js';
 import { useUsers } from '../workspace/workspace.queries.js';
 import { formatBytes } from './attachments.js';
 import { FormattedText } from './FormattedText.js';
-import { type Attachment, type Message, type MessageStatus, useMessages } from './inbox.queries.js';
+import { type Attachment, type Message, type MessageStatus, useMessages, useRetryMessage } from './inbox.queries.js';
 import { fullTime, messageTime } from './time.js';
 
 /**
@@ -72,10 +72,29 @@ function MessageItem({ message }: { message: Message }) {
           <span className="failure-mark" aria-hidden="true">
             !
           </span>
-          {t('inbox.delivery.failedBecause', { reason: message.error ?? '' })}
+          <span>{t('inbox.delivery.failedBecause', { reason: message.error ?? '' })}</span>
+          {kind === 'outbound' && <RetryButton message={message} />}
         </p>
       )}
     </li>
+  );
+}
+
+/** A failed reply is sent again on request; a refusal (blocked contact, closed window…) says why. */
+function RetryButton({ message }: { message: Message }) {
+  const i18n = useI18n();
+  const retry = useRetryMessage(message.conversationId);
+  return (
+    <>
+      <button type="button" className="button button--small message-retry" disabled={retry.isPending} onClick={() => retry.mutate(message.id)}>
+        {i18n.t('inbox.delivery.retry')}
+      </button>
+      {retry.error && (
+        <span role="alert" className="message-retry-error">
+          {errorMessage(retry.error, i18n)}
+        </span>
+      )}
+    </>
   );
 }
 

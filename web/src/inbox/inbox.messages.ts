@@ -60,6 +60,7 @@ const en = {
   'inbox.delivery.delivered': 'Delivered',
   'inbox.delivery.read': 'Read',
   'inbox.delivery.failedBecause': 'Not delivered: {reason}',
+  'inbox.delivery.retry': 'Retry',
 
   'inbox.composer.mode': 'Write',
   'inbox.composer.reply': 'Reply',
@@ -183,6 +184,7 @@ const de: InboxDictionary = {
   'inbox.delivery.delivered': 'Zugestellt',
   'inbox.delivery.read': 'Gelesen',
   'inbox.delivery.failedBecause': 'Nicht zugestellt: {reason}',
+  'inbox.delivery.retry': 'Erneut senden',
 
   'inbox.composer.mode': 'Schreiben',
   'inbox.composer.reply': 'Antwort',
@@ -304,6 +306,7 @@ const fr: InboxDictionary = {
   'inbox.delivery.delivered': 'Distribué',
   'inbox.delivery.read': 'Lu',
   'inbox.delivery.failedBecause': 'Non distribué : {reason}',
+  'inbox.delivery.retry': 'Réessayer',
 
   'inbox.composer.mode': 'Écrire',
   'inbox.composer.reply': 'Réponse',

@@ -50,6 +50,7 @@ export type Message = {
   /** Received while the contact was blocked: listed only when asked for (`includeHidden`). */
   hidden?: boolean;
   createdAt: string;
+  updatedAt: string;
 };
 
 export type SavedReply = { id: string; shortcut: string; text: string };
@@ -110,12 +111,17 @@ export function useMessages(conversationId: string, includeHidden = false) {
   });
 }
 
-/** Puts a message into its conversation's caches (with and without hidden ones): replaces it when known, else adds it as the newest. */
+/**
+ * Puts a message into its conversation's caches (with and without hidden ones): replaces it when
+ * known, else adds it as the newest. An answer and an event may arrive in either order (a reply's
+ * `sent` before the answer saying `pending`): the later version of the message wins.
+ */
 export function storeMessage(queryClient: QueryClient, message: Message) {
   queryClient.setQueriesData<InfiniteData<Page<Message>>>({ queryKey: messagesKey(message.conversationId) }, (data) => {
     if (!data) return data;
-    const known = data.pages.some((page) => page.items.some((each) => each.id === message.id));
-    if (known) {
+    const current = data.pages.flatMap((page) => page.items).find((each) => each.id === message.id);
+    if (current && Date.parse(current.updatedAt) > Date.parse(message.updatedAt)) return data;
+    if (current) {
       return { ...data, pages: data.pages.map((page) => ({ ...page, items: page.items.map((each) => (each.id === message.id ? message : each)) })) };
     }
     const [newest, ...older] = data.pages;
@@ -275,6 +281,16 @@ export function useSendMessage(conversationId: string) {
         ...(message.attachmentIds.length > 0 && { attachmentIds: message.attachmentIds }),
         ...(message.mentions.length > 0 && { mentions: message.mentions }),
       }),
+    onSuccess: (message) => storeMessage(queryClient, message),
+    onError: (error) => refreshWhenBlocked(queryClient, error),
+  });
+}
+
+/** Sends a failed reply again; its outcome arrives as `message.updated`. */
+export function useRetryMessage(conversationId: string) {
+  const queryClient = useQueryClient();
+  return useMutation({
+    mutationFn: (messageId: string) => api.post<Message>(`/api/v1/conversations/${conversationId}/messages/${messageId}/retry`),
     onSuccess: (message) => storeMessage(queryClient, message),
     onError: (error) => refreshWhenBlocked(queryClient, error),
   });
