@@ -1,4 +1,4 @@
-import { and, desc, eq, gte, isNotNull, isNull, lt, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, gte, isNotNull, isNull, type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../platform/db/client.js';
 import { contacts, conversations, messages, spamDecisions, spamFingerprints, spamSettings } from '../platform/db/schema.js';
 import type { SpamSettings } from './spam-signals.rules.js';
@@ -44,18 +44,34 @@ export function createSpamRepository(db: Db) {
       return rowsOf<{ n: number }>(result)[0]!.n;
     },
 
-    /** Notes that a new contact sent this text; answers how many distinct new contacts did since `since`. */
+    /**
+     * Notes that a new contact sent this text; answers how many distinct new contacts did since
+     * `since`. Older rows no longer count, and the sweep deletes them.
+     */
     async recordFingerprint(workspaceId: string, fingerprint: string, contactId: string, at: Date, since: Date): Promise<number> {
       await db.insert(spamFingerprints).values({ workspaceId, fingerprint, contactId, createdAt: at }).onConflictDoNothing();
-      // Rows older than the window never count again: each check clears those of its own text.
-      await db
-        .delete(spamFingerprints)
-        .where(and(eq(spamFingerprints.workspaceId, workspaceId), eq(spamFingerprints.fingerprint, fingerprint), lt(spamFingerprints.createdAt, since)));
       const [row] = await db
         .select({ n: sql<number>`count(*)::int` })
         .from(spamFingerprints)
         .where(and(eq(spamFingerprints.workspaceId, workspaceId), eq(spamFingerprints.fingerprint, fingerprint), gte(spamFingerprints.createdAt, since)));
       return row?.n ?? 0;
+    },
+
+    /** Deletes up to `limit` fingerprints older than `before`, oldest first along their created_at index; answers how many. */
+    async deleteFingerprintsBefore(before: Date, limit: number): Promise<number> {
+      const result = await db.execute(sql`
+        with gone as (
+          delete from ${spamFingerprints} f
+          where (f.workspace_id, f.fingerprint, f.contact_id) in (
+            select o.workspace_id, o.fingerprint, o.contact_id from ${spamFingerprints} o
+            where o.created_at < ${before.toISOString()}::timestamptz
+            order by o.created_at
+            limit ${limit}
+          )
+          returning 1
+        )
+        select count(*)::int as n from gone`);
+      return rowsOf<{ n: number }>(result)[0]!.n;
     },
 
     async insertDecision(row: typeof spamDecisions.$inferInsert): Promise<SpamDecisionRow> {

@@ -5,6 +5,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, badRequest, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import type { JobQueue } from '../platform/jobs.js';
 import { encodeCursor } from '../platform/pagination.js';
 import type { UsageService } from '../usage/usage.service.js';
 import type { Actor } from '../workspace/permissions.js';
@@ -34,6 +35,13 @@ export type Screening = { verdict: 'pass' | 'quarantine' | 'block'; afterCommit(
 export type SpamSettingsPatch = Partial<Omit<SpamSettings, 'channels'>> & { channels?: Record<string, ChannelSpamPolicy> };
 
 const PREVIEW_CHARS = 140;
+
+/** Deletes the repeated-text signal's fingerprints once its window has passed them. */
+export const FINGERPRINT_SWEEP_JOB = 'spam.fingerprints.sweep';
+export const FINGERPRINT_SWEEP_EVERY_MS = 15 * 60_000;
+// Each batch is its own short statement, so a sweep after a large campaign never holds many locks at once.
+const FINGERPRINT_SWEEP_BATCH = 1000;
+
 const pass: Screening = { verdict: 'pass', afterCommit: async () => undefined };
 
 type DecisionListRow = Awaited<ReturnType<ReturnType<typeof createSpamRepository>['listDecisions']>>[number];
@@ -77,14 +85,27 @@ export function createSpamService(deps: {
   db: Db;
   bus: EventBus;
   clock: Clock;
+  jobs: JobQueue;
   usage: UsageService;
   blocking: BlockingService;
   channels: ChannelsService;
   conversations: ConversationsService;
   workspace: WorkspaceService;
 }) {
-  const { db, bus, clock, usage, blocking, channels, conversations, workspace } = deps;
+  const { db, bus, clock, jobs, usage, blocking, channels, conversations, workspace } = deps;
   const repository = createSpamRepository(db);
+
+  // Rows the window has passed are never counted again: from the cutoff at the start of the sweep, oldest first.
+  jobs.every(FINGERPRINT_SWEEP_JOB, FINGERPRINT_SWEEP_EVERY_MS, async ({ checkpoint }) => {
+    const before = spamWindows(clock.now()).repeatedTextSince;
+    let deleted = 0;
+    for (;;) {
+      const batch = await repository.deleteFingerprintsBefore(before, FINGERPRINT_SWEEP_BATCH);
+      deleted += batch;
+      if (batch < FINGERPRINT_SWEEP_BATCH) return { deleted };
+      await checkpoint({ progress: deleted });
+    }
+  });
 
   const settingsOf = async (repo: ReturnType<typeof createSpamRepository>, workspaceId: string) =>
     (await repo.settings(workspaceId)) ?? defaultSpamSettings;

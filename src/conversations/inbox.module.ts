@@ -55,7 +55,7 @@ export function createInboxServices(deps: {
   const savedReplies = createSavedRepliesService({ db, bus, clock });
   // Between conversations and messages: receive() screens each inbound message for spam, which may block its contact.
   const blocking = createBlockingService({ db, bus, clock, workspace, conversations });
-  const spam = createSpamService({ db, bus, clock, usage, blocking, channels, conversations, workspace });
+  const spam = createSpamService({ db, bus, clock, jobs, usage, blocking, channels, conversations, workspace });
   const messages = createMessagesService({
     db,
     bus,
