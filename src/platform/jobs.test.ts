@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase } from '../../test/helpers/database.js';
 import { createLocalBus } from './bus.js';
 import { fixedClock } from './clock.js';
@@ -9,6 +9,10 @@ import { createJobQueue, type JobHandler } from './jobs.js';
 import { createLogger } from './logging.js';
 
 let database: Database | undefined;
+// The first database of a worker is migrated from scratch: that takes the hook's time, not the first test's.
+beforeAll(async () => {
+  await (await createTestDatabase()).close();
+});
 afterEach(async () => {
   await database?.close();
   database = undefined;
