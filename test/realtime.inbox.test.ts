@@ -49,6 +49,42 @@ describe('the inbox over a real WebSocket', () => {
     for (const client of [owner, agent, outsider]) client.close();
   });
 
+  it('an agent limited to its own, unassigned and team conversations hears of no other conversation', async () => {
+    const ws = await t.createWorkspace();
+    const channel = await createApiChannel(t, ws, integration.url);
+    await t.request('PATCH', '/api/v1/settings', { token: ws.owner.token, body: { agentsSeeAll: false } });
+    const created = await t.request('POST', '/api/v1/users', {
+      token: ws.owner.token,
+      body: { email: `other-${t.unique()}@example.test`, name: 'Other Agent', role: 'agent', password: 'a long enough password' },
+    });
+    const otherToken = (await t.request('POST', '/api/v1/auth/login', { body: { email: created.data.email, password: 'a long enough password' } })).data.token;
+    const [agent, other, manager] = await Promise.all([connect(baseUrl, ws.agent.token), connect(baseUrl, otherToken), connect(baseUrl, ws.manager.token)]);
+    await Promise.all([agent.next('hello'), other.next('hello'), manager.next('hello')]);
+
+    // Unassigned: everyone sees it.
+    await sendInbound(t, channel.id, { identifier: 'limited-1', text: 'first' });
+    const first = await other.next('message.created', (d) => d.message.text === 'first');
+    const conversationId = first.message.conversationId as string;
+
+    // Assigned to the first agent: the other agent is told to drop it, and hears nothing more of it.
+    await t.request('POST', `/api/v1/conversations/${conversationId}/assign`, { token: ws.manager.token, body: { assigneeId: ws.agent.id } });
+    expect(await other.next('conversation.hidden')).toEqual({ conversationId });
+    await agent.next('conversation.updated', (d) => d.conversation.assigneeId === ws.agent.id);
+    await sendInbound(t, channel.id, { identifier: 'limited-1', text: 'second, private' });
+    await agent.next('message.created', (d) => d.message.text === 'second, private');
+    await manager.next('message.created', (d) => d.message.text === 'second, private');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+    expect(JSON.stringify(other.events)).not.toContain('second, private');
+    expect(other.events.filter((e) => e.type === 'conversation.updated' && e.data.conversation.assigneeId === ws.agent.id)).toEqual([]);
+
+    // The workspace lets agents see All: from then on the other agent hears of it too.
+    await t.request('PATCH', '/api/v1/settings', { token: ws.owner.token, body: { agentsSeeAll: true } });
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    await sendInbound(t, channel.id, { identifier: 'limited-1', text: 'third' });
+    await other.next('message.created', (d) => d.message.text === 'third');
+    for (const client of [agent, other, manager]) client.close();
+  });
+
   it('a reply shows as pending, then as sent; assignment and deletion reach everyone', async () => {
     const ws = await t.createWorkspace();
     const channel = await createApiChannel(t, ws, integration.url);

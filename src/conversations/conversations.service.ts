@@ -12,6 +12,7 @@ import type { Actor } from '../workspace/permissions.js';
 import type { WorkspaceSettings } from '../workspace/settings.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import { applyLifecycleEvent, type LifecycleEvent } from './conversation-lifecycle.rules.js';
+import { canSeeConversation } from './conversation-visibility.rules.js';
 import {
   type ConversationFilter,
   type ConversationRow,
@@ -80,12 +81,8 @@ export function createConversationsService(deps: {
     return { actor, settings: me.workspace.settings, teamIds: me.teamIds, language: me.user.language };
   }
 
-  function canSee(viewer: Viewer, row: ConversationRow): boolean {
-    if (viewer.actor.role !== 'agent' || viewer.settings.agentsSeeAll) return true;
-    return (
-      row.assigneeId === null || row.assigneeId === viewer.actor.userId || (row.teamId !== null && viewer.teamIds.includes(row.teamId))
-    );
-  }
+  const canSee = (viewer: Viewer, row: ConversationRow) =>
+    canSeeConversation({ userId: viewer.actor.userId, role: viewer.actor.role, teamIds: viewer.teamIds, agentsSeeAll: viewer.settings.agentsSeeAll }, row);
 
   /** The conversation if it exists in the workspace and the actor may see it; 404 otherwise (no hint it exists). */
   async function requireVisible(actor: Actor, id: string): Promise<{ row: ConversationRow; viewer: Viewer }> {
@@ -134,7 +131,8 @@ export function createConversationsService(deps: {
     if (!row) return;
     const { awaitingReplySince, lastInboundAt } = row.conversation;
     const readBy = awaitingReplySince && lastInboundAt ? await repository.readersSince(workspaceId, id, lastInboundAt) : [];
-    await bus.publish({ type: 'conversation.updated', workspaceId, data: { conversation: { ...publicSummary(row), readBy } } });
+    const audience = { assigneeId: row.conversation.assigneeId, teamId: row.conversation.teamId };
+    await bus.publish({ type: 'conversation.updated', workspaceId, audience, data: { conversation: { ...publicSummary(row), readBy } } });
   }
 
   async function publishOpened(workspaceId: string, id: string, reopened: boolean) {
@@ -279,7 +277,12 @@ export function createConversationsService(deps: {
         return repo.delete(actor.workspaceId, id);
       });
       if (!row) throw notFound('Conversation');
-      await bus.publish({ type: 'conversation.deleted', workspaceId: actor.workspaceId, data: { conversationId: id, contactId: row.contactId } });
+      await bus.publish({
+        type: 'conversation.deleted',
+        workspaceId: actor.workspaceId,
+        audience: { assigneeId: row.assigneeId, teamId: row.teamId },
+        data: { conversationId: id, contactId: row.contactId },
+      });
     },
 
     /**

@@ -92,6 +92,18 @@ export function createMessagesService(deps: {
   const publish = (workspaceId: string, type: string, data: Record<string, unknown>, userIds?: string[]) =>
     bus.publish({ type, workspaceId, data, userIds });
 
+  /** A message event reaches only those who may see its conversation; pass the conversation when it is at hand. */
+  async function publishMessage(
+    workspaceId: string,
+    type: 'message.created' | 'message.updated',
+    message: ReturnType<typeof publicMessage>,
+    conversation?: Pick<ConversationRow, 'assigneeId' | 'teamId'>,
+  ) {
+    const audience = conversation ?? (await conversations.find(workspaceId, message.conversationId));
+    if (!audience) return;
+    await bus.publish({ type, workspaceId, data: { message }, audience: { assigneeId: audience.assigneeId, teamId: audience.teamId } });
+  }
+
   /**
    * Channel identities whose last message was stored hidden: a spam flood's next messages try the
    * one-statement path first. Oldest forgotten first; a stale entry (unblocked since, or on
@@ -123,7 +135,7 @@ export function createMessagesService(deps: {
       const repo = createMessagesRepository(tx);
       await identity.lock(tx, channel.id, inbound.contact.identifier);
       const existing = await repo.findByProviderId(workspaceId, channel.id, 'in', inbound.providerMessageId);
-      if (existing) return { message: existing, duplicate: true, opened: false, reopened: false, quiet: true, screening: undefined };
+      if (existing) return { message: existing, duplicate: true, opened: false, reopened: false, quiet: true, screening: undefined, conversation: undefined };
 
       const { contact, contactChannel } = await identity.findOrCreate(tx, { workspaceId, channelId: channel.id, identity: inbound.contact, at: now });
       const id = newId();
@@ -154,7 +166,7 @@ export function createMessagesService(deps: {
         },
         hidden ? null : textSearchConfig(contact.language),
       );
-      return { message, duplicate: false, opened, reopened, quiet, screening };
+      return { message, duplicate: false, opened, reopened, quiet, screening, conversation };
     });
 
     const { message } = outcome;
@@ -164,7 +176,7 @@ export function createMessagesService(deps: {
     }
     await outcome.screening?.afterCommit();
     if (!outcome.quiet) {
-      await publish(workspaceId, 'message.created', { message: publicMessage(message) });
+      await publishMessage(workspaceId, 'message.created', publicMessage(message), outcome.conversation);
       await conversations.publishUpdated(workspaceId, message.conversationId);
       if (outcome.opened) await conversations.publishOpened(workspaceId, message.conversationId, outcome.reopened);
     }
@@ -179,7 +191,7 @@ export function createMessagesService(deps: {
       if (!message) continue;
       const error = update.status === 'failed' ? (update.error ?? 'The provider reported a failure') : null;
       const row = await repository.updateStatus(workspaceId, message.id, statusesBefore(update.status), { status: update.status, error }, clock.now());
-      if (row) await publish(workspaceId, 'message.updated', { message: publicMessage(row) });
+      if (row) await publishMessage(workspaceId, 'message.updated', publicMessage(row));
     }
   }
 
@@ -280,7 +292,7 @@ export function createMessagesService(deps: {
         maxAttempts: DELIVERY_ATTEMPTS,
       });
     }
-    const { message, opened, created } = await db.transaction(async (tx) => {
+    const { message, opened, created, conversation: stored } = await db.transaction(async (tx) => {
       // Again under a lock: a block committed since the check above must still stop the message.
       if (isReply && (await identity.lockContact(tx, workspaceId, contactId))?.blockedAt) {
         throw conflict('contact_blocked', 'The contact is blocked: unblock it to write to it');
@@ -316,12 +328,12 @@ export function createMessagesService(deps: {
         await identity.recordOutbound(tx, { workspaceId, contactId: contact.id, at: now });
         await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
       }
-      return { message, opened: recorded.opened, created: recorded.created };
+      return { message, opened: recorded.opened, created: recorded.created, conversation: recorded.conversation };
     });
 
     const files = (await attachments.ofMessages(workspaceId, [id])).get(id) ?? [];
     const result = publicMessage(message, files);
-    await publish(workspaceId, 'message.created', { message: result });
+    await publishMessage(workspaceId, 'message.created', result, stored);
     if (isReply) {
       await conversations.publishUpdated(workspaceId, message.conversationId);
       if (opened) await conversations.publishOpened(workspaceId, message.conversationId, !created);
@@ -350,7 +362,7 @@ export function createMessagesService(deps: {
 
     const fail = async (error: string) => {
       const row = await repository.updateStatus(workspaceId, messageId, ['pending'], { status: 'failed', error }, clock.now());
-      if (row) await publish(workspaceId, 'message.updated', { message: publicMessage(row, await filesOf(workspaceId, row.id)) });
+      if (row) await publishMessage(workspaceId, 'message.updated', publicMessage(row, await filesOf(workspaceId, row.id)));
       return { retry: false as const };
     };
 
@@ -391,7 +403,7 @@ export function createMessagesService(deps: {
       { status: 'sent', error: null, providerMessageId: result.providerMessageId },
       clock.now(),
     );
-    if (row) await publish(workspaceId, 'message.updated', { message: publicMessage(row, await filesOf(workspaceId, row.id)) });
+    if (row) await publishMessage(workspaceId, 'message.updated', publicMessage(row, await filesOf(workspaceId, row.id)));
     return { retry: false };
   }
 
@@ -451,7 +463,7 @@ export function createMessagesService(deps: {
     }
 
     const result = publicMessage(row, await filesOf(workspaceId, row.id));
-    await publish(workspaceId, 'message.updated', { message: result });
+    await publishMessage(workspaceId, 'message.updated', result);
     void deliver(workspaceId, row.id, false).catch((error) => logger.error({ err: error, messageId: row.id }, 'first delivery attempt of a retry failed'));
     return result;
   }

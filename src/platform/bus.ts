@@ -7,6 +7,12 @@ export type DomainEvent = {
   data: Record<string, unknown>;
   /** Limit delivery to these users (e.g. a mention); everyone in the workspace when absent. */
   userIds?: string[];
+  /**
+   * The conversation the event is about: only users who may see it receive the event (an agent
+   * limited to its own, unassigned and team conversations gets `conversation.hidden` instead of
+   * a `conversation.updated`, so that its lists drop it).
+   */
+  audience?: { assigneeId: string | null; teamId: string | null };
 };
 
 export type EventBus = {

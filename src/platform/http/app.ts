@@ -7,6 +7,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerBlockingRoutes } from '../../blocking/blocking.routes.js';
+import { canSeeConversation } from '../../conversations/conversation-visibility.rules.js';
 import { createInboxServices, type InboxServices, registerInboxRoutes } from '../../conversations/inbox.module.js';
 import { registerContactsRoutes } from '../../contacts/contacts.routes.js';
 import { createContactsService } from '../../contacts/contacts.service.js';
@@ -71,7 +72,16 @@ export async function buildApp(deps: AppDeps) {
   });
   const jobs = createJobQueue({ db, clock, bus, logger });
   const workspace = createWorkspaceService({ db, bus, clock, auth });
-  const gateway = createGateway({ bus, auth, clock });
+  const gateway = createGateway({
+    bus,
+    auth,
+    clock,
+    canSee: (principal, conversation) =>
+      canSeeConversation(
+        { userId: principal.user.id, role: principal.user.role, teamIds: principal.teamIds, agentsSeeAll: principal.workspace.settings.agentsSeeAll !== false },
+        conversation,
+      ),
+  });
   const usage = createUsageService({ db, clock });
   const inbox = createInboxServices({ db, bus, clock, jobs, logger, config, workspace, gateway, usage });
   const contacts = createContactsService({

@@ -1,13 +1,25 @@
 import type { FastifyInstance } from 'fastify';
 import type { WebSocket } from 'ws';
-import type { AuthService } from '../auth/auth.service.js';
+import type { AuthService, Principal } from '../auth/auth.service.js';
 import { SESSION_COOKIE } from '../auth/auth.service.js';
 import type { DomainEvent, EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import { newId } from '../ids.js';
 import { ANNOUNCE_MS, createPresenceTracker } from './presence.js';
 
-type Client = { socket: WebSocket; userId: string; workspaceId: string; tokenHash: string; pending: number[] };
+type Client = {
+  socket: WebSocket;
+  userId: string;
+  workspaceId: string;
+  tokenHash: string;
+  /** Who the user is now (role, teams, workspace settings): kept current as those change. */
+  principal: Principal;
+  token: string;
+  pending: number[];
+};
+
+/** Whether a user may see the conversation an event is about. */
+export type AudienceRule = (principal: Principal, audience: NonNullable<DomainEvent['audience']>) => boolean;
 
 /**
  * How long events wait to go out together. Each write to a socket is a system call that cost more
@@ -24,8 +36,8 @@ export type Gateway = ReturnType<typeof createGateway>;
  * One WebSocket per browser tab. Every domain event of a workspace reaches its connected users,
  * whichever instance published it, because fan-out listens to the bus rather than to callers.
  */
-export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: Clock }) {
-  const { bus, auth, clock } = deps;
+export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: Clock; canSee: AudienceRule }) {
+  const { bus, auth, clock, canSee } = deps;
   const instanceId = newId();
   const clients = new Map<string, Set<Client>>();
   const localConnections = new Map<string, { workspaceId: string; count: number }>();
@@ -89,11 +101,37 @@ export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: C
       if (event.type === 'sessions.revoked') return;
     }
     if (!audience) return;
+    // A change of role, team or settings changes what each user may see: read the principals again.
+    if (/^(user|team|workspace)\./.test(event.type)) refreshPrincipals(audience);
     const index = outbox.push(JSON.stringify({ type: event.type, data: event.data })) - 1;
+    let hiddenIndex: number | undefined;
     for (const client of audience) {
       if (event.userIds && !event.userIds.includes(client.userId)) continue;
-      if (client.socket.readyState === client.socket.OPEN) enqueue(client, index);
+      if (client.socket.readyState !== client.socket.OPEN) continue;
+      if (event.audience && !canSee(client.principal, event.audience)) {
+        // Its lists may hold the conversation from before: tell it to drop it, and nothing more.
+        if (event.type !== 'conversation.updated') continue;
+        const { id } = event.data.conversation as { id: string };
+        hiddenIndex ??= outbox.push(JSON.stringify({ type: 'conversation.hidden', data: { conversationId: id } })) - 1;
+        enqueue(client, hiddenIndex);
+      } else {
+        enqueue(client, index);
+      }
     }
+  }
+
+  function refreshPrincipals(audience: Set<Client>) {
+    // After this turn: the auth service forgets its cached principals on the same event.
+    setImmediate(() => {
+      for (const client of audience) {
+        void auth.authenticate(client.token).then(
+          (principal) => {
+            if (principal) client.principal = principal;
+          },
+          () => undefined,
+        );
+      }
+    });
   }
 
   const unsubscribe = bus.subscribe(deliver);
@@ -133,11 +171,19 @@ export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: C
         const query = request.query as { token?: string };
         const token = query.token ?? request.cookies[SESSION_COOKIE];
         const principal = token ? await auth.authenticate(token) : undefined;
-        if (!principal) {
+        if (!token || !principal) {
           socket.close(4401, 'unauthorized');
           return;
         }
-        const client: Client = { socket, userId: principal.user.id, workspaceId: principal.workspaceId, tokenHash: principal.tokenHash, pending: [] };
+        const client: Client = {
+          socket,
+          userId: principal.user.id,
+          workspaceId: principal.workspaceId,
+          tokenHash: principal.tokenHash,
+          principal,
+          token,
+          pending: [],
+        };
         attach(client);
         socket.on('message', (raw) => {
           if (raw.toString() === '{"type":"ping"}') socket.send('{"type":"pong"}');

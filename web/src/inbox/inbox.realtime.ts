@@ -38,6 +38,8 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent, pr
       return true;
     }
     case 'conversation.deleted':
+    // Now assigned where this user may not see it: the server says only that.
+    case 'conversation.hidden':
       forgetConversation(queryClient, event.data.conversationId as string);
       return true;
     case 'presence.changed': {

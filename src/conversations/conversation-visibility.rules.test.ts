@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { canSeeConversation, type ConversationAudience, type ConversationViewer } from './conversation-visibility.rules.js';
+
+const agent: ConversationViewer = { userId: 'me', role: 'agent', teamIds: ['night'], agentsSeeAll: false };
+const cases: Array<[string, Partial<ConversationViewer>, ConversationAudience, boolean]> = [
+  ['an agent, its own conversation', {}, { assigneeId: 'me', teamId: null }, true],
+  ['an agent, an unassigned one', {}, { assigneeId: null, teamId: null }, true],
+  ['an agent, unassigned in another team', {}, { assigneeId: null, teamId: 'day' }, true],
+  ["an agent, another agent's in its team", {}, { assigneeId: 'other', teamId: 'night' }, true],
+  ["an agent, another agent's outside its teams", {}, { assigneeId: 'other', teamId: 'day' }, false],
+  ["an agent, another agent's without a team", {}, { assigneeId: 'other', teamId: null }, false],
+  ['an agent where agents see All', { agentsSeeAll: true }, { assigneeId: 'other', teamId: 'day' }, true],
+  ['a manager', { role: 'manager' }, { assigneeId: 'other', teamId: 'day' }, true],
+  ['an owner', { role: 'owner' }, { assigneeId: 'other', teamId: null }, true],
+];
+
+describe('who sees a conversation', () => {
+  it.each(cases)('%s', (_, viewer, conversation, expected) => {
+    expect(canSeeConversation({ ...agent, ...viewer }, conversation)).toBe(expected);
+  });
+});
