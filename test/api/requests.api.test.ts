@@ -42,6 +42,22 @@ describe('bad requests', () => {
     expect(response.json().error).toMatchObject({ code: 'missing_field', field: 'name' });
   });
 
+  it('several bad fields are all named, the first giving the code', async () => {
+    const response = await t.request('POST', '/api/v1/users', { token: ws.owner.token, body: { email: 'not an email', role: 'king', colour: 'red' } });
+    expect(response.statusCode).toBe(400);
+    const { error } = response.data;
+    expect(error.code).toBe(error.issues[0].code);
+    expect(error.field).toBe(error.issues[0].field);
+    expect(Object.fromEntries(error.issues.map((issue: { field: string; code: string }) => [issue.field, issue.code]))).toEqual({
+      email: 'invalid_field',
+      role: 'invalid_field',
+      name: 'missing_field',
+      password: 'missing_field',
+      colour: 'unknown_field',
+    });
+    for (const field of ['email', 'role', 'name', 'password', 'colour']) expect(error.message).toContain(`body.${field}`);
+  });
+
   it('a body over the limit answers 413 body_too_large', async () => {
     const response = await post(JSON.stringify({ name: 'x'.repeat(5000) }));
     expect(response.statusCode).toBe(413);

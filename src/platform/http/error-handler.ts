@@ -6,20 +6,31 @@ type ErrorBody = { error: { code: string; message: string; field?: string; [key:
 
 type ValidationItem = { keyword?: string; instancePath?: string; message?: string; params?: { keys?: string[] } };
 
-/** Turn the first schema issue into a code and a message that name the field. */
-function describeValidation(error: FastifyError & { validationContext?: string }): ErrorBody['error'] {
-  const first = (error.validation?.[0] ?? {}) as ValidationItem;
-  const where = error.validationContext ?? 'body';
-  const path = (first.instancePath ?? '').split('/').filter(Boolean);
-  if (first.keyword === 'unrecognized_keys' && first.params?.keys?.length) {
-    const field = [...path, first.params.keys[0]].join('.');
+type Issue = { code: string; message: string; field: string };
+
+/** One schema issue as a code and a message that name the field. */
+function describeIssue(item: ValidationItem, where: string): Issue {
+  const path = (item.instancePath ?? '').split('/').filter(Boolean);
+  if (item.keyword === 'unrecognized_keys' && item.params?.keys?.length) {
+    const field = [...path, item.params.keys[0]].join('.');
     return { code: 'unknown_field', message: `${where}.${field}: unknown field`, field };
   }
   const field = path.join('.') || where;
-  if (first.keyword === 'invalid_type' && first.message?.endsWith('received undefined')) {
+  if (item.keyword === 'invalid_type' && item.message?.endsWith('received undefined')) {
     return { code: 'missing_field', message: `${where}.${field}: required`, field };
   }
-  return { code: 'invalid_field', message: `${where}.${field}: ${first.message ?? 'invalid'}`, field };
+  return { code: 'invalid_field', message: `${where}.${field}: ${item.message ?? 'invalid'}`, field };
+}
+
+/**
+ * The first issue gives the code and field; `issues` lists every one, so a form can mark all its
+ * bad fields at once, and the message names them all.
+ */
+function describeValidation(error: FastifyError & { validationContext?: string }): ErrorBody['error'] {
+  const where = error.validationContext ?? 'body';
+  const issues = ((error.validation ?? [{}]) as ValidationItem[]).map((item) => describeIssue(item, where));
+  const first = issues[0]!;
+  return { ...first, message: issues.map((issue) => issue.message).join('; '), issues };
 }
 
 const frameworkCodes: Record<string, { status: number; code: string; message: string }> = {
