@@ -5,7 +5,7 @@ import { createLocalBus } from './bus.js';
 import { fixedClock } from './clock.js';
 import type { Database } from './db/client.js';
 import { jobs } from './db/schema.js';
-import { createJobQueue, type JobHandler } from './jobs.js';
+import { createJobQueue, FINISHED_JOBS_KEPT_MS, type JobHandler } from './jobs.js';
 import { createLogger } from './logging.js';
 
 let database: Database | undefined;
@@ -152,5 +152,24 @@ describe('the job queue', () => {
       expect(runs).toHaveLength(hour);
       expect(await queued()).toHaveLength(1);
     }
+  });
+
+  it('finished jobs are kept a week, then pruned; queued and running ones never', async () => {
+    const clock = fixedClock(new Date('2026-06-01T00:00:00Z'));
+    database ??= await createTestDatabase();
+    const queue = createJobQueue({ db: database.db, clock, bus: createLocalBus(), logger: createLogger('silent') });
+    queue.register('noop', async () => undefined);
+    const finished = await queue.enqueue({ type: 'noop' });
+    await queue.drain();
+    const waiting = await queue.enqueue({ type: 'noop', runAt: new Date('2026-07-01T00:00:00Z') });
+    const exists = async (id: string) => (await database!.db.select().from(jobs).where(eq(jobs.id, id))).length === 1;
+
+    clock.advance(FINISHED_JOBS_KEPT_MS - 3600_000);
+    await queue.drain();
+    expect(await exists(finished.id)).toBe(true);
+    clock.advance(2 * 3600_000);
+    await queue.drain();
+    expect(await exists(finished.id)).toBe(false);
+    expect(await exists(waiting.id)).toBe(true);
   });
 });

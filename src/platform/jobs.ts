@@ -30,6 +30,11 @@ export type JobQueue = ReturnType<typeof createJobQueue>;
 
 const LOCK_MS = 30_000;
 const POLL_MS = 500;
+const PRUNE_JOB = 'jobs.prune';
+const PRUNE_EVERY_MS = 60 * 60_000;
+/** How long a finished job stays readable (GET /jobs/:id); every reply leaves one behind. */
+export const FINISHED_JOBS_KEPT_MS = 7 * 24 * 60 * 60_000;
+const PRUNE_BATCH = 1000;
 
 /**
  * A durable queue in the jobs table. Workers claim with FOR UPDATE SKIP LOCKED and hold a lease;
@@ -201,7 +206,7 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
     timer.unref();
   }
 
-  return {
+  const queue = {
     register(type: string, handler: JobHandler) {
       handlers.set(type, handler);
     },
@@ -286,6 +291,23 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
       }
     },
   };
+
+  // Finished jobs are kept a week for those who follow them, then deleted in batches.
+  queue.every(PRUNE_JOB, PRUNE_EVERY_MS, async () => {
+    const cutoff = new Date(clock.now().getTime() - FINISHED_JOBS_KEPT_MS);
+    let deleted = 0;
+    for (;;) {
+      const result = await db.execute(sql`
+        delete from ${jobs} where ${jobs.id} in (
+          select ${jobs.id} from ${jobs} where ${jobs.status} in ('done', 'failed') and ${jobs.finishedAt} < ${cutoff} limit ${PRUNE_BATCH})
+        returning ${jobs.id}`);
+      const count = rowsOf(result).length;
+      deleted += count;
+      if (count < PRUNE_BATCH) return { deleted };
+    }
+  });
+
+  return queue;
 }
 
 export function publicJob(job: Job) {
