@@ -81,6 +81,8 @@ function publicDecision(row: DecisionListRow) {
  * (the conversation stays out of the inbox, uncounted, until released) or block (through the
  * blocking service). Every decision is stored with its reasons and reversible in one call.
  */
+const SETTINGS_TTL_MS = 5_000;
+
 export function createSpamService(deps: {
   db: Db;
   bus: EventBus;
@@ -109,6 +111,22 @@ export function createSpamService(deps: {
 
   const settingsOf = async (repo: ReturnType<typeof createSpamRepository>, workspaceId: string) =>
     (await repo.settings(workspaceId)) ?? defaultSpamSettings;
+
+  /**
+   * The settings every inbound message is screened with, read once per SETTINGS_TTL_MS rather
+   * than once per message; a change on any instance evicts them at once through the bus.
+   */
+  const screeningSettings = new Map<string, { settings: SpamSettings; until: number }>();
+  bus.subscribe((event) => {
+    if (event.type === 'spam.settings.updated') screeningSettings.delete(event.workspaceId);
+  });
+  async function settingsForScreening(repo: ReturnType<typeof createSpamRepository>, workspaceId: string) {
+    const cached = screeningSettings.get(workspaceId);
+    if (cached && cached.until > Date.now()) return cached.settings;
+    const settings = await settingsOf(repo, workspaceId);
+    screeningSettings.set(workspaceId, { settings, until: Date.now() + SETTINGS_TTL_MS });
+    return settings;
+  }
 
   async function decision(workspaceId: string, id: string) {
     const [row] = await repository.listDecisions(workspaceId, undefined, 1, undefined, id);
@@ -155,7 +173,7 @@ export function createSpamService(deps: {
       // Held for review: everything it sends waits with it, without a new decision each time.
       if (contact.quarantinedAt) return { verdict: 'quarantine', afterCommit: pass.afterCommit };
       const repo = createSpamRepository(tx);
-      const settings = await settingsOf(repo, workspaceId);
+      const settings = await settingsForScreening(repo, workspaceId);
       const policy = settings.channels[channelId] ?? defaultChannelPolicy;
       if (policy.action === 'none') return pass;
 
@@ -200,6 +218,7 @@ export function createSpamService(deps: {
         channels: { ...current.channels, ...patch.channels },
       };
       await repository.saveSettings(actor.workspaceId, next, clock.now());
+      await bus.publish({ type: 'spam.settings.updated', workspaceId: actor.workspaceId, data: {} });
       return next;
     },
 

@@ -135,7 +135,7 @@ export function createMessagesService(deps: {
       const repo = createMessagesRepository(tx);
       await identity.lock(tx, channel.id, inbound.contact.identifier);
       const existing = await repo.findByProviderId(workspaceId, channel.id, 'in', inbound.providerMessageId);
-      if (existing) return { message: existing, duplicate: true, opened: false, reopened: false, quiet: true, screening: undefined, conversation: undefined };
+      if (existing) return { message: existing, duplicate: true, opened: false, reopened: false, quiet: true, screening: undefined, conversation: undefined, counted: undefined };
 
       const { contact, contactChannel } = await identity.findOrCreate(tx, { workspaceId, channelId: channel.id, identity: inbound.contact, at: now });
       const id = newId();
@@ -166,8 +166,9 @@ export function createMessagesService(deps: {
         },
         hidden ? null : textSearchConfig(contact.language),
       );
-      return { message, duplicate: false, opened, reopened, quiet, screening, conversation };
+      return { message, duplicate: false, opened, reopened, quiet, screening, conversation, counted: quiet ? undefined : contact.id };
     });
+    if (outcome.counted) usage.rememberActivity({ workspaceId, contactId: outcome.counted, at: now });
 
     const { message } = outcome;
     if (message.hidden && !outcome.duplicate) {

@@ -7,7 +7,17 @@ import { monthOf, monthRange } from './usage-month.rules.js';
 
 export type UsageService = ReturnType<typeof createUsageService>;
 
+/** How many (contact, month) pairs an instance remembers as counted: a month's active contacts of a busy workspace. */
+const COUNTED_KEPT = 100_000;
+
 export function createUsageService({ db, clock }: { db: Db; clock: Clock }) {
+  /**
+   * Pairs known to be stored (committed; the rows are never deleted), so a contact's next message
+   * that month costs no statement. Forgetting one only costs an insert that changes nothing.
+   */
+  const counted = new Set<string>();
+  const keyOf = (input: { workspaceId: string; contactId: string; at: Date }) => `${input.workspaceId}:${input.contactId}:${monthOf(input.at)}`;
+
   return {
     /**
      * Count the contact as active in the month of `at`. Call it inside the transaction that stores
@@ -15,10 +25,17 @@ export function createUsageService({ db, clock }: { db: Db; clock: Clock }) {
      * never shown without being counted (nor counted while hidden).
      */
     async recordActivity(tx: Db, input: { workspaceId: string; contactId: string; at: Date }): Promise<void> {
+      if (counted.has(keyOf(input))) return;
       await tx
         .insert(contactActivityMonths)
         .values({ workspaceId: input.workspaceId, contactId: input.contactId, month: monthOf(input.at) })
         .onConflictDoNothing();
+    },
+
+    /** Call after the transaction of `recordActivity` committed: the pair is stored for good. */
+    rememberActivity(input: { workspaceId: string; contactId: string; at: Date }) {
+      counted.add(keyOf(input));
+      if (counted.size > COUNTED_KEPT) counted.delete(counted.values().next().value!);
     },
 
     async monthlyActiveContacts(actor: Actor, month?: string) {
