@@ -46,32 +46,39 @@ function splitName(name: string | undefined): { firstName: string | null; lastNa
 export function createIdentityService() {
   return {
     /**
-     * Serialise everything about one identity until the transaction ends, so two deliveries of
-     * the same new contact's messages cannot create it twice.
+     * The contact behind the identity, or a new one. A known identity costs one statement (its
+     * contact row locked: a block waits for this message's transaction, so the message is stored,
+     * and counted, on the right side of it). An unknown one is looked for again under a
+     * lock on the identity, so two deliveries of a new contact's first messages make it once.
+     * The profile (display name, picture) follows the channel the contact last spoke on.
      */
-    async lock(tx: Db, channelId: string, identifier: string): Promise<void> {
-      await tx.execute(sql`select pg_advisory_xact_lock(${IDENTITY_LOCK_SPACE}, hashtext(${`${channelId}:${identifier}`}))`);
-    },
-
-    /** Call after `lock`. The profile (display name, picture) follows the channel the contact last spoke on. */
     async findOrCreate(
       tx: Db,
       input: { workspaceId: string; channelId: string; identity: InboundIdentity; at: Date },
     ): Promise<{ contact: ContactRow; contactChannel: ContactChannelRow; created: boolean }> {
       const { workspaceId, channelId, identity, at } = input;
-      const [existing] = await tx
-        .select({ contact: contacts, contactChannel: contactChannels })
-        .from(contactChannels)
-        .innerJoin(contacts, eq(contacts.id, contactChannels.contactId))
-        .where(
-          and(
-            eq(contactChannels.workspaceId, workspaceId),
-            eq(contactChannels.channelId, channelId),
-            eq(contactChannels.identifier, identity.identifier),
-          ),
-        )
-        // A block waits for this message's transaction, so the message is stored (and counted) on the right side of it.
-        .for('share');
+      const find = async () => {
+        const [row] = await tx
+          .select({ contact: contacts, contactChannel: contactChannels })
+          .from(contactChannels)
+          .innerJoin(contacts, eq(contacts.id, contactChannels.contactId))
+          .where(
+            and(
+              eq(contactChannels.workspaceId, workspaceId),
+              eq(contactChannels.channelId, channelId),
+              eq(contactChannels.identifier, identity.identifier),
+            ),
+          )
+          // The lock the contact's update below needs anyway, taken first: two messages of one
+          // contact take turns (each holding a share lock and waiting to update would deadlock).
+          .for('no key update');
+        return row;
+      };
+      let existing = await find();
+      if (!existing) {
+        await tx.execute(sql`select pg_advisory_xact_lock(${IDENTITY_LOCK_SPACE}, hashtext(${`${channelId}:${identity.identifier}`}))`);
+        existing = await find();
+      }
 
       if (existing) {
         const { contact, contactChannel } = existing;

@@ -126,11 +126,12 @@ export function createConversationsService(deps: {
    * time, so `readBy` names who opened the conversation since (empty while nobody awaits a reply):
    * a client that never had this conversation in a list learns its own read state too.
    */
-  async function publishUpdated(workspaceId: string, id: string) {
-    const row = await repository.summary(workspaceId, id, null);
+  /** `known`: the summary and readers when the caller has them (an inbound message does): no reads then. */
+  async function publishUpdated(workspaceId: string, id: string, known?: { summary: SummaryRow; readBy: string[] }) {
+    const row = known?.summary ?? (await repository.summary(workspaceId, id, null));
     if (!row) return;
     const { awaitingReplySince, lastInboundAt } = row.conversation;
-    const readBy = awaitingReplySince && lastInboundAt ? await repository.readersSince(workspaceId, id, lastInboundAt) : [];
+    const readBy = known?.readBy ?? (awaitingReplySince && lastInboundAt ? await repository.readersSince(workspaceId, id, lastInboundAt) : []);
     const audience = { assigneeId: row.conversation.assigneeId, teamId: row.conversation.teamId };
     await bus.publish({ type: 'conversation.updated', workspaceId, audience, data: { conversation: { ...publicSummary(row), readBy } } });
   }

@@ -16,27 +16,39 @@ export type BlockedInbound = {
   at: Date;
 };
 
+/**
+ * Indexes the text as written and, if the language has a stemmer, stemmed in it; not at all
+ * without a language (hidden messages, which search never shows).
+ */
+function searchVectorOf(text: string, language: TextSearchConfig | null) {
+  if (language === null) return null;
+  if (language === 'simple') return sql`to_tsvector('simple', ${text})`;
+  return sql`to_tsvector('simple', ${text}) || to_tsvector(${language}::regconfig, ${text})`;
+}
+
 /** One parameter holding a whole array (drizzle would otherwise spread it into a list). */
 const array = (values: string[]) => sql.param(values);
 
 export function createMessagesRepository(db: Db) {
   return {
-    /**
-     * Indexes the text as written and, if the language has a stemmer, stemmed in it; not at all
-     * without a language (hidden messages, which search never shows).
-     */
+    /** Stores a message with its search vector (see `searchVectorOf`). */
     async insert(row: MessageInsert, language: TextSearchConfig | null): Promise<MessageRow> {
-      const searchVector =
-        language === null
-          ? null
-          : language === 'simple'
-            ? sql`to_tsvector('simple', ${row.text})`
-            : sql`to_tsvector('simple', ${row.text}) || to_tsvector(${language}::regconfig, ${row.text})`;
+      const searchVector = searchVectorOf(row.text, language);
       const [created] = await db
         .insert(messages)
         .values({ ...row, searchVector })
         .returning();
       return created!;
+    },
+
+    /** Like `insert`, but answers undefined when the provider's message id is already stored (a retry that raced the first delivery). */
+    async insertUnlessDuplicate(row: MessageInsert, language: TextSearchConfig | null): Promise<MessageRow | undefined> {
+      const [created] = await db
+        .insert(messages)
+        .values({ ...row, searchVector: searchVectorOf(row.text, language) })
+        .onConflictDoNothing({ target: [messages.workspaceId, messages.channelId, messages.direction, messages.providerMessageId] })
+        .returning();
+      return created;
     },
 
     /**

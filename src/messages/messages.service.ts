@@ -34,6 +34,9 @@ const DELIVERY_ATTEMPTS = 8;
 /** How many identities of blocked contacts receive() remembers for its one-statement path. */
 const BLOCKED_IDENTITIES_KEPT = 10_000;
 
+/** Thrown inside receive()'s transaction to undo it: the provider delivered a message already stored. */
+class DuplicateDelivery extends Error {}
+
 export type SendInput = {
   type: 'reply' | 'comment';
   text?: string;
@@ -131,11 +134,14 @@ export function createMessagesService(deps: {
       if (stored) return { messageId: stored.id, conversationId: stored.conversationId, duplicate: false };
       blockedIdentities.delete(identityKey);
     }
+    const duplicate = async () => {
+      const first = (await repository.findByProviderId(workspaceId, channel.id, 'in', inbound.providerMessageId))!;
+      return { messageId: first.id, conversationId: first.conversationId, duplicate: true };
+    };
     const outcome = await db.transaction(async (tx) => {
       const repo = createMessagesRepository(tx);
-      await identity.lock(tx, channel.id, inbound.contact.identifier);
       const existing = await repo.findByProviderId(workspaceId, channel.id, 'in', inbound.providerMessageId);
-      if (existing) return { message: existing, duplicate: true, opened: false, reopened: false, quiet: true, screening: undefined, conversation: undefined, counted: undefined };
+      if (existing) throw new DuplicateDelivery();
 
       const { contact, contactChannel } = await identity.findOrCreate(tx, { workspaceId, channelId: channel.id, identity: inbound.contact, at: now });
       const id = newId();
@@ -148,7 +154,8 @@ export function createMessagesService(deps: {
       if (!hidden) await identity.recordInbound(tx, { workspaceId, contactId: contact.id, contactChannelId: contactChannel.id, sentAt });
       if (!quiet) await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
       const { conversation, opened, reopened } = await conversations.recordInbound(tx, { workspaceId, contactId: contact.id, at: now, hidden });
-      const message = await repo.insert(
+      // A retry racing its first delivery passes the check above; the unique index stops it here.
+      const message = await repo.insertUnlessDuplicate(
         {
           id,
           workspaceId,
@@ -166,22 +173,32 @@ export function createMessagesService(deps: {
         },
         hidden ? null : textSearchConfig(contact.language),
       );
-      return { message, duplicate: false, opened, reopened, quiet, screening, conversation, counted: quiet ? undefined : contact.id };
+      // Everything above is undone with the transaction: the first delivery did it already.
+      if (!message) throw new DuplicateDelivery();
+      return { message, opened, reopened, quiet, screening, conversation, contact, counted: quiet ? undefined : contact.id };
+    }).catch((error: unknown) => {
+      if (error instanceof DuplicateDelivery) return undefined;
+      throw error;
     });
+    if (!outcome) return duplicate();
     if (outcome.counted) usage.rememberActivity({ workspaceId, contactId: outcome.counted, at: now });
 
-    const { message } = outcome;
-    if (message.hidden && !outcome.duplicate) {
+    const { message, conversation, contact } = outcome;
+    if (message.hidden) {
       blockedIdentities.add(identityKey);
       if (blockedIdentities.size > BLOCKED_IDENTITIES_KEPT) blockedIdentities.delete(blockedIdentities.values().next().value!);
     }
     await outcome.screening?.afterCommit();
     if (!outcome.quiet) {
-      await publishMessage(workspaceId, 'message.created', publicMessage(message), outcome.conversation);
-      await conversations.publishUpdated(workspaceId, message.conversationId);
+      await publishMessage(workspaceId, 'message.created', publicMessage(message), conversation);
+      // All of it is at hand: the message just stored is the newest, and nobody can have read it yet.
+      await conversations.publishUpdated(workspaceId, message.conversationId, {
+        summary: { conversation, contact, lastMessage: { text: message.text, direction: 'in', type: 'message', createdAt: message.createdAt }, readAt: null },
+        readBy: [],
+      });
       if (outcome.opened) await conversations.publishOpened(workspaceId, message.conversationId, outcome.reopened);
     }
-    return { messageId: message.id, conversationId: message.conversationId, duplicate: outcome.duplicate };
+    return { messageId: message.id, conversationId: message.conversationId, duplicate: false };
   }
 
   /** Delivery and read receipts: each moves its message's status forward only. */

@@ -102,6 +102,20 @@ describe('the API channel webhook', () => {
     expect(messages.data.items).toHaveLength(1);
   });
 
+  it('a retry racing its first delivery stores the message once; both answers name it', async () => {
+    const ws = await t.createWorkspace();
+    const channel = await createApiChannel(t, ws);
+    await sendInbound(t, channel.id, { identifier: 'racer', id: 'first', text: 'hello' });
+    const answers = await Promise.all([1, 2, 3, 4, 5].map(() => sendInbound(t, channel.id, { identifier: 'racer', id: 'raced', text: 'Only once' })));
+    expect(answers.map((answer) => answer.statusCode)).toEqual([200, 200, 200, 200, 200]);
+    const received = answers.map((answer) => answer.data.received[0] as { messageId: string; duplicate: boolean });
+    expect(received.filter((r) => !r.duplicate)).toHaveLength(1);
+    expect(new Set(received.map((r) => r.messageId)).size).toBe(1);
+    const [conversation] = (await t.request('GET', '/api/v1/conversations', { token: ws.owner.token })).data.items;
+    const messages = await t.request('GET', `/api/v1/conversations/${conversation.id}/messages`, { token: ws.owner.token });
+    expect(messages.data.items.map((m: { text: string }) => m.text)).toEqual(['Only once', 'hello']);
+  });
+
   it('concurrent deliveries of a new contact’s messages make one contact and one conversation', async () => {
     const ws = await t.createWorkspace();
     const channel = await createApiChannel(t, ws);
