@@ -116,8 +116,9 @@ export function createMessagesService(deps: {
   const insertFromBlockedIdentity = createGroupCommit(repository.insertFromBlockedIdentities, { maxBatch: 200, concurrency: 2 });
 
   /**
-   * One provider message, in one transaction: dedupe, find or create the contact, find or open
-   * its conversation, store. Events follow the commit. A retry of a stored message changes nothing.
+   * One provider message, in one transaction: find or create the contact, find or open its
+   * conversation, store. Events follow the commit. A retry of a stored message changes nothing:
+   * its insert meets the unique index and the whole transaction is undone.
    */
   async function receive(channel: ChannelRow, inbound: InboundMessage): Promise<{ messageId: string; conversationId: string; duplicate: boolean }> {
     const workspaceId = channel.workspaceId;
@@ -140,9 +141,6 @@ export function createMessagesService(deps: {
     };
     const outcome = await db.transaction(async (tx) => {
       const repo = createMessagesRepository(tx);
-      const existing = await repo.findByProviderId(workspaceId, channel.id, 'in', inbound.providerMessageId);
-      if (existing) throw new DuplicateDelivery();
-
       const { contact, contactChannel } = await identity.findOrCreate(tx, { workspaceId, channelId: channel.id, identity: inbound.contact, at: now });
       const id = newId();
       // A blocked contact's message is kept, never shown; nothing reopens or notifies (SPEC §2.6).
@@ -154,7 +152,8 @@ export function createMessagesService(deps: {
       if (!hidden) await identity.recordInbound(tx, { workspaceId, contactId: contact.id, contactChannelId: contactChannel.id, sentAt });
       if (!quiet) await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
       const { conversation, opened, reopened } = await conversations.recordInbound(tx, { workspaceId, contactId: contact.id, at: now, hidden });
-      // A retry racing its first delivery passes the check above; the unique index stops it here.
+      // A provider's retry is found by the unique index, not by a query first: retries are rare,
+      // and a round trip on every message costs more than undoing the odd duplicate.
       const message = await repo.insertUnlessDuplicate(
         {
           id,
