@@ -1,4 +1,5 @@
 import { sql } from 'drizzle-orm';
+import { searchTerms } from '../../src/contacts/contact-search.rules.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createConversationsRepository } from '../../src/conversations/conversations.repository.js';
 import { fixedClock } from '../../src/platform/clock.js';
@@ -37,5 +38,33 @@ describe('message search, each of its steps', () => {
     }
     expect(await search({ recentWindow: 2, commonShare: 2 }, 'parcel', 10)).toHaveLength(4);
     expect(await search({ recentWindow: 2, commonShare: 0 }, 'zebra', 2)).toHaveLength(1);
+
+    // A filter that only the oldest matches pass: the index step widens its candidates until it finds them.
+    const refunds = await search({ recentWindow: 1000 }, 'refund', 12);
+    const oldest = refunds.slice(-3);
+    for (const id of oldest) expect((await t.request('POST', `/api/v1/conversations/${id}/close`, { token: ws.owner.token })).statusCode).toBe(200);
+    const closed = (options: { recentWindow: number; commonShare?: number }) =>
+      createConversationsRepository(t.database.db, options)
+        .list(ws.id, { status: 'closed', search: { text: 'refund', configs: ['simple'], contact: null } }, ws.owner.id, 1)
+        .then((rows) => rows.map((row) => row.conversation.id));
+    expect(await closed({ recentWindow: 1000 })).toEqual([oldest[0]]);
+    expect(await closed({ recentWindow: 2, commonShare: 2 })).toEqual([oldest[0]]);
+  });
+
+  it('finds contacts by name the same way whether few or many match', async () => {
+    const ws = await t.createWorkspace();
+    const channel = await createApiChannel(t, ws);
+    for (let n = 1; n <= 6; n++) {
+      clock.advance(1000);
+      await sendInbound(t, channel.id, { identifier: `name-${n}`, name: n % 2 ? `Anna Schmidt ${n}` : `Ben Weiss ${n}`, text: 'hello' });
+    }
+    const byName = (fewContacts: number, limit: number) =>
+      createConversationsRepository(t.database.db, { fewContacts })
+        .list(ws.id, { search: { text: 'schmidt', configs: ['simple'], contact: searchTerms('schmidt') } }, ws.owner.id, limit)
+        .then((rows) => rows.map((row) => row.contact.lastName));
+    expect(await byName(2000, 10)).toEqual(['Schmidt 5', 'Schmidt 3', 'Schmidt 1']);
+    // One contact at most looked up directly: three match, so the inbox is walked instead.
+    expect(await byName(1, 10)).toEqual(['Schmidt 5', 'Schmidt 3', 'Schmidt 1']);
+    expect(await byName(1, 2)).toEqual(['Schmidt 5', 'Schmidt 3']);
   });
 });

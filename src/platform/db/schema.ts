@@ -335,6 +335,8 @@ export const conversations = pgTable(
     index('conversations_workspace_status_idx').on(t.workspaceId, t.status, t.lastMessageAt, t.id),
     // One index per inbox, in list order, so a first page reads 50 index entries.
     index('conversations_workspace_activity_idx').on(t.workspaceId, t.lastMessageAt, t.id),
+    // A message search's matches are put in inbox order by reading this index alone, not the rows.
+    index('conversations_id_activity_idx').on(t.id, t.workspaceId, t.lastMessageAt),
     index('conversations_workspace_assignee_idx').on(t.workspaceId, t.assigneeId, t.lastMessageAt, t.id),
     index('conversations_workspace_team_idx').on(t.workspaceId, t.teamId, t.lastMessageAt, t.id),
   ],

@@ -1,0 +1,1 @@
+CREATE INDEX "conversations_id_activity_idx" ON "conversations" USING btree ("id","workspace_id","last_message_at");
