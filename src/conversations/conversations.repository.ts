@@ -48,6 +48,18 @@ export type SummaryRow = {
 };
 
 /** SQL for the Contacts module's reading of a query, over the columns its indexes cover. */
+/**
+ * A phone prefix as a range of the text_pattern_ops index (`~>=~`, `~<~`): written as `like
+ * '+4915…%'` the planner chose the trigram index, which reads every phone of the country (137 ms
+ * at 1M contacts against 1 ms).
+ */
+function phonePrefix(pattern: string): SQL {
+  const prefix = pattern.slice(0, -1);
+  if (!pattern.endsWith('%') || /[%_\\]/.test(prefix) || prefix === '') return sql`${contacts.phone} like ${pattern}`;
+  const upper = prefix.slice(0, -1) + String.fromCharCode(prefix.charCodeAt(prefix.length - 1) + 1);
+  return sql`(${contacts.phone} ~>=~ ${prefix} and ${contacts.phone} ~<~ ${upper})`;
+}
+
 function contactCondition(terms: SearchTerms): SQL | undefined {
   switch (terms.kind) {
     case 'email':
@@ -55,7 +67,7 @@ function contactCondition(terms: SearchTerms): SQL | undefined {
     case 'phone':
       return or(
         terms.numbers.length > 0 ? inArray(contacts.phone, terms.numbers) : undefined,
-        terms.pattern ? sql`${contacts.phone} like ${terms.pattern}` : undefined,
+        terms.pattern ? phonePrefix(terms.pattern) : undefined,
       );
     case 'name':
       return and(

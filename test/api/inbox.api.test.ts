@@ -492,6 +492,9 @@ describe('the inbox list', () => {
     expect(await search('weiss')).toEqual([jorg.id]);
     expect(await search('jorg@exa')).toEqual([jorg.id]);
     expect(await search('0151 12345678')).toEqual([jorg.id]);
+    // The start of a number: a prefix of the stored phone.
+    expect(await search('+49151123')).toEqual([jorg.id]);
+    expect(await search('+49159')).toEqual([]);
     expect(await search('lima')).toEqual([ana.id]);
     expect(await search('nothing like it')).toEqual([]);
     expect(await search('"where is" -parcel')).toEqual([]);
