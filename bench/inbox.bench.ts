@@ -7,7 +7,7 @@
  *
  *   DATABASE_URL=postgres://… npx tsx bench/inbox.bench.ts
  *   DATA_DIR=/tmp/sb-bench npx tsx bench/inbox.bench.ts
- * Options (env): REPEAT (per query, default 60), CLIENTS (200), RATE (200), SECONDS (10, measured after WARMUP, 3), ONLY=fanout|queries.
+ * Options (env): NEW_CONTACTS=1, REPEAT (per query, default 60), CLIENTS (200), RATE (200), SECONDS (10, measured after WARMUP, 3), ONLY=fanout|queries.
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -21,6 +21,8 @@ const REPEAT = Number(process.env.REPEAT ?? 60);
 const CLIENTS = Number(process.env.CLIENTS ?? 200);
 const RATE = Number(process.env.RATE ?? 200);
 const SECONDS = Number(process.env.SECONDS ?? 10);
+/** NEW_CONTACTS=1: every run's 2,000 contacts are new (first messages); otherwise they are known after the first run. */
+const NEW_CONTACTS = process.env.NEW_CONTACTS === '1';
 /** Seconds of the same traffic before measuring: new database connections, cold caches and the JIT. */
 const WARMUP = Number(process.env.WARMUP ?? 3);
 const PORT = Number(process.env.BENCH_PORT ?? 3917);
@@ -138,7 +140,7 @@ async function fanOut(tokens: string[]) {
     while (sequence < Math.min(due, total)) {
       const marker = `fanout-${run}-${++sequence}`;
       const body = JSON.stringify({
-        contact: { identifier: `fanout-contact-${sequence % 2000}`, name: `Fan Out ${sequence % 2000}` },
+        contact: { identifier: `fanout-contact-${NEW_CONTACTS ? `${run}-` : ''}${sequence % 2000}`, name: `Fan Out ${sequence % 2000}` },
         message: { id: marker, text: `Benchmark ${marker} where is my order` },
       });
       const t0 = performance.now();
