@@ -50,13 +50,14 @@ export function createIdentityService() {
      * contact row locked: a block waits for this message's transaction, so the message is stored,
      * and counted, on the right side of it). An unknown one is looked for again under a
      * lock on the identity, so two deliveries of a new contact's first messages make it once.
-     * The profile (display name, picture) follows the channel the contact last spoke on.
+     * The profile (display name, picture) follows the channel the contact last spoke on. A new
+     * contact and identity carry `sentAt` as their last interaction and last inbound message.
      */
     async findOrCreate(
       tx: Db,
-      input: { workspaceId: string; channelId: string; identity: InboundIdentity; at: Date },
+      input: { workspaceId: string; channelId: string; identity: InboundIdentity; at: Date; sentAt: Date },
     ): Promise<{ contact: ContactRow; contactChannel: ContactChannelRow; created: boolean }> {
-      const { workspaceId, channelId, identity, at } = input;
+      const { workspaceId, channelId, identity, at, sentAt } = input;
       const find = async () => {
         const [row] = await tx
           .select({ contact: contacts, contactChannel: contactChannels })
@@ -113,13 +114,15 @@ export function createIdentityService() {
           country,
           countrySource: country ? 'phone' : null,
           language: languageOf(identity.language),
+          // Made by a message: what recordInbound() would set, set now.
+          lastInteractionAt: sentAt,
           createdAt: at,
           updatedAt: at,
         })
         .returning();
       const [contactChannel] = await tx
         .insert(contactChannels)
-        .values({ id: newId(), workspaceId, contactId: contact!.id, channelId, identifier: identity.identifier, connectedAt: at })
+        .values({ id: newId(), workspaceId, contactId: contact!.id, channelId, identifier: identity.identifier, connectedAt: at, lastInboundAt: sentAt })
         .returning();
       return { contact: contact!, contactChannel: contactChannel!, created: true };
     },

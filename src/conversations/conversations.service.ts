@@ -290,10 +290,11 @@ export function createConversationsService(deps: {
      * In the caller's transaction: the contact wrote. Opens its conversation (or reopens it); a
      * hidden message (blocked contact) is filed without changing anything.
      */
-    async recordInbound(tx: Db, input: { workspaceId: string; contactId: string; at: Date; hidden: boolean }) {
+    async recordInbound(tx: Db, input: { workspaceId: string; contactId: string; at: Date; hidden: boolean; newContact?: boolean }) {
       const { workspaceId, contactId, at, hidden } = input;
       const repo = createConversationsRepository(tx);
-      let row = await repo.lockByContact(workspaceId, contactId);
+      // A contact made in this transaction has no conversation to look for.
+      let row = input.newContact ? undefined : await repo.lockByContact(workspaceId, contactId);
       if (!row) {
         const created = await repo.insertIfAbsent({
           id: newId(),

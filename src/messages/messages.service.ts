@@ -141,7 +141,7 @@ export function createMessagesService(deps: {
     };
     const outcome = await db.transaction(async (tx) => {
       const repo = createMessagesRepository(tx);
-      const { contact, contactChannel } = await identity.findOrCreate(tx, { workspaceId, channelId: channel.id, identity: inbound.contact, at: now });
+      const { contact, contactChannel, created } = await identity.findOrCreate(tx, { workspaceId, channelId: channel.id, identity: inbound.contact, at: now, sentAt });
       const id = newId();
       // A blocked contact's message is kept, never shown; nothing reopens or notifies (SPEC §2.6).
       // The spam rules screen the others: a quarantined message is stored as usual but announced to
@@ -149,9 +149,10 @@ export function createMessagesService(deps: {
       const screening = contact.blockedAt ? undefined : await spam.screen(tx, { workspaceId, channelId: channel.id, contact, messageId: id, text: inbound.text, at: now });
       const hidden = contact.blockedAt !== null || screening?.verdict === 'block';
       const quiet = screening?.verdict !== 'pass';
-      if (!hidden) await identity.recordInbound(tx, { workspaceId, contactId: contact.id, contactChannelId: contactChannel.id, sentAt });
+      // A contact made just now already carries it.
+      if (!hidden && !created) await identity.recordInbound(tx, { workspaceId, contactId: contact.id, contactChannelId: contactChannel.id, sentAt });
       if (!quiet) await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
-      const { conversation, opened, reopened } = await conversations.recordInbound(tx, { workspaceId, contactId: contact.id, at: now, hidden });
+      const { conversation, opened, reopened } = await conversations.recordInbound(tx, { workspaceId, contactId: contact.id, at: now, hidden, newContact: created });
       // A provider's retry is found by the unique index, not by a query first: retries are rare,
       // and a round trip on every message costs more than undoing the odd duplicate.
       const message = await repo.insertUnlessDuplicate(
