@@ -4,7 +4,9 @@ import fs from 'node:fs';
 /** Start the server bundle as its own process, as `npm start` does (run `node scripts/build.mjs` first). */
 export function spawnServer(env: Record<string, string>): ChildProcess {
   if (!fs.existsSync('dist/main.mjs')) throw new Error('dist/main.mjs is missing: run `node scripts/build.mjs` first');
-  return spawn(process.execPath, ['--enable-source-maps', 'dist/main.mjs'], {
+  // SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
+  const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  return spawn(process.execPath, [...nodeArgs, '--enable-source-maps', 'dist/main.mjs'], {
     env: { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: '', ...env },
     stdio: ['ignore', 'inherit', 'inherit'],
   });
