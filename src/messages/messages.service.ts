@@ -512,8 +512,11 @@ export function createMessagesService(deps: {
 
     /** `includeHidden` adds what a blocked contact sent, marked `hidden`; looking is not activity (nothing is marked read or counted). */
     async list(actor: Actor, conversationId: string, query: { cursor?: string; limit: number; includeHidden?: boolean }) {
-      await conversations.requireVisible(actor, conversationId);
-      const rows = await repository.list(actor.workspaceId, conversationId, query.limit + 1, decodeTimeCursor(query.cursor), query.includeHidden ?? false);
+      // Read side by side: the page is thrown away unless the conversation may be seen.
+      const [, rows] = await Promise.all([
+        conversations.requireVisible(actor, conversationId),
+        repository.list(actor.workspaceId, conversationId, query.limit + 1, decodeTimeCursor(query.cursor), query.includeHidden ?? false),
+      ]);
       const items = rows.slice(0, query.limit);
       const files = await attachments.ofMessages(actor.workspaceId, items.map((row) => row.id));
       const last = rows.length > query.limit ? items[items.length - 1]! : undefined;
