@@ -113,7 +113,7 @@ export function createMessagesService(deps: {
    * another instance) costs one query that stores nothing, never a wrong result.
    */
   const blockedIdentities = new Set<string>();
-  const insertFromBlockedIdentity = createGroupCommit(repository.insertFromBlockedIdentities, { maxBatch: 200, concurrency: 2 });
+  const insertFromBlockedIdentity = createGroupCommit(repository.insertFromBlockedIdentities, { maxBatch: 200, concurrency: 1 });
 
   /**
    * One provider message, in one transaction: find or create the contact, find or open its
