@@ -103,7 +103,8 @@ export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: C
     if (!audience) return;
     // A change of role, team or settings changes what each user may see: read the principals again.
     if (/^(user|team|workspace)\./.test(event.type)) refreshPrincipals(audience);
-    const index = outbox.push(JSON.stringify({ type: event.type, data: event.data })) - 1;
+    // Serialised once, and only if someone is to receive it (the outbox empties at each flush).
+    let index: number | undefined;
     let hiddenIndex: number | undefined;
     for (const client of audience) {
       if (event.userIds && !event.userIds.includes(client.userId)) continue;
@@ -115,6 +116,7 @@ export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: C
         hiddenIndex ??= outbox.push(JSON.stringify({ type: 'conversation.hidden', data: { conversationId: id } })) - 1;
         enqueue(client, hiddenIndex);
       } else {
+        index ??= outbox.push(JSON.stringify({ type: event.type, data: event.data })) - 1;
         enqueue(client, index);
       }
     }
