@@ -5,6 +5,8 @@ import { AppError, notFound } from '../platform/errors.js';
 import type { AppContext } from '../platform/http/app.js';
 import type { WebhookRequest } from './channel-registry.js';
 
+const channelId = z.uuid();
+
 /** Providers send far less; this only bounds what an attacker can make us hash. */
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
 
@@ -33,7 +35,7 @@ export function registerWebhookRoutes({ app: root, config, services }: AppContex
       },
       async (request) => {
         const { type, id } = request.params;
-        const channel = z.uuid().safeParse(id).success ? await channels.resolveForWebhook(type, id) : undefined;
+        const channel = channelId.safeParse(id).success ? await channels.resolveForWebhook(type, id) : undefined;
         if (!channel) throw notFound('Channel');
         const webhook: WebhookRequest = {
           rawBody: Buffer.isBuffer(request.body) ? request.body : Buffer.alloc(0),

@@ -54,7 +54,12 @@ export function signBody(secret: string, body: string | Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
+/** parseInbound and parseStatus read the same body: parsed once per request. */
+const parsedBodies = new WeakMap<WebhookRequest, z.infer<typeof payload>>();
+
 function parseBody(request: WebhookRequest) {
+  const known = parsedBodies.get(request);
+  if (known) return known;
   let json: unknown;
   try {
     json = JSON.parse(request.rawBody.toString('utf8'));
@@ -66,6 +71,7 @@ function parseBody(request: WebhookRequest) {
     const issue = parsed.error.issues[0]!;
     throw badRequest('invalid_payload', `${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
+  parsedBodies.set(request, parsed.data);
   return parsed.data;
 }
 
