@@ -1,5 +1,6 @@
 import type { ChannelsService } from '../channels/channels.service.js';
 import { contactName, type ConversationsService, decodeTimeCursor } from '../conversations/conversations.service.js';
+import { createBoundedCache } from '../platform/bounded-cache.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
@@ -116,15 +117,15 @@ export function createSpamService(deps: {
    * The settings every inbound message is screened with, read once per SETTINGS_TTL_MS rather
    * than once per message; a change on any instance evicts them at once through the bus.
    */
-  const screeningSettings = new Map<string, { settings: SpamSettings; until: number }>();
+  const screeningSettings = createBoundedCache<string, SpamSettings>({ max: 10_000, ttlMs: SETTINGS_TTL_MS });
   bus.subscribe((event) => {
     if (event.type === 'spam.settings.updated') screeningSettings.delete(event.workspaceId);
   });
   async function settingsForScreening(repo: ReturnType<typeof createSpamRepository>, workspaceId: string) {
     const cached = screeningSettings.get(workspaceId);
-    if (cached && cached.until > Date.now()) return cached.settings;
+    if (cached) return cached;
     const settings = await settingsOf(repo, workspaceId);
-    screeningSettings.set(workspaceId, { settings, until: Date.now() + SETTINGS_TTL_MS });
+    screeningSettings.set(workspaceId, settings);
     return settings;
   }
 

@@ -1,3 +1,4 @@
+import { createBoundedCache } from '../platform/bounded-cache.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
@@ -31,7 +32,7 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
   }
 
   /** Channels that webhooks reached lately: a flood reads its channel once, not once per call. */
-  const webhookChannels = new Map<string, { row: ChannelRow; until: number }>();
+  const webhookChannels = createBoundedCache<string, ChannelRow>({ max: 10_000, ttlMs: WEBHOOK_CHANNEL_TTL_MS });
   bus.subscribe((event) => {
     if (event.type === 'channel.updated') webhookChannels.delete((event.data.channel as { id: string }).id);
     if (event.type === 'channel.removed') webhookChannels.delete(event.data.channelId as string);
@@ -94,10 +95,10 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
       const module = registry.get(type);
       if (!module) return undefined;
       const cached = webhookChannels.get(id);
-      if (cached && cached.until > Date.now() && cached.row.type === type) return { row: cached.row, module };
+      if (cached?.type === type) return { row: cached, module };
       const row = await repository.findForWebhook(type, id);
       if (!row) return undefined;
-      webhookChannels.set(id, { row, until: Date.now() + WEBHOOK_CHANNEL_TTL_MS });
+      webhookChannels.set(id, row);
       return { row, module };
     },
   };

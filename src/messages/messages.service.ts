@@ -10,6 +10,7 @@ import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
+import { createBoundedCache } from '../platform/bounded-cache.js';
 import { createGroupCommit } from '../platform/group-commit.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
@@ -112,7 +113,7 @@ export function createMessagesService(deps: {
    * one-statement path first. Oldest forgotten first; a stale entry (unblocked since, or on
    * another instance) costs one query that stores nothing, never a wrong result.
    */
-  const blockedIdentities = new Set<string>();
+  const blockedIdentities = createBoundedCache<string, true>({ max: BLOCKED_IDENTITIES_KEPT });
   const insertFromBlockedIdentity = createGroupCommit(repository.insertFromBlockedIdentities, { maxBatch: 200, concurrency: 1 });
 
   /**
@@ -185,8 +186,7 @@ export function createMessagesService(deps: {
 
     const { message, conversation, contact } = outcome;
     if (message.hidden) {
-      blockedIdentities.add(identityKey);
-      if (blockedIdentities.size > BLOCKED_IDENTITIES_KEPT) blockedIdentities.delete(blockedIdentities.values().next().value!);
+      blockedIdentities.set(identityKey, true);
     }
     await outcome.screening?.afterCommit();
     if (!outcome.quiet) {

@@ -1,4 +1,5 @@
 import { and, count, eq, gte, lt, sql } from 'drizzle-orm';
+import { createBoundedCache } from '../platform/bounded-cache.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { contactActivityMonths } from '../platform/db/schema.js';
@@ -15,7 +16,7 @@ export function createUsageService({ db, clock }: { db: Db; clock: Clock }) {
    * Pairs known to be stored (committed; the rows are never deleted), so a contact's next message
    * that month costs no statement. Forgetting one only costs an insert that changes nothing.
    */
-  const counted = new Set<string>();
+  const counted = createBoundedCache<string, true>({ max: COUNTED_KEPT });
   const keyOf = (input: { workspaceId: string; contactId: string; at: Date }) => `${input.workspaceId}:${input.contactId}:${monthOf(input.at)}`;
 
   return {
@@ -34,8 +35,7 @@ export function createUsageService({ db, clock }: { db: Db; clock: Clock }) {
 
     /** Call after the transaction of `recordActivity` committed: the pair is stored for good. */
     rememberActivity(input: { workspaceId: string; contactId: string; at: Date }) {
-      counted.add(keyOf(input));
-      if (counted.size > COUNTED_KEPT) counted.delete(counted.values().next().value!);
+      counted.set(keyOf(input), true);
     },
 
     async monthlyActiveContacts(actor: Actor, month?: string) {

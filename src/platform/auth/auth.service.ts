@@ -1,5 +1,6 @@
 import { createHash, randomBytes } from 'node:crypto';
 import { and, eq, gt, sql } from 'drizzle-orm';
+import { createBoundedCache } from '../bounded-cache.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { loginAttempts, sessions, teamMembers, users, workspaces } from '../db/schema.js';
@@ -32,15 +33,10 @@ export type AuthService = ReturnType<typeof createAuthService>;
 const PRINCIPAL_TTL_MS = 5_000;
 const MAX_PRINCIPALS = 10_000;
 
-type CachedPrincipal = { principal: Principal; expiresAt: Date; until: number };
+type CachedPrincipal = { principal: Principal; expiresAt: Date };
 
 export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
-  const principals = new Map<string, CachedPrincipal>();
-  function remember(tokenHash: string, entry: CachedPrincipal) {
-    // Maps iterate in insertion order: dropping the first entry drops the oldest.
-    if (principals.size >= MAX_PRINCIPALS) principals.delete(principals.keys().next().value!);
-    principals.set(tokenHash, entry);
-  }
+  const principals = createBoundedCache<string, CachedPrincipal>({ max: MAX_PRINCIPALS, ttlMs: PRINCIPAL_TTL_MS });
 
   async function createSession(user: AuthUser): Promise<string> {
     const token = randomBytes(32).toString('base64url');
@@ -85,7 +81,7 @@ export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
     async authenticate(token: string): Promise<Principal | undefined> {
       const tokenHash = hashToken(token);
       const cached = principals.get(tokenHash);
-      if (cached && cached.until > Date.now() && cached.expiresAt > clock.now()) return cached.principal;
+      if (cached && cached.expiresAt > clock.now()) return cached.principal;
       const [row] = await db
         .select({
           user: users,
@@ -101,13 +97,13 @@ export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
       if (!row) return undefined;
       const { expiresAt, ...loaded } = row;
       const principal: Principal = { ...loaded, workspaceId: row.user.workspaceId, tokenHash };
-      remember(tokenHash, { principal, expiresAt, until: Date.now() + PRINCIPAL_TTL_MS });
+      principals.set(tokenHash, { principal, expiresAt });
       return principal;
     },
 
     /** A user, team or workspace of this workspace changed, or sessions were revoked: read principals afresh. */
     forgetWorkspace(workspaceId: string): void {
-      for (const [tokenHash, entry] of principals) if (entry.principal.workspaceId === workspaceId) principals.delete(tokenHash);
+      principals.deleteWhere((entry) => entry.principal.workspaceId === workspaceId);
     },
 
     async logout(tokenHash: string): Promise<void> {
@@ -117,7 +113,7 @@ export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
 
     /** Sign a user out everywhere, but for the session that asked (when given). */
     async revokeUserSessions(userId: string, exceptTokenHash?: string): Promise<void> {
-      for (const [tokenHash, entry] of principals) if (entry.principal.user.id === userId && tokenHash !== exceptTokenHash) principals.delete(tokenHash);
+      principals.deleteWhere((entry, tokenHash) => entry.principal.user.id === userId && tokenHash !== exceptTokenHash);
       await db
         .delete(sessions)
         .where(
