@@ -2,6 +2,7 @@ import { and, eq, inArray, isNull, type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../platform/db/client.js';
 import { channels, contactChannels, contacts, contactTags } from '../platform/db/schema.js';
 import type { ContactChanges } from './contact-fields.rules.js';
+import { contactSearchCondition } from './contact-search.sql.js';
 import type { ContactCriteria } from './contact-filter.js';
 
 export type ContactRow = typeof contacts.$inferSelect;
@@ -77,9 +78,6 @@ const nameOrderUnindexed: SortExpression = { key: sql`(c.name_key || '')`, type:
 
 const list = (values: readonly string[]) => sql.join(values.map((v) => sql`${v}`), sql`, `);
 
-/** Folded the way contacts.name_key is, so both sides of a LIKE compare alike. */
-const folded = (text: string) => sql`lower(immutable_unaccent(${text}))`;
-
 /** The WHERE clause of a filter, over `contacts c`. Always scoped to the workspace. */
 export function criteriaSql(workspaceId: string, criteria: ContactCriteria): SQL {
   const parts: SQL[] = [sql`c.workspace_id = ${workspaceId}`];
@@ -89,23 +87,7 @@ export function criteriaSql(workspaceId: string, criteria: ContactCriteria): SQL
   if (criteria.contactIds) {
     parts.push(criteria.contactIds.length ? sql`c.id in (${list(criteria.contactIds)})` : sql`false`);
   }
-  const search = criteria.search;
-  if (search?.kind === 'name') {
-    for (const word of search.words) {
-      parts.push(
-        word.match === 'substring'
-          ? sql`c.name_key like '%' || ${folded(word.text)} || '%'`
-          : sql`(c.name_key like ${folded(word.text)} || '%' or c.name_key like '% ' || ${folded(word.text)} || '%')`,
-      );
-    }
-  } else if (search?.kind === 'email') {
-    parts.push(sql`c.email like ${search.pattern}`);
-  } else if (search?.kind === 'phone') {
-    const alternatives: SQL[] = [];
-    if (search.numbers.length) alternatives.push(sql`c.phone in (${list(search.numbers)})`);
-    if (search.pattern) alternatives.push(sql`c.phone like ${search.pattern}`);
-    parts.push(alternatives.length ? sql`(${sql.join(alternatives, sql` or `)})` : sql`false`);
-  }
+  if (criteria.search) parts.push(contactSearchCondition(criteria.search, { nameKey: sql`c.name_key`, email: sql`c.email`, phone: sql`c.phone` }));
   for (const tagId of criteria.tagIds ?? []) {
     parts.push(sql`exists (select 1 from contact_tags ct where ct.workspace_id = ${workspaceId} and ct.contact_id = c.id and ct.tag_id = ${tagId})`);
   }
