@@ -209,6 +209,11 @@ describe('auto-block', () => {
     await sendInbound(t, channel.id, { identifier: 'unscreened', text: 'https://casino.example' });
     expect(await decisions(ws, 'active')).toEqual([]);
     expect(await listIds(ws)).toHaveLength(1);
+
+    // A policy set now applies to the very next message, though the server screened one just before.
+    await t.request('PATCH', '/api/v1/spam/settings', { token: ws.owner.token, body: { channels: { [channel.id]: { action: 'quarantine', threshold: 100 } } } });
+    await sendInbound(t, channel.id, { identifier: 'screened', text: 'https://casino.example' });
+    expect(await decisions(ws, 'active')).toHaveLength(1);
   });
 });
 
