@@ -1,9 +1,11 @@
-import { and, count, desc, eq, gt, inArray, sql } from 'drizzle-orm';
-import { type Db, rowsOf } from '../platform/db/client.js';
+import { and, count, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
+import { type Db, executePrepared, rowsOf } from '../platform/db/client.js';
 import { messages } from '../platform/db/schema.js';
 import type { TextSearchConfig } from './text-search.rules.js';
 
-export type MessageRow = typeof messages.$inferSelect;
+/** A message as read back: everything but its search vector, which only search reads (in SQL). */
+export type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
+const { searchVector: _searchVector, ...messageColumns } = getTableColumns(messages);
 type MessageInsert = Omit<typeof messages.$inferInsert, 'searchVector'>;
 export type BlockedInbound = {
   id: string;
@@ -37,7 +39,7 @@ export function createMessagesRepository(db: Db) {
       const [created] = await db
         .insert(messages)
         .values({ ...row, searchVector })
-        .returning();
+        .returning(messageColumns);
       return created!;
     },
 
@@ -47,7 +49,7 @@ export function createMessagesRepository(db: Db) {
         .insert(messages)
         .values({ ...row, searchVector: searchVectorOf(row.text, language) })
         .onConflictDoNothing({ target: [messages.workspaceId, messages.channelId, messages.direction, messages.providerMessageId] })
-        .returning();
+        .returning(messageColumns);
       return created;
     },
 
@@ -63,7 +65,7 @@ export function createMessagesRepository(db: Db) {
      */
     async insertFromBlockedIdentities(inputs: BlockedInbound[]): Promise<Array<{ id: string; conversationId: string } | undefined>> {
       const column = <K extends keyof BlockedInbound>(key: K) => inputs.map((input) => input[key]);
-      const result = await db.execute(sql`
+      const result = await executePrepared(db, 'messages_insert_from_blocked', sql`
         with input as (
           select * from unnest(
             ${array(column('id'))}::uuid[], ${array(column('workspaceId'))}::uuid[], ${array(column('channelId'))}::uuid[],
@@ -93,7 +95,7 @@ export function createMessagesRepository(db: Db) {
 
     async find(workspaceId: string, id: string): Promise<MessageRow | undefined> {
       const [row] = await db
-        .select()
+        .select(messageColumns)
         .from(messages)
         .where(and(eq(messages.workspaceId, workspaceId), eq(messages.id, id)));
       return row;
@@ -101,7 +103,7 @@ export function createMessagesRepository(db: Db) {
 
     async findByProviderId(workspaceId: string, channelId: string, direction: 'in' | 'out', providerMessageId: string) {
       const [row] = await db
-        .select()
+        .select(messageColumns)
         .from(messages)
         .where(
           and(
@@ -114,10 +116,23 @@ export function createMessagesRepository(db: Db) {
       return row;
     },
 
-    /** Newest first, keyset on (created_at, id); hidden messages (blocked contact) left out unless asked for. */
-    async list(workspaceId: string, conversationId: string, limit: number, before?: [Date, string], includeHidden = false): Promise<MessageRow[]> {
+    /**
+     * Newest first, keyset on (created_at, id); hidden messages (blocked contact) left out unless
+     * asked for. `hasAttachments` tells which few need their files read: most pages need no second query.
+     */
+    async list(
+      workspaceId: string,
+      conversationId: string,
+      limit: number,
+      before?: [Date, string],
+      includeHidden = false,
+    ): Promise<Array<MessageRow & { hasAttachments: boolean }>> {
       return db
-        .select()
+        .select({
+          ...messageColumns,
+          // Spelled out: in a one-table select drizzle writes columns unqualified, which the subquery would take as its own.
+          hasAttachments: sql<boolean>`exists (select 1 from attachments a where a.workspace_id = messages.workspace_id and a.message_id = messages.id)`,
+        })
         .from(messages)
         .where(
           and(
@@ -161,7 +176,7 @@ export function createMessagesRepository(db: Db) {
         .update(messages)
         .set({ ...patch, updatedAt: at })
         .where(and(eq(messages.workspaceId, workspaceId), eq(messages.id, id), inArray(messages.status, from)))
-        .returning();
+        .returning(messageColumns);
       return row;
     },
   };

@@ -518,7 +518,8 @@ export function createMessagesService(deps: {
         repository.list(actor.workspaceId, conversationId, query.limit + 1, decodeTimeCursor(query.cursor), query.includeHidden ?? false),
       ]);
       const items = rows.slice(0, query.limit);
-      const files = await attachments.ofMessages(actor.workspaceId, items.map((row) => row.id));
+      const withFiles = items.filter((row) => row.hasAttachments).map((row) => row.id);
+      const files = withFiles.length > 0 ? await attachments.ofMessages(actor.workspaceId, withFiles) : new Map<string, PublicAttachment[]>();
       const last = rows.length > query.limit ? items[items.length - 1]! : undefined;
       return {
         items: items.map((row) => publicMessage(row, files.get(row.id))),
