@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canSeeConversation, type ConversationAudience, type ConversationViewer } from './conversation-visibility.rules.js';
+import { canSeeConversation, type ConversationAudience, type ConversationViewer, seesEveryConversation } from './conversation-visibility.rules.js';
 
 const agent: ConversationViewer = { userId: 'me', role: 'agent', teamIds: ['night'], agentsSeeAll: false };
 const cases: Array<[string, Partial<ConversationViewer>, ConversationAudience, boolean]> = [
@@ -17,5 +17,22 @@ const cases: Array<[string, Partial<ConversationViewer>, ConversationAudience, b
 describe('who sees a conversation', () => {
   it.each(cases)('%s', (_, viewer, conversation, expected) => {
     expect(canSeeConversation({ ...agent, ...viewer }, conversation)).toBe(expected);
+  });
+});
+
+describe('who sees every conversation', () => {
+  it.each([
+    ['an agent', {}, false],
+    ['an agent where agents see All', { agentsSeeAll: true }, true],
+    ['a manager', { role: 'manager' as const }, true],
+    ['an owner', { role: 'owner' as const }, true],
+  ])('%s', (_, viewer, expected) => {
+    expect(seesEveryConversation({ ...agent, ...viewer })).toBe(expected);
+  });
+
+  it('agrees with canSeeConversation: whoever sees every conversation sees each case above', () => {
+    for (const [, viewer, conversation] of cases) {
+      if (seesEveryConversation({ ...agent, ...viewer })) expect(canSeeConversation({ ...agent, ...viewer }, conversation)).toBe(true);
+    }
   });
 });

@@ -6,8 +6,13 @@
 export type ConversationViewer = { userId: string; role: 'owner' | 'manager' | 'agent'; teamIds: readonly string[]; agentsSeeAll: boolean };
 export type ConversationAudience = { assigneeId: string | null; teamId: string | null };
 
+/** Owners, managers, and agents where the workspace lets them see All: no conversation is hidden from them. */
+export function seesEveryConversation(viewer: Pick<ConversationViewer, 'role' | 'agentsSeeAll'>): boolean {
+  return viewer.role !== 'agent' || viewer.agentsSeeAll;
+}
+
 export function canSeeConversation(viewer: ConversationViewer, conversation: ConversationAudience): boolean {
-  if (viewer.role !== 'agent' || viewer.agentsSeeAll) return true;
+  if (seesEveryConversation(viewer)) return true;
   return (
     conversation.assigneeId === null ||
     conversation.assigneeId === viewer.userId ||

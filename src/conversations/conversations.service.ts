@@ -12,7 +12,7 @@ import type { Actor } from '../workspace/permissions.js';
 import type { WorkspaceSettings } from '../workspace/settings.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import { applyLifecycleEvent, type LifecycleEvent } from './conversation-lifecycle.rules.js';
-import { canSeeConversation } from './conversation-visibility.rules.js';
+import { canSeeConversation, seesEveryConversation } from './conversation-visibility.rules.js';
 import {
   type ConversationFilter,
   type ConversationRow,
@@ -178,6 +178,8 @@ export function createConversationsService(deps: {
 
   return {
     requireVisible: async (actor: Actor, id: string) => (await requireVisible(actor, id)).row,
+    /** True when no conversation is hidden from the actor: then any row of a conversation proves it may be seen. */
+    seesEveryConversation: async (actor: Actor) => seesEveryConversation({ role: actor.role, agentsSeeAll: (await viewerOf(actor)).settings.agentsSeeAll }),
     find: (workspaceId: string, id: string) => repository.find(workspaceId, id),
     publishUpdated,
     publishOpened,
@@ -188,7 +190,7 @@ export function createConversationsService(deps: {
     ) {
       const viewer = await viewerOf(actor);
       const filter: ConversationFilter = { status: query.status };
-      const restricted = actor.role === 'agent' && !viewer.settings.agentsSeeAll;
+      const restricted = !seesEveryConversation({ role: actor.role, agentsSeeAll: viewer.settings.agentsSeeAll });
       if (restricted) filter.visibleTo = { userId: actor.userId, teamIds: viewer.teamIds };
 
       const inbox = query.inbox;

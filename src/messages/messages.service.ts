@@ -512,11 +512,16 @@ export function createMessagesService(deps: {
 
     /** `includeHidden` adds what a blocked contact sent, marked `hidden`; looking is not activity (nothing is marked read or counted). */
     async list(actor: Actor, conversationId: string, query: { cursor?: string; limit: number; includeHidden?: boolean }) {
-      // Read side by side: the page is thrown away unless the conversation may be seen.
-      const [, rows] = await Promise.all([
-        conversations.requireVisible(actor, conversationId),
-        repository.list(actor.workspaceId, conversationId, query.limit + 1, decodeTimeCursor(query.cursor), query.includeHidden ?? false),
-      ]);
+      const page = () => repository.list(actor.workspaceId, conversationId, query.limit + 1, decodeTimeCursor(query.cursor), query.includeHidden ?? false);
+      let rows;
+      if (await conversations.seesEveryConversation(actor)) {
+        // Its messages prove the conversation is in the workspace: only an empty page needs the lookup (404).
+        rows = await page();
+        if (rows.length === 0) await conversations.requireVisible(actor, conversationId);
+      } else {
+        // Read side by side: the page is thrown away unless the conversation may be seen.
+        [, rows] = await Promise.all([conversations.requireVisible(actor, conversationId), page()]);
+      }
       const items = rows.slice(0, query.limit);
       const withFiles = items.filter((row) => row.hasAttachments).map((row) => row.id);
       const files = withFiles.length > 0 ? await attachments.ofMessages(actor.workspaceId, withFiles) : new Map<string, PublicAttachment[]>();

@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/channels/api/api.channel.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { contacts } from '../../src/platform/db/schema.js';
+import { encodeCursor } from '../../src/platform/pagination.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { API_SECRET, createApiChannel, eventually, inboundConversation, sendInbound, startIntegration } from './inbox-fixtures.js';
 
@@ -167,6 +168,18 @@ describe('replying', () => {
       expect({ body, status: response.statusCode, code: response.data.error?.code }).toEqual({ body, status, code });
     }
     expect(await messagesOf(ws, conversation.id)).toHaveLength(1);
+  });
+
+  it('past its oldest message a conversation answers an empty page; an unknown one is 404', async () => {
+    const { ws, conversation } = await setUp();
+    const past = encodeCursor(['2000-01-01T00:00:00.000Z', '00000000-0000-7000-8000-000000000000']);
+    const empty = await t.request('GET', `/api/v1/conversations/${conversation.id}/messages?cursor=${past}`, { token: ws.owner.token });
+    expect(empty.statusCode).toBe(200);
+    expect(empty.data).toEqual({ items: [], nextCursor: null });
+    const unknown = await t.request('GET', '/api/v1/conversations/00000000-0000-7000-8000-000000000000/messages', { token: ws.owner.token });
+    expect(unknown.statusCode).toBe(404);
+    const unknownPast = await t.request('GET', `/api/v1/conversations/00000000-0000-7000-8000-000000000000/messages?cursor=${past}`, { token: ws.owner.token });
+    expect(unknownPast.statusCode).toBe(404);
   });
 
   it('another workspace’s conversation, and a deleted one, are 404', async () => {
@@ -404,6 +417,11 @@ describe('the inbox list', () => {
       cursor = page.data.nextCursor;
     } while (cursor);
     expect(texts).toEqual(['five', 'four', 'three', 'two', 'one']);
+    const [newest] = (await t.request('GET', `/api/v1/conversations/${conversation.id}/messages?limit=1`, { token: ws.agent.token })).data.items;
+    expect(newest).toMatchObject({ text: 'five', direction: 'in', type: 'message', hidden: false, mentions: [], attachments: [], template: null, tag: null });
+    expect(newest.createdAt).toBe(clock.now().toISOString());
+    expect(newest).not.toHaveProperty('searchVector');
+    expect(newest).not.toHaveProperty('hasAttachments');
   });
 
   it('each item carries what the list shows', async () => {
@@ -462,7 +480,9 @@ describe('the inbox list', () => {
     expect(visible).toEqual([unassigned.id]);
     expect((await t.request('GET', `/api/v1/conversations/${managers.id}`, { token: ws.agent.token })).statusCode).toBe(404);
     expect((await send(ws, managers.id, { type: 'reply', text: 'sneaky' })).statusCode).toBe(404);
+    expect((await t.request('GET', `/api/v1/conversations/${managers.id}/messages`, { token: ws.agent.token })).statusCode).toBe(404);
     expect((await t.request('GET', '/api/v1/conversations?inbox=all', { token: ws.manager.token })).data.items).toHaveLength(2);
+    expect((await t.request('GET', `/api/v1/conversations/${managers.id}/messages`, { token: ws.manager.token })).data.items).toHaveLength(1);
   });
 
   it('searches contact name, email, phone and message text, in the contact’s language', async () => {
