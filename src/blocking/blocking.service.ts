@@ -30,7 +30,7 @@ export function createBlockingService(deps: { db: Db; bus: EventBus; clock: Cloc
 
   /**
    * In the caller's transaction: closes the contact's conversation, then marks the contact
-   * blocked (item 1). The contact row is locked for update first, so an inbound message being
+   * blocked (item 1) and no longer held by the spam rules. The contact row is locked for update first, so an inbound message being
    * stored (which share-locks it) finishes before, and the next one sees the block.
    */
   async function blockWithin(tx: Db, input: { workspaceId: string; contactId: string; closingLogic: WorkspaceSettings['closingLogic']; at: Date }): Promise<BlockOutcome> {
@@ -40,7 +40,9 @@ export function createBlockingService(deps: { db: Db; bus: EventBus; clock: Cloc
     if (!contact) return undefined;
     if (contact.blockedAt) return { contactId, changed: false, blockedAt: contact.blockedAt };
     await conversations.closeForBlock(tx, { workspaceId, contactId, closingLogic: input.closingLogic, at });
-    await repo.update(workspaceId, contactId, { blockedAt: at }, at);
+    // A block ends a spam hold: the contact is blocked, not waiting for review, and an unblock
+    // later means normal behaviour, so its next message is screened afresh.
+    await repo.update(workspaceId, contactId, { blockedAt: at, quarantinedAt: null }, at);
     return { contactId, changed: true, blockedAt: at };
   }
 

@@ -269,6 +269,28 @@ describe('quarantined contacts in the Contacts module', () => {
   });
 });
 
+describe('a held contact blocked by hand', () => {
+  it('is blocked, no longer held; unblocked, its next message is screened afresh and shown', async () => {
+    const { ws, channel } = await setUp('quarantine');
+    await sendInbound(t, channel.id, { identifier: 'promo', name: 'Held Promo', text: 'Win big at https://casino.example/spin' });
+    const [held] = await decisions(ws, 'active');
+    expect((await t.request('GET', `/api/v1/contacts/${held.contactId}`, { token: ws.manager.token })).data).toMatchObject({ quarantined: true, blocked: false });
+
+    expect((await t.request('POST', `/api/v1/contacts/${held.contactId}/block`, { token: ws.manager.token })).statusCode).toBe(200);
+    expect((await t.request('GET', `/api/v1/contacts/${held.contactId}`, { token: ws.manager.token })).data).toMatchObject({ quarantined: false, blocked: true });
+    expect(await listIds(ws, '?inbox=blocked')).toEqual([held.conversationId]);
+    // The decision stays in the history, with the contact as it is now.
+    expect((await decisions(ws, 'active')).map((d) => [d.id, d.contact])).toEqual([[held.id, expect.objectContaining({ blocked: true, quarantined: false })]]);
+
+    clock.advance(1000);
+    await t.request('POST', `/api/v1/contacts/${held.contactId}/unblock`, { token: ws.manager.token });
+    await sendInbound(t, channel.id, { identifier: 'promo', text: 'Sorry, wrong number' });
+    expect((await t.request('GET', `/api/v1/contacts/${held.contactId}`, { token: ws.manager.token })).data).toMatchObject({ quarantined: false, blocked: false });
+    expect(await messagesOf(ws, held.conversationId)).toContainEqual(['Sorry, wrong number', false]);
+    expect(await listIds(ws, '?status=open')).toEqual([held.conversationId]);
+  });
+});
+
 describe('decisions stored before reasons were data', () => {
   const migration = readdirSync(migrationsFolder).find((file) => file.endsWith('_spam_reasons_as_data.sql'))!;
 
