@@ -30,8 +30,9 @@ export function createBlockingService(deps: { db: Db; bus: EventBus; clock: Cloc
 
   /**
    * In the caller's transaction: closes the contact's conversation, then marks the contact
-   * blocked (item 1) and no longer held by the spam rules. The contact row is locked for update first, so an inbound message being
-   * stored (which share-locks it) finishes before, and the next one sees the block.
+   * blocked (item 1) and no longer held by the spam rules. The contact row is locked for update
+   * first, so an inbound message being stored (which share-locks it) finishes before, and the
+   * next one sees the block.
    */
   async function blockWithin(tx: Db, input: { workspaceId: string; contactId: string; closingLogic: WorkspaceSettings['closingLogic']; at: Date }): Promise<BlockOutcome> {
     const { workspaceId, contactId, at } = input;
