@@ -102,7 +102,8 @@ async function paced(): Promise<FloodResult> {
   let issued = 0;
   await new Promise<void>((resolve) => {
     const timer = setInterval(() => {
-      const due = Math.min(total, Math.floor(((performance.now() - started) * options.rate) / 1000));
+      // Request k is due at k / rate seconds: by now, every one up to floor(elapsed × rate) is.
+      const due = Math.min(total, Math.floor(((performance.now() - started) * options.rate) / 1000) + 1);
       for (; issued < due; issued++) {
         const at = started + (issued * 1000) / options.rate;
         const connection = idle.pop();

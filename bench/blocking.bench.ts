@@ -11,6 +11,7 @@
  *
  *   npm run bench -- blocking      # PostgreSQL at BENCH_DATABASE_URL or the local `test` server
  * Options (env): SPAMMERS (500), CONNECTIONS (32), FLOOD_SECONDS (10), FLOOD_RATE (2000), PROBE_SECONDS (10), ROUNDS (3),
+ * OTHERS (1: conversations the probe reads), PROBE_RATE (0: one request at a time; n: n per second, open loop),
  * BURSTY=1 (the rated flood as autocannon's rate limit shapes it: flat out until each second's share
  * is spent; see bench/blocking-flood.ts).
  */
@@ -27,6 +28,8 @@ const FLOOD_SECONDS = Number(process.env.FLOOD_SECONDS ?? 10);
 const FLOOD_RATE = Number(process.env.FLOOD_RATE ?? 2000);
 const PROBE_SECONDS = Number(process.env.PROBE_SECONDS ?? 10);
 const ROUNDS = Number(process.env.ROUNDS ?? 3);
+const PROBE_RATE = Number(process.env.PROBE_RATE ?? 0);
+const OTHERS = Number(process.env.OTHERS ?? 1);
 const BURSTY = process.env.BURSTY === '1';
 const SECRET = 'bench-blocking-shared-secret';
 const port = 3930;
@@ -71,12 +74,15 @@ async function inParallel<T>(items: T[], concurrency: number, task: (item: T) =>
 }
 
 /**
- * One request at a time for `seconds`: each one's latency, as a user opening the conversation sees
- * it. Over one keep-alive connection with node:http, which costs the shared cores less than fetch.
+ * Reads of other conversations' newest 50 messages for `seconds`, over keep-alive connections with
+ * node:http (fetch cost the shared cores more). With PROBE_RATE 0, one request at a time, as fast
+ * as the server answers (a closed loop: the probe is most of the load). With PROBE_RATE n, n
+ * requests a second spread over the conversations, each due at its own moment and timed from then,
+ * like a team of agents opening conversations (an open loop).
  */
-async function probe(token: string, path: string, seconds: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: 1 });
-  const get = () =>
+async function probe(token: string, paths: string[], seconds: number) {
+  const agent = new http.Agent({ keepAlive: true, maxSockets: PROBE_RATE > 0 ? 16 : 1 });
+  const get = (path: string) =>
     new Promise<number>((resolve, reject) => {
       const request = http.get(`${base}${path}`, { agent, headers: { authorization: `Bearer ${token}` } }, (response) => {
         response.resume();
@@ -85,12 +91,30 @@ async function probe(token: string, path: string, seconds: number) {
       request.once('error', reject);
     });
   const latencies: number[] = [];
-  const until = performance.now() + seconds * 1000;
-  while (performance.now() < until) {
-    const started = performance.now();
-    const status = await get();
+  const timed = async (path: string, due: number) => {
+    const status = await get(path);
     if (status !== 200) throw new Error(`probe: ${status}`);
-    latencies.push(performance.now() - started);
+    latencies.push(performance.now() - due);
+  };
+  const started = performance.now();
+  const until = started + seconds * 1000;
+  if (PROBE_RATE === 0) {
+    for (let n = 0; performance.now() < until; n++) await timed(paths[n % paths.length]!, performance.now());
+  } else {
+    const sent: Promise<void>[] = [];
+    const total = Math.round(PROBE_RATE * seconds);
+    await new Promise<void>((resolve) => {
+      const timer = setInterval(() => {
+        // Request k is due at k / rate seconds: by now, every one up to floor(elapsed × rate) is.
+        const due = Math.min(total, Math.floor(((performance.now() - started) * PROBE_RATE) / 1000) + 1);
+        while (sent.length < due) sent.push(timed(paths[sent.length % paths.length]!, started + (sent.length * 1000) / PROBE_RATE));
+        if (sent.length >= total) {
+          clearInterval(timer);
+          resolve();
+        }
+      }, 1);
+    });
+    await Promise.all(sent);
   }
   agent.destroy();
   return latencies;
@@ -150,7 +174,8 @@ export async function run() {
       return { conversationId: conversationId as string, contactId: contactId as string };
     }
 
-    const honest = await contactWithHistory('honest-customer', 300);
+    const others = [];
+    for (let n = 0; n < OTHERS; n++) others.push(await contactWithHistory(`honest-customer-${n}`, 300));
     const big = await contactWithHistory('big-history', 10_000);
     const spammers = Array.from({ length: SPAMMERS }, (_, n) => `spammer-${n}`);
     await inParallel(spammers, 16, (identifier) => inbound(channel.id, identifier, 'hello'));
@@ -159,8 +184,8 @@ export async function run() {
     await sql.query('analyze');
 
     const hiddenCount = async () => Number((await sql.query('select count(*) from messages where hidden')).rows[0].count);
-    const messagesPath = `/api/v1/conversations/${honest.conversationId}/messages?limit=50`;
-    await probe(token, messagesPath, 2); // warm-up
+    const messagesPaths = others.map((other) => `/api/v1/conversations/${other.conversationId}/messages?limit=50`);
+    await probe(token, messagesPaths, 2); // warm-up
 
     const hiddenBefore = await hiddenCount();
     const cpuBefore = cpuMs(server.pid!);
@@ -183,10 +208,10 @@ export async function run() {
     const floods: FloodResult[] = [];
     const ratios: string[] = [];
     for (let round = 0; round < ROUNDS; round++) {
-      const quiet = await probe(token, messagesPath, PROBE_SECONDS);
+      const quiet = await probe(token, messagesPaths, PROBE_SECONDS);
       const during = flood(channel.id, spammers, PROBE_SECONDS + 2, FLOOD_RATE);
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      const loud = await probe(token, messagesPath, PROBE_SECONDS);
+      const loud = await probe(token, messagesPaths, PROBE_SECONDS);
       floods.push(await during);
       alone.push(...quiet);
       flooded.push(...loud);
@@ -194,7 +219,8 @@ export async function run() {
     }
     const shape = BURSTY ? 'bursts (autocannon rate limit)' : 'paced evenly';
     const achieved = Math.round(floods.reduce((sum, f) => sum + f.perSecond, 0) / floods.length);
-    results[`Another conversation's GET …/messages alone, ${ROUNDS} × ${PROBE_SECONDS} s: p50 / p99, ms`] = summary(alone);
+    const reads = PROBE_RATE > 0 ? `${PROBE_RATE}/s over ${OTHERS} conversations` : `one at a time, ${OTHERS} conversation(s)`;
+    results[`Other conversations' GET …/messages (${reads}) alone, ${ROUNDS} × ${PROBE_SECONDS} s: p50 / p99, ms`] = summary(alone);
     results[`  during a flood at ${FLOOD_RATE}/s, ${shape} (${achieved}/s achieved), in turns with the above: p50 / p99, ms`] = summary(flooded);
     results["  the flood's own webhook latency p50 / p99 per turn, ms"] = floods.map((f) => `${f.latencyP50} / ${f.latencyP99}`).join('; ');
     results['  p99 change (each turn)'] = `${Math.round((percentile(flooded, 99) / percentile(alone, 99) - 1) * 100)}% (${ratios.join(', ')})`;
