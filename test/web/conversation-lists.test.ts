@@ -18,9 +18,9 @@ import {
 
 const now = new Date('2026-03-02T12:00:00Z');
 const secondsAgo = (s: number) => new Date(now.getTime() - s * 1000).toISOString();
-const me: Viewer = { id: 'me', seesAll: true, teamIds: [] };
+const me: Viewer = { userId: 'me', role: 'manager', teamIds: [], agentsSeeAll: false };
 /** An agent who sees only its own, the unassigned and team t1's conversations. */
-const restricted: Viewer = { id: 'me', seesAll: false, teamIds: ['t1'] };
+const restricted: Viewer = { userId: 'me', role: 'agent', teamIds: ['t1'], agentsSeeAll: false };
 
 const conversation = (id: string, fields: Partial<ListedConversation> = {}): ListedConversation => ({
   id,

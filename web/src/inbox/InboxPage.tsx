@@ -1,4 +1,5 @@
 import { Navigate, Route, Routes, useParams, useSearchParams } from 'react-router-dom';
+import { seesEveryConversation } from '../../../src/conversations/conversation-visibility.rules.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useSession } from '../session/session.js';
 import { EmptyState } from '../ui/EmptyState.js';
@@ -28,7 +29,7 @@ function Inbox() {
   const status = statuses.find((each) => each === searchParams.get('status')) ?? 'open';
   const filter: ListFilter = { view, status, q: searchParams.get('q') ?? '' };
 
-  const seesAll = user.role !== 'agent' || workspace.settings.agentsSeeAll;
+  const seesAll = seesEveryConversation({ role: user.role, agentsSeeAll: workspace.settings.agentsSeeAll });
   if (view === 'all' && !seesAll) return <Navigate to="/inbox/mine" replace />;
 
   return (

@@ -2,6 +2,7 @@
  * The inbox's cached lists kept current from events instead of refetched: where a changed
  * conversation goes in each list, and its dot for this viewer. Pure, over plain data and `now`.
  */
+import { type ConversationViewer, canSeeConversation } from '../../../src/conversations/conversation-visibility.rules.js';
 import { type Dot, statusDot } from '../../../src/conversations/status-dot.rules.js';
 
 export type { Dot };
@@ -31,8 +32,8 @@ export type ListedConversation = {
 export type Page<T> = { items: T[]; nextCursor: string | null };
 type Pages<T> = { pages: Array<Page<T>> };
 
-/** Whose lists these are: agents of a workspace that does not let them see all see their own, the unassigned and their teams'. */
-export type Viewer = { id: string; seesAll: boolean; teamIds: string[] };
+/** Whose lists these are, as the server's visibility rule takes them. */
+export type Viewer = ConversationViewer;
 
 export type DotContext = {
   viewer: Viewer;
@@ -60,7 +61,7 @@ export function dotOf(conversation: ListedConversation, context: DotContext): Do
     lastInboundAt: date(conversation.lastInboundAt),
     awaitingReplySince: date(conversation.awaitingReplySince),
     readAt: date(conversation.readAt),
-    viewerId: context.viewer.id,
+    viewerId: context.viewer.userId,
     missedAfterSeconds: context.missedAfterSeconds,
     now: context.now,
   });
@@ -96,12 +97,11 @@ export function laterReadAt(a: string | null | undefined, b: string | null | und
 /** Whether the conversation is in the list's inbox and status, as the API decides it. A search `q` is not judged here. */
 export function belongsIn({ view, status }: ListFilter, conversation: ListedConversation, viewer: Viewer): boolean {
   const { assigneeId, teamId } = conversation;
-  const visible = viewer.seesAll || assigneeId === null || assigneeId === viewer.id || (teamId !== null && viewer.teamIds.includes(teamId));
-  if (!visible) return false;
+  if (!canSeeConversation(viewer, conversation)) return false;
   // The blocked inbox holds blocked contacts' conversations whatever their status; no other inbox does.
   if (view === 'blocked') return conversation.blocked;
   if (conversation.blocked || conversation.quarantined || conversation.status !== status) return false;
-  if (view === 'mine') return assigneeId === viewer.id;
+  if (view === 'mine') return assigneeId === viewer.userId;
   if (view === 'unassigned') return assigneeId === null;
   if (view.startsWith('team:')) return teamId === view.slice('team:'.length);
   return view === 'all';

@@ -181,7 +181,7 @@ export function forgetConversation(queryClient: QueryClient, id: string) {
 // each conversation's place and dot are worked out here, by the rules the server uses.
 
 export function viewerOf(me: Me): Viewer {
-  return { id: me.user.id, seesAll: me.user.role !== 'agent' || me.workspace.settings.agentsSeeAll, teamIds: me.teamIds };
+  return { userId: me.user.id, role: me.user.role, teamIds: me.teamIds, agentsSeeAll: me.workspace.settings.agentsSeeAll };
 }
 
 /** What this user's dots depend on, from what the app has loaded; undefined when nobody is signed in. */
@@ -233,7 +233,7 @@ function knownReadAt(queryClient: QueryClient, id: string): string | null {
 export function applyConversationUpdate(queryClient: QueryClient, summary: ConversationSummary, context: DotContext) {
   const { readBy, ...fields } = summary;
   // Reading it after the contact's last message is all the dot needs of the read time.
-  const readAt = laterReadAt(knownReadAt(queryClient, fields.id), readBy.includes(context.viewer.id) ? fields.lastInboundAt : null);
+  const readAt = laterReadAt(knownReadAt(queryClient, fields.id), readBy.includes(context.viewer.userId) ? fields.lastInboundAt : null);
   const conversation: Conversation = { ...fields, readAt, dot: 'none' };
   conversation.dot = dotOf(conversation, context);
   queryClient.setQueryData<Conversation>(conversationKeys.detail(conversation.id), (current) => current && { ...current, ...conversation });
