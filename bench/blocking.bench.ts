@@ -174,7 +174,7 @@ export async function run() {
       return { conversationId: conversationId as string, contactId: contactId as string };
     }
 
-    const others = [];
+    const others: Array<{ conversationId: string; contactId: string }> = [];
     for (let n = 0; n < OTHERS; n++) others.push(await contactWithHistory(`honest-customer-${n}`, 300));
     const big = await contactWithHistory('big-history', 10_000);
     const spammers = Array.from({ length: SPAMMERS }, (_, n) => `spammer-${n}`);
@@ -207,7 +207,7 @@ export async function run() {
     const flooded: number[] = [];
     const floods: FloodResult[] = [];
     const ratios: string[] = [];
-    for (let round = 0; round < ROUNDS; round++) {
+    for (let turn = 0; turn < ROUNDS; turn++) {
       const quiet = await probe(token, messagesPaths, PROBE_SECONDS);
       const during = flood(channel.id, spammers, PROBE_SECONDS + 2, FLOOD_RATE);
       await new Promise((resolve) => setTimeout(resolve, 1000));
