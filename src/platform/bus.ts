@@ -63,3 +63,48 @@ export async function createRedisBus(url: string): Promise<EventBus> {
     },
   };
 }
+
+/** One end of a thread's message channel (a `MessagePort`, `parentPort` or `Worker`). */
+export type BusPort = {
+  postMessage(value: unknown): void;
+  on(event: 'message', listener: (value: unknown) => void): unknown;
+  off(event: 'message', listener: (value: unknown) => void): unknown;
+};
+type BusMessage = { bus: DomainEvent };
+const isBusMessage = (value: unknown): value is BusMessage => typeof value === 'object' && value !== null && 'bus' in value;
+
+/**
+ * A thread's bus when the process has no Redis: its events go to the main thread's bus, which
+ * sends every event back (`bridgeBus`), its own included, so its subscribers hear them as those
+ * of another instance hear theirs through Redis.
+ */
+export function createPortBus(port: BusPort): EventBus {
+  const local = createLocalBus();
+  const receive = (value: unknown) => {
+    if (isBusMessage(value)) void local.publish(value.bus);
+  };
+  port.on('message', receive);
+  return {
+    async publish(event) {
+      port.postMessage({ bus: event } satisfies BusMessage);
+    },
+    subscribe: local.subscribe,
+    async close() {
+      port.off('message', receive);
+      await local.close();
+    },
+  };
+}
+
+/** The main thread's side of `createPortBus`: the thread's events are published here, and every event goes to the thread. */
+export function bridgeBus(bus: EventBus, port: BusPort): () => void {
+  const receive = (value: unknown) => {
+    if (isBusMessage(value)) void bus.publish(value.bus);
+  };
+  port.on('message', receive);
+  const unsubscribe = bus.subscribe((event) => port.postMessage({ bus: event } satisfies BusMessage));
+  return () => {
+    unsubscribe();
+    port.off('message', receive);
+  };
+}
