@@ -8,11 +8,14 @@ import { createLogger, type Logger } from './platform/logging.js';
 export type Server = Awaited<ReturnType<typeof startServer>>;
 
 /** Everything one process runs: database, bus, HTTP + WebSocket, job workers. */
-export async function startServer(config: Config, options: { logger?: Logger; clock?: Clock; database?: Database } = {}) {
+export async function startServer(
+  config: Config,
+  options: { logger?: Logger; clock?: Clock; database?: Database; bus?: EventBus; webhooksOnly?: boolean } = {},
+) {
   const logger = options.logger ?? createLogger(config.logLevel);
   const database = options.database ?? (await openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir }));
-  const bus: EventBus = config.redisUrl ? await createRedisBus(config.redisUrl) : createLocalBus();
-  const built = await buildApp({ config, database, bus, clock: options.clock ?? systemClock, logger });
+  const bus: EventBus = options.bus ?? (config.redisUrl ? await createRedisBus(config.redisUrl) : createLocalBus());
+  const built = await buildApp({ config, database, bus, clock: options.clock ?? systemClock, logger, webhooksOnly: options.webhooksOnly });
   built.services.jobs.start();
 
   let closing: Promise<void> | undefined;

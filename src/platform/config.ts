@@ -7,6 +7,8 @@ export type Config = {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   publicUrl: string;
+  /** Set: provider webhooks are also served on this port, by a thread of their own (PostgreSQL only). */
+  webhookPort: number | undefined;
   smtpPort: number;
   logLevel: string;
   /** Set when the server sits behind TLS, so session cookies are marked Secure. */
@@ -27,6 +29,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     publicUrl,
+    webhookPort: env.WEBHOOK_PORT ? Number(env.WEBHOOK_PORT) : undefined,
     smtpPort: Number(env.SMTP_PORT ?? 2525),
     logLevel: env.LOG_LEVEL ?? 'info',
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true' : publicUrl.startsWith('https://'),

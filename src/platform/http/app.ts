@@ -7,6 +7,7 @@ import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { registerBlockingRoutes } from '../../blocking/blocking.routes.js';
+import { registerWebhookRoutes } from '../../channels/webhooks.routes.js';
 import { canSeeConversation } from '../../conversations/conversation-visibility.rules.js';
 import { createInboxServices, type InboxServices, registerInboxRoutes } from '../../conversations/inbox.module.js';
 import { registerContactsRoutes } from '../../contacts/contacts.routes.js';
@@ -26,7 +27,7 @@ import { createJobQueue } from '../jobs.js';
 import type { Logger } from '../logging.js';
 import { createGateway } from '../realtime/gateway.js';
 import { errorHandler } from './error-handler.js';
-import { registerPlatformRoutes } from './platform.routes.js';
+import { registerHealthRoutes, registerPlatformRoutes } from './platform.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -46,6 +47,8 @@ export type AppDeps = {
   bus: EventBus;
   clock: Clock;
   logger: Logger;
+  /** Serve provider webhooks and health checks only: the webhook thread (see webhook-thread.ts). */
+  webhooksOnly?: boolean;
 };
 
 export type RouteInfo = { method: string; url: string; permission?: Action; public: boolean };
@@ -129,16 +132,21 @@ export async function buildApp(deps: AppDeps) {
   });
 
   const context = { app, config, db, bus, clock, services };
-  registerPlatformRoutes(context, database);
-  registerWorkspaceRoutes(context);
-  registerContactsRoutes(context);
-  registerInboxRoutes(context);
-  registerBlockingRoutes(context);
-  registerUsageRoutes(context, usage);
-  gateway.register(app);
-  await serveWebApp(app, config.webDistDir);
-
-  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  if (deps.webhooksOnly) {
+    registerHealthRoutes(app, database);
+    registerWebhookRoutes(context);
+    app.setNotFoundHandler((request, reply) => routeNotFound(reply, request.method, request.url.split('?')[0]!));
+  } else {
+    registerPlatformRoutes(context, database);
+    registerWorkspaceRoutes(context);
+    registerContactsRoutes(context);
+    registerInboxRoutes(context);
+    registerBlockingRoutes(context);
+    registerUsageRoutes(context, usage);
+    gateway.register(app);
+    await serveWebApp(app, config.webDistDir);
+    app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+  }
 
   await app.ready();
 
@@ -177,21 +185,22 @@ export function actorOf(request: { principal?: Principal }): Actor {
   return { userId: principal.user.id, workspaceId: principal.workspaceId, role: principal.user.role, loaded: principal };
 }
 
+const routeNotFound = (reply: FastifyReply, method: string, pathname: string) =>
+  reply.status(404).send({ error: { code: 'not_found', message: `No route ${method} ${pathname}` } });
+
 async function serveWebApp(app: FastifyInstance, root: string) {
   const indexFile = path.join(root, 'index.html');
   // Files are looked up per request (wildcard), so a rebuilt web app is served without a restart.
   await app.register(fastifyStatic, { root, wildcard: true, index: false, maxAge: '1h', immutable: true, prefix: '/' });
-  const notFound = (reply: FastifyReply, method: string, pathname: string) =>
-    reply.status(404).send({ error: { code: 'not_found', message: `No route ${method} ${pathname}` } });
   const sendIndex = (reply: FastifyReply) => reply.header('cache-control', 'no-cache').type('text/html').send(fs.createReadStream(indexFile));
   app.get('/', { config: { public: true }, schema: { hide: true } }, (request, reply) =>
-    fs.existsSync(indexFile) ? sendIndex(reply) : notFound(reply, 'GET', '/'),
+    fs.existsSync(indexFile) ? sendIndex(reply) : routeNotFound(reply, 'GET', '/'),
   );
   app.setNotFoundHandler((request, reply) => {
     const pathname = request.url.split('?')[0]!;
     const isApi = /^\/(api|webhooks|ws|healthz|readyz)(\/|$)/.test(pathname);
     const isAsset = /\.[a-z0-9]+$/i.test(pathname);
     if (request.method === 'GET' && !isApi && !isAsset && fs.existsSync(indexFile)) return sendIndex(reply);
-    return notFound(reply, request.method, pathname);
+    return routeNotFound(reply, request.method, pathname);
   });
 }

@@ -13,16 +13,7 @@ export function registerPlatformRoutes({ app: root, config, bus, services }: App
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { auth, workspace, jobs } = services;
 
-  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
-
-  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
-    try {
-      await database.db.execute(sql`select 1`);
-      return { status: 'ready', database: database.engine };
-    } catch {
-      return reply.status(503).send({ error: { code: 'not_ready', message: 'The database does not answer' } });
-    }
-  });
+  registerHealthRoutes(root, database);
 
   const cookieOptions = {
     path: '/',
@@ -137,4 +128,19 @@ export function registerPlatformRoutes({ app: root, config, bus, services }: App
       return publicJob(job);
     },
   );
+}
+
+/** Liveness, and readiness: the database answers. */
+export function registerHealthRoutes(root: AppContext['app'], database: Database) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
+
+  app.get('/readyz', { config: { public: true }, schema: { hide: true } }, async (_request, reply) => {
+    try {
+      await database.db.execute(sql`select 1`);
+      return { status: 'ready', database: database.engine };
+    } catch {
+      return reply.status(503).send({ error: { code: 'not_ready', message: 'The database does not answer' } });
+    }
+  });
 }
