@@ -29,18 +29,24 @@ export async function createTestDatabase(): Promise<Database> {
     const clone = (await (await pgliteTemplate).clone()) as PGlite;
     return wrapPglite(clone);
   }
-  const template = inject('templateDatabase');
-  if (!template) throw new Error('the PostgreSQL template database was not prepared (globalSetup)');
-  const name = `sb_test_${randomBytes(6).toString('hex')}`;
-  await adminQuery(url, `create database ${name} template ${template}`);
-  const database = await openDatabase({ databaseUrl: withDatabase(url, name) });
+  const copy = await copyOfTemplate(url);
+  const database = await openDatabase({ databaseUrl: copy.url });
   return {
     ...database,
     async close() {
       await database.close();
-      await adminQuery(url, `drop database if exists ${name} with (force)`);
+      await copy.drop();
     },
   };
+}
+
+/** A new PostgreSQL database on `url`'s server, made from the run's migrated template: its URL, and how to drop it. */
+export async function copyOfTemplate(url: string): Promise<{ url: string; drop(): Promise<void> }> {
+  const template = inject('templateDatabase');
+  if (!template) throw new Error('the PostgreSQL template database was not prepared (globalSetup)');
+  const name = `sb_test_${randomBytes(6).toString('hex')}`;
+  await adminQuery(url, `create database ${name} template ${template}`);
+  return { url: withDatabase(url, name), drop: () => adminQuery(url, `drop database if exists ${name} with (force)`) };
 }
 
 export function withDatabase(url: string, name: string): string {
