@@ -13,7 +13,7 @@
  * Options (env): SPAMMERS (500), CONNECTIONS (32), FLOOD_SECONDS (10), FLOOD_RATE (2000), PROBE_SECONDS (10), ROUNDS (3),
  * OTHERS (1: conversations the probe reads), PROBE_RATE (0: one request at a time; n: n per second, open loop),
  * BURSTY=1 (the rated flood as autocannon's rate limit shapes it: flat out until each second's share
- * is spent; see bench/blocking-flood.ts).
+ * is spent; see bench/blocking-flood.ts), WEBHOOK_THREAD=1 (the flood goes to the webhook thread's port, WEBHOOK_PORT).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -31,9 +31,12 @@ const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const PROBE_RATE = Number(process.env.PROBE_RATE ?? 0);
 const OTHERS = Number(process.env.OTHERS ?? 1);
 const BURSTY = process.env.BURSTY === '1';
+/** WEBHOOK_THREAD=1: the server serves webhooks from a thread of its own on another port (WEBHOOK_PORT), and the flood goes there. */
+const WEBHOOK_THREAD = process.env.WEBHOOK_THREAD === '1';
 const SECRET = 'bench-blocking-shared-secret';
 const port = 3930;
 const base = `http://127.0.0.1:${port}`;
+const webhookPort = WEBHOOK_THREAD ? port + 2 : port;
 const owner = { OWNER_EMAIL: 'bench-blocking@example.test', OWNER_PASSWORD: 'bench password' };
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
@@ -125,7 +128,7 @@ const summary = (latencies: number[]) => `${round(percentile(latencies, 50))} / 
 type FloodResult = { requests: number; perSecond: number; non2xx: number; errors: number; latencyP50: number; latencyP99: number };
 
 function flood(channelId: string, identifiers: string[], seconds: number, rate: number): Promise<FloodResult> {
-  const options = { url: `${base}/webhooks/api/${channelId}`, secret: SECRET, identifiers, connections: CONNECTIONS, duration: seconds, rate, bursty: BURSTY };
+  const options = { url: `http://127.0.0.1:${webhookPort}/webhooks/api/${channelId}`, secret: SECRET, identifiers, connections: CONNECTIONS, duration: seconds, rate, bursty: BURSTY };
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/blocking-flood.ts'], {
     env: { ...process.env, FLOOD: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'inherit'],
@@ -140,7 +143,9 @@ function flood(channelId: string, identifiers: string[], seconds: number, rate: 
 export async function run() {
   const results: Record<string, unknown> = {};
   const databaseUrl = await freshPostgresDatabase(adminUrl, 'switchboard_bench_blocking');
-  const server = spawnServer({ PORT: String(port), SMTP_PORT: String(port + 1), DATABASE_URL: databaseUrl, WEB_DIST_DIR: '/nonexistent', ...owner });
+  const server = spawnServer({ PORT: String(port), SMTP_PORT: String(port + 1), DATABASE_URL: databaseUrl, WEB_DIST_DIR: '/nonexistent', ...owner,
+    ...(WEBHOOK_THREAD ? { WEBHOOK_PORT: String(webhookPort) } : {}),
+  });
   const sql = new pg.Client({ connectionString: databaseUrl });
   try {
     await waitFor(`${base}/readyz`);
@@ -217,7 +222,7 @@ export async function run() {
       flooded.push(...loud);
       ratios.push(`${Math.round((percentile(loud, 99) / percentile(quiet, 99) - 1) * 100)}%`);
     }
-    const shape = BURSTY ? 'bursts (autocannon rate limit)' : 'paced evenly';
+    const shape = `${BURSTY ? 'bursts (autocannon rate limit)' : 'paced evenly'}${WEBHOOK_THREAD ? ', to the webhook thread' : ''}`;
     const achieved = Math.round(floods.reduce((sum, f) => sum + f.perSecond, 0) / floods.length);
     const reads = PROBE_RATE > 0 ? `${PROBE_RATE}/s over ${OTHERS} conversations` : `one at a time, ${OTHERS} conversation(s)`;
     results[`Other conversations' GET …/messages (${reads}) alone, ${ROUNDS} × ${PROBE_SECONDS} s: p50 / p99, ms`] = summary(alone);
