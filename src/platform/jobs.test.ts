@@ -1,5 +1,5 @@
 import { eq } from 'drizzle-orm';
-import { afterEach, beforeAll, describe, expect, it } from 'vitest';
+import { afterEach, beforeAll, describe, expect, it, vi } from 'vitest';
 import { createTestDatabase } from '../../test/helpers/database.js';
 import { createLocalBus } from './bus.js';
 import { fixedClock } from './clock.js';
@@ -108,6 +108,55 @@ describe('the job queue', () => {
     for (let i = 0; i < 5; i++) await queue.enqueue({ type: 'count', payload: { to: 1 } });
     await Promise.all([queue.drain(), second.drain()]);
     expect(ran).toEqual([0, 0, 0, 0, 0]);
+  });
+
+  it('stop() waits for a job being claimed as for one running: nothing touches the database after it', async () => {
+    const events: string[] = [];
+    const { queue } = await queueWith(async () => {
+      events.push('handler started');
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      events.push('handler finished');
+    });
+    const job = await queue.enqueue({ type: 'count', payload: {} });
+    queue.start(); // its first claim is now on its way to the database
+    await queue.stop();
+    events.push('stopped');
+    // Whatever the claim found, a late handler or status update would land here, after stop().
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    expect(events).toEqual(['handler started', 'handler finished', 'stopped']);
+    const row = await database!.db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, job.id) });
+    expect(row?.status).toBe('done');
+  });
+
+  it('a job whose failure cannot be recorded is logged, and the worker goes on', async () => {
+    const logged: string[] = [];
+    database ??= await createTestDatabase();
+    const db = database.db;
+    let failUpdates = true;
+    // A database that answers claims but refuses the update recording the failure, as when it goes away.
+    const flaky = new Proxy(db, {
+      get(target, property, receiver) {
+        if (property === 'update' && failUpdates) {
+          return () => {
+            failUpdates = false;
+            throw new Error('connection lost');
+          };
+        }
+        return Reflect.get(target, property, receiver);
+      },
+    });
+    const logger = createLogger('silent');
+    logger.error = ((object: { err?: unknown }, message: string) => {
+      logged.push(`${message}: ${(object.err as Error)?.message ?? object.err}`);
+    }) as typeof logger.error;
+    const queue = createJobQueue({ db: flaky, clock: fixedClock(new Date('2026-05-01T00:00:00Z')), bus: createLocalBus(), logger });
+    queue.register('count', async () => {
+      throw new Error('provider is down');
+    });
+    await queue.enqueue({ type: 'count', payload: {} });
+    queue.start();
+    await vi.waitFor(() => expect(logged).toEqual(['job not recorded: connection lost']));
+    await queue.stop();
   });
 
   it('a job queued in a transaction exists only if the transaction commits', async () => {

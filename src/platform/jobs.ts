@@ -151,23 +151,40 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
     }
   }
 
+  /** Runs `work` as in flight: stop() waits for it, and a failure of it is logged, never thrown. */
+  function track(work: Promise<unknown>, what: string) {
+    const tracked: Promise<void> = work
+      .then(
+        () => undefined,
+        (error) => logger.error({ err: error }, what),
+      )
+      .finally(() => inFlight.delete(tracked));
+    inFlight.add(tracked);
+    return tracked;
+  }
+
   async function pump() {
     while (!stopped && running < concurrency) {
-      let job: Job | undefined;
-      try {
-        job = await claim();
-      } catch (error) {
-        logger.error({ err: error }, 'job claim failed');
+      // The slot is taken, and tracked, while claiming too: a job claimed as stop() is called runs
+      // before stop() returns, its run tracked before its claim is let go.
+      running++;
+      let claimed = false;
+      await track(
+        (async () => {
+          const job = await claim();
+          if (!job) return;
+          claimed = true;
+          void track(run(job), 'job not recorded').finally(() => {
+            running--;
+            if (!stopped) void pump();
+          });
+        })(),
+        'job claim failed',
+      );
+      if (!claimed) {
+        running--;
         return;
       }
-      if (!job) return;
-      running++;
-      const promise = run(job).finally(() => {
-        running--;
-        inFlight.delete(promise);
-        if (!stopped) void pump();
-      });
-      inFlight.add(promise);
     }
   }
 
@@ -269,7 +286,7 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
     start() {
       if (!stopped) return;
       stopped = false;
-      scheduleRecurring().catch((error) => logger.error({ err: error }, 'recurring jobs not scheduled'));
+      void track(scheduleRecurring(), 'recurring jobs not scheduled');
       void pump();
       schedule();
     },
@@ -278,7 +295,7 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
     async stop() {
       stopped = true;
       if (timer) clearTimeout(timer);
-      await Promise.allSettled([...inFlight]);
+      while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
 
     /** Run queued jobs until none is due: for tests and scripts that need a settled state. */
