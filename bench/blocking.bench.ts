@@ -13,12 +13,14 @@
  * Options (env): SPAMMERS (500), CONNECTIONS (32), FLOOD_SECONDS (10), FLOOD_RATE (2000), PROBE_SECONDS (10), ROUNDS (3),
  * OTHERS (1: conversations the probe reads), PROBE_RATE (0: one request at a time; n: n per second, open loop),
  * BURSTY=1 (the rated flood as autocannon's rate limit shapes it: flat out until each second's share
- * is spent; see bench/blocking-flood.ts), WEBHOOK_THREAD=1 (the flood goes to the webhook thread's port, WEBHOOK_PORT).
+ * is spent; see bench/blocking-flood.ts), WEBHOOK_THREAD=1 (the flood goes to the webhook thread's port, WEBHOOK_PORT),
+ * INSTRUMENTS_NICE=1 (flood generator at nice 19, probe at -10: needs root).
  */
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import http from 'node:http';
+import os from 'node:os';
 import pg from 'pg';
+import { benchWorkspace, inParallel } from './lib/workspace.js';
 import { freshPostgresDatabase, median, percentile, spawnServer, stop, waitFor } from './lib/server.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -33,10 +35,13 @@ const OTHERS = Number(process.env.OTHERS ?? 1);
 const BURSTY = process.env.BURSTY === '1';
 /** WEBHOOK_THREAD=1: the server serves webhooks from a thread of its own on another port (WEBHOOK_PORT), and the flood goes there. */
 const WEBHOOK_THREAD = process.env.WEBHOOK_THREAD === '1';
+/** INSTRUMENTS_NICE=1: the flood generator runs at the lowest priority and the probe at a raised one, so that the instruments' own CPU weighs less on what they measure. */
+const INSTRUMENTS_NICE = process.env.INSTRUMENTS_NICE === '1';
 const SECRET = 'bench-blocking-shared-secret';
 const port = 3930;
 const base = `http://127.0.0.1:${port}`;
 const webhookPort = WEBHOOK_THREAD ? port + 2 : port;
+const workspace = benchWorkspace(base, SECRET);
 const owner = { OWNER_EMAIL: 'bench-blocking@example.test', OWNER_PASSWORD: 'bench password' };
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
@@ -47,89 +52,15 @@ function cpuMs(pid: number): number {
   return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
-async function api(token: string, method: string, path: string, body?: unknown) {
-  const response = await fetch(`${base}${path}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
-  return response.status === 204 ? undefined : response.json();
-}
-
-async function inbound(channelId: string, identifier: string, text: string) {
-  const { signBody } = await import('../src/channels/api/api.channel.js');
-  const body = JSON.stringify({ contact: { identifier, name: identifier }, message: { id: `${identifier}-${Date.now()}-${Math.random()}`, text } });
-  const response = await fetch(`${base}/webhooks/api/${channelId}`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'x-switchboard-signature': signBody(SECRET, body) },
-    body,
-  });
-  if (!response.ok) throw new Error(`webhook: ${response.status} ${await response.text()}`);
-}
-
-/** Runs `task` over `items`, `concurrency` at a time. */
-async function inParallel<T>(items: T[], concurrency: number, task: (item: T) => Promise<unknown>) {
-  let next = 0;
-  await Promise.all(Array.from({ length: concurrency }, async () => {
-    while (next < items.length) await task(items[next++]!);
-  }));
-}
-
-/**
- * Reads of other conversations' newest 50 messages for `seconds`, over keep-alive connections with
- * node:http (fetch cost the shared cores more). With PROBE_RATE 0, one request at a time, as fast
- * as the server answers (a closed loop: the probe is most of the load). With PROBE_RATE n, n
- * requests a second spread over the conversations, each due at its own moment and timed from then,
- * like a team of agents opening conversations (an open loop).
- */
-async function probe(token: string, paths: string[], seconds: number) {
-  const agent = new http.Agent({ keepAlive: true, maxSockets: PROBE_RATE > 0 ? 16 : 1 });
-  const get = (path: string) =>
-    new Promise<number>((resolve, reject) => {
-      const request = http.get(`${base}${path}`, { agent, headers: { authorization: `Bearer ${token}` } }, (response) => {
-        response.resume();
-        response.once('end', () => resolve(response.statusCode!));
-      });
-      request.once('error', reject);
-    });
-  const latencies: number[] = [];
-  const timed = async (path: string, due: number) => {
-    const status = await get(path);
-    if (status !== 200) throw new Error(`probe: ${status}`);
-    latencies.push(performance.now() - due);
-  };
-  const started = performance.now();
-  const until = started + seconds * 1000;
-  if (PROBE_RATE === 0) {
-    for (let n = 0; performance.now() < until; n++) await timed(paths[n % paths.length]!, performance.now());
-  } else {
-    const sent: Promise<void>[] = [];
-    const total = Math.round(PROBE_RATE * seconds);
-    await new Promise<void>((resolve) => {
-      const timer = setInterval(() => {
-        // Request k is due at k / rate seconds: by now, every one up to floor(elapsed × rate) is.
-        const due = Math.min(total, Math.floor(((performance.now() - started) * PROBE_RATE) / 1000) + 1);
-        while (sent.length < due) sent.push(timed(paths[sent.length % paths.length]!, started + (sent.length * 1000) / PROBE_RATE));
-        if (sent.length >= total) {
-          clearInterval(timer);
-          resolve();
-        }
-      }, 1);
-    });
-    await Promise.all(sent);
-  }
-  agent.destroy();
-  return latencies;
-}
-
 const summary = (latencies: number[]) => `${round(percentile(latencies, 50))} / ${round(percentile(latencies, 99))} (n=${latencies.length})`;
 
 type FloodResult = { requests: number; perSecond: number; non2xx: number; errors: number; latencyP50: number; latencyP99: number };
 
 function flood(channelId: string, identifiers: string[], seconds: number, rate: number): Promise<FloodResult> {
   const options = { url: `http://127.0.0.1:${webhookPort}/webhooks/api/${channelId}`, secret: SECRET, identifiers, connections: CONNECTIONS, duration: seconds, rate, bursty: BURSTY };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/blocking-flood.ts'], {
+  const command = [process.execPath, '--import', 'tsx', 'bench/blocking-flood.ts'];
+  if (INSTRUMENTS_NICE) command.unshift('nice', '-n', '19');
+  const child = spawn(command[0]!, command.slice(1), {
     env: { ...process.env, FLOOD: JSON.stringify(options) },
     stdio: ['ignore', 'pipe', 'inherit'],
   });
@@ -141,6 +72,7 @@ function flood(channelId: string, identifiers: string[], seconds: number, rate: 
 }
 
 export async function run() {
+  if (INSTRUMENTS_NICE) os.setPriority(-10); // this thread only (Linux): the probe's
   const results: Record<string, unknown> = {};
   const databaseUrl = await freshPostgresDatabase(adminUrl, 'switchboard_bench_blocking');
   const server = spawnServer({ PORT: String(port), SMTP_PORT: String(port + 1), DATABASE_URL: databaseUrl, WEB_DIST_DIR: '/nonexistent', ...owner,
@@ -150,47 +82,22 @@ export async function run() {
   try {
     await waitFor(`${base}/readyz`);
     await sql.connect();
-    const { token } = (await (
-      await fetch(`${base}/api/v1/auth/login`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json' },
-        body: JSON.stringify({ email: owner.OWNER_EMAIL, password: owner.OWNER_PASSWORD }),
-      })
-    ).json()) as { token: string };
-    const channel = (await api(token, 'POST', '/api/v1/channels', { type: 'api', name: 'Bench', settings: { webhookUrl: 'http://127.0.0.1:9/unused', secret: SECRET } })) as { id: string };
-
-    /** A contact writes once; more of its history is added in SQL (10k webhook calls would only slow the setup). */
-    async function contactWithHistory(identifier: string, messages: number) {
-      await inbound(channel.id, identifier, 'first message');
-      const { rows } = await sql.query(
-        `select v.id as conversation_id, v.contact_id, v.workspace_id from conversations v
-         join contact_channels cc on cc.contact_id = v.contact_id where cc.channel_id = $1 and cc.identifier = $2`,
-        [channel.id, identifier],
-      );
-      const { conversation_id: conversationId, contact_id: contactId, workspace_id: workspaceId } = rows[0];
-      await sql.query(
-        `insert into messages (id, workspace_id, conversation_id, channel_id, direction, type, text, status, provider_message_id, search_vector, created_at, updated_at)
-         select gen_random_uuid(), $1::uuid, $2::uuid, $3::uuid, case when i % 3 = 0 then 'out' else 'in' end, 'message', 'history message ' || i,
-                case when i % 3 = 0 then 'sent' else 'received' end, 'seed-' || $2::text || '-' || i, to_tsvector('simple', 'history message ' || i),
-                now() - make_interval(secs => i), now() - make_interval(secs => i)
-         from generate_series(1, $4::int) i`,
-        [workspaceId, conversationId, channel.id, messages],
-      );
-      return { conversationId: conversationId as string, contactId: contactId as string };
-    }
+    const token = await workspace.login(owner.OWNER_EMAIL, owner.OWNER_PASSWORD);
+    const channel = { id: await workspace.apiChannel(token) };
+    const contactWithHistory = (identifier: string, messages: number) => workspace.contactWithHistory(sql, channel.id, identifier, messages);
 
     const others: Array<{ conversationId: string; contactId: string }> = [];
     for (let n = 0; n < OTHERS; n++) others.push(await contactWithHistory(`honest-customer-${n}`, 300));
     const big = await contactWithHistory('big-history', 10_000);
     const spammers = Array.from({ length: SPAMMERS }, (_, n) => `spammer-${n}`);
-    await inParallel(spammers, 16, (identifier) => inbound(channel.id, identifier, 'hello'));
+    await inParallel(spammers, 16, (identifier) => workspace.inbound(channel.id, identifier, 'hello'));
     const { rows: spammerContacts } = await sql.query(`select contact_id from contact_channels where channel_id = $1 and identifier like 'spammer-%'`, [channel.id]);
-    await inParallel(spammerContacts, 8, (row: { contact_id: string }) => api(token, 'POST', `/api/v1/contacts/${row.contact_id}/block`));
+    await inParallel(spammerContacts, 8, (row: { contact_id: string }) => workspace.api(token, 'POST', `/api/v1/contacts/${row.contact_id}/block`));
     await sql.query('analyze');
 
     const hiddenCount = async () => Number((await sql.query('select count(*) from messages where hidden')).rows[0].count);
     const messagesPaths = others.map((other) => `/api/v1/conversations/${other.conversationId}/messages?limit=50`);
-    await probe(token, messagesPaths, 2); // warm-up
+    await workspace.probe(token, messagesPaths, 2, PROBE_RATE); // warm-up
 
     const hiddenBefore = await hiddenCount();
     const cpuBefore = cpuMs(server.pid!);
@@ -213,10 +120,10 @@ export async function run() {
     const floods: FloodResult[] = [];
     const ratios: string[] = [];
     for (let turn = 0; turn < ROUNDS; turn++) {
-      const quiet = await probe(token, messagesPaths, PROBE_SECONDS);
+      const quiet = await workspace.probe(token, messagesPaths, PROBE_SECONDS, PROBE_RATE);
       const during = flood(channel.id, spammers, PROBE_SECONDS + 2, FLOOD_RATE);
       await new Promise((resolve) => setTimeout(resolve, 1000));
-      const loud = await probe(token, messagesPaths, PROBE_SECONDS);
+      const loud = await workspace.probe(token, messagesPaths, PROBE_SECONDS, PROBE_RATE);
       floods.push(await during);
       alone.push(...quiet);
       flooded.push(...loud);
@@ -233,10 +140,10 @@ export async function run() {
     const blockTimes: number[] = [];
     for (let i = 0; i < 5; i++) {
       const startedBlock = performance.now();
-      await api(token, 'POST', `/api/v1/contacts/${big.contactId}/block`);
+      await workspace.api(token, 'POST', `/api/v1/contacts/${big.contactId}/block`);
       blockTimes.push(performance.now() - startedBlock);
-      await api(token, 'POST', `/api/v1/contacts/${big.contactId}/unblock`);
-      await api(token, 'POST', `/api/v1/conversations/${big.conversationId}/open`);
+      await workspace.api(token, 'POST', `/api/v1/contacts/${big.contactId}/unblock`);
+      await workspace.api(token, 'POST', `/api/v1/conversations/${big.conversationId}/open`);
     }
     results['POST /contacts/:id/block, contact with 10,000 messages and an open conversation: median / max of 5, ms'] = `${round(median(blockTimes))} / ${round(Math.max(...blockTimes))}`;
     return results;
