@@ -1,3 +1,4 @@
+import './platform/v8-flags.js';
 import { loadConfig } from './platform/config.js';
 import { checkWebhookThreadConfig, isWebhookThread, runWebhookThread, startWebhookThread, type WebhookThread } from './platform/webhook-thread.js';
 import { startServer } from './server.js';

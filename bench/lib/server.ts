@@ -1,14 +1,17 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import fs from 'node:fs';
 
-/** Start the server bundle as its own process, as `npm start` does (run `node scripts/build.mjs` first). */
-export function spawnServer(env: Record<string, string>): ChildProcess {
+/**
+ * Start the server bundle as its own process, as `npm start` does (run `node scripts/build.mjs`
+ * first). `nodeArgs` go before SERVER_NODE_ARGS; `pipeStdout` hands the server's stdout to the caller.
+ */
+export function spawnServer(env: Record<string, string>, options: { nodeArgs?: string[]; pipeStdout?: boolean } = {}): ChildProcess {
   if (!fs.existsSync('dist/main.mjs')) throw new Error('dist/main.mjs is missing: run `node scripts/build.mjs` first');
   // SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
-  const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
+  const nodeArgs = [...(options.nodeArgs ?? []), ...(process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])];
   return spawn(process.execPath, [...nodeArgs, '--enable-source-maps', 'dist/main.mjs'], {
     env: { ...process.env, LOG_LEVEL: 'warn', REDIS_URL: '', ...env },
-    stdio: ['ignore', 'inherit', 'inherit'],
+    stdio: ['ignore', options.pipeStdout ? 'pipe' : 'inherit', 'inherit'],
   });
 }
 
