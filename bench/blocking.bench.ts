@@ -72,7 +72,7 @@ function flood(channelId: string, identifiers: string[], seconds: number, rate: 
 }
 
 export async function run() {
-  if (INSTRUMENTS_NICE) os.setPriority(-10); // this thread only (Linux): the probe's
+  if (INSTRUMENTS_NICE) os.setPriority(-10); // the probe runs on this thread (Linux sets a priority per thread)
   const results: Record<string, unknown> = {};
   const databaseUrl = await freshPostgresDatabase(adminUrl, 'switchboard_bench_blocking');
   const server = spawnServer({ PORT: String(port), SMTP_PORT: String(port + 1), DATABASE_URL: databaseUrl, WEB_DIST_DIR: '/nonexistent', ...owner,
