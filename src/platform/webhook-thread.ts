@@ -34,13 +34,13 @@ export function checkWebhookThreadConfig(config: Config) {
 /**
  * Starts the thread from `entry` (the program's entry module, which calls `runWebhookThread` when
  * `isWebhookThread()`) and answers once it listens. `onExit`: the thread ended other than by `close`.
+ * The caller has checked the configuration first (`checkWebhookThreadConfig`), before anything started.
  */
 export async function startWebhookThread(
   entry: URL,
   deps: { config: Config; bus: EventBus; logger: Logger; onExit: (error: unknown) => void },
 ): Promise<WebhookThread> {
   const { config, bus, logger } = deps;
-  checkWebhookThreadConfig(config);
   const worker = threadOf(entry);
   const unbridge = config.redisUrl ? () => undefined : bridgeBus(bus, worker);
   const listening = new Promise<void>((resolve, reject) => {
