@@ -83,15 +83,15 @@ export async function run() {
     await waitFor(`${base}/readyz`);
     await sql.connect();
     const token = await workspace.login(owner.OWNER_EMAIL, owner.OWNER_PASSWORD);
-    const channel = { id: await workspace.apiChannel(token) };
-    const contactWithHistory = (identifier: string, messages: number) => workspace.contactWithHistory(sql, channel.id, identifier, messages);
+    const channelId = await workspace.apiChannel(token);
+    const contactWithHistory = (identifier: string, messages: number) => workspace.contactWithHistory(sql, channelId, identifier, messages);
 
     const others: Array<{ conversationId: string; contactId: string }> = [];
     for (let n = 0; n < OTHERS; n++) others.push(await contactWithHistory(`honest-customer-${n}`, 300));
     const big = await contactWithHistory('big-history', 10_000);
     const spammers = Array.from({ length: SPAMMERS }, (_, n) => `spammer-${n}`);
-    await inParallel(spammers, 16, (identifier) => workspace.inbound(channel.id, identifier, 'hello'));
-    const { rows: spammerContacts } = await sql.query(`select contact_id from contact_channels where channel_id = $1 and identifier like 'spammer-%'`, [channel.id]);
+    await inParallel(spammers, 16, (identifier) => workspace.inbound(channelId, identifier, 'hello'));
+    const { rows: spammerContacts } = await sql.query(`select contact_id from contact_channels where channel_id = $1 and identifier like 'spammer-%'`, [channelId]);
     await inParallel(spammerContacts, 8, (row: { contact_id: string }) => workspace.api(token, 'POST', `/api/v1/contacts/${row.contact_id}/block`));
     await sql.query('analyze');
 
@@ -102,7 +102,7 @@ export async function run() {
     const hiddenBefore = await hiddenCount();
     const cpuBefore = cpuMs(server.pid!);
     const started = performance.now();
-    const maxFlood = await flood(channel.id, spammers, FLOOD_SECONDS, 0);
+    const maxFlood = await flood(channelId, spammers, FLOOD_SECONDS, 0);
     const seconds = (performance.now() - started) / 1000;
     const stored = (await hiddenCount()) - hiddenBefore;
     const serverCpu = cpuMs(server.pid!) - cpuBefore;
@@ -121,7 +121,7 @@ export async function run() {
     const ratios: string[] = [];
     for (let turn = 0; turn < ROUNDS; turn++) {
       const quiet = await workspace.probe(token, messagesPaths, PROBE_SECONDS, PROBE_RATE);
-      const during = flood(channel.id, spammers, PROBE_SECONDS + 2, FLOOD_RATE);
+      const during = flood(channelId, spammers, PROBE_SECONDS + 2, FLOOD_RATE);
       await new Promise((resolve) => setTimeout(resolve, 1000));
       const loud = await workspace.probe(token, messagesPaths, PROBE_SECONDS, PROBE_RATE);
       floods.push(await during);
