@@ -17,7 +17,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
-import { demoPerson, seededRandom } from '../src/contacts/contacts.demo.js';
+import { demoPerson, seededRandom } from '../src/demo/contacts.demo.js';
 import { loadConfig } from '../src/platform/config.js';
 
 const REPEAT = Number(process.env.REPEAT ?? 40);

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { sql } from 'drizzle-orm';
 import { v7 } from 'uuid';
-import { demoCustomFields, demoCustomValues, demoPerson, demoTags, demoTagsFor, seededRandom } from '../src/contacts/contacts.demo.js';
+import { demoCustomFields, demoCustomValues, demoPerson, demoTags, demoTagsFor, seededRandom } from '../src/demo/contacts.demo.js';
 import { loadConfig } from '../src/platform/config.js';
 import { createLogger } from '../src/platform/logging.js';
 import { startServer } from '../src/server.js';

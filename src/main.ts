@@ -2,9 +2,9 @@ import './platform/v8-flags.js';
 import { loadConfig } from './platform/config.js';
 import { checkWebhookThreadConfig, isWebhookThread, runWebhookThread, startWebhookThread, type WebhookThread } from './platform/webhook-thread.js';
 import { startServer } from './server.js';
-import { seedDemo } from './workspace/demo.js';
+import { seedDemo } from './demo/demo.js';
 
-if (isWebhookThread()) await runWebhookThread();
+if (isWebhookThread()) await runWebhookThread(startServer);
 else await main();
 
 async function main() {
@@ -42,7 +42,7 @@ async function main() {
 
   // Seeded once the server listens: the demo's replies go to the demo integration it serves itself.
   if (firstStart && config.demo) {
-    const demo = await seedDemo(server, { publicUrl: config.publicUrl });
+    const demo = await seedDemo(server.services, { publicUrl: config.publicUrl });
     logger.info({ email: demo.ownerEmail, password: demo.password }, 'demo workspace created: log in with these');
   }
 

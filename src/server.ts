@@ -2,7 +2,7 @@ import { createLocalBus, createRedisBus, type EventBus } from './platform/bus.js
 import { type Clock, systemClock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
 import { type Database, openDatabase } from './platform/db/client.js';
-import { buildApp } from './platform/http/app.js';
+import { buildApp } from './app.js';
 import { createLogger, type Logger } from './platform/logging.js';
 
 export type Server = Awaited<ReturnType<typeof startServer>>;

@@ -2,7 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createRedisBus } from '../src/platform/bus.js';
 import { systemClock } from '../src/platform/clock.js';
 import { loadConfig } from '../src/platform/config.js';
-import { buildApp } from '../src/platform/http/app.js';
+import { buildApp } from '../src/app.js';
 import { createLogger } from '../src/platform/logging.js';
 import { createTestApp, type TestApp } from './helpers/app.js';
 import { connect } from './helpers/websocket.js';

@@ -1,13 +1,16 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, type AppContext } from '../platform/http/app.js';
+import { actorOf, type RouteContext } from '../platform/http/app.js';
 import { uuidParam } from '../platform/http/schemas.js';
 import { paginationQuery } from '../platform/pagination.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
+import type { ContactsService } from '../contacts/contacts.service.js';
+import type { BlockingService } from './blocking.service.js';
+import type { SpamService } from './spam.service.js';
 
 const spamPolicy = z.strictObject({ action: z.enum(['none', 'quarantine', 'block']), threshold: z.number().int().min(1).max(10_000) });
 
-export function registerBlockingRoutes({ app: root, services }: AppContext) {
+export function registerBlockingRoutes({ app: root, services }: RouteContext<{ blocking: BlockingService; spam: SpamService; contacts: ContactsService }>) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { blocking, spam, contacts } = services;
 

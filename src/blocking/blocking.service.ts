@@ -3,7 +3,7 @@ import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { conflict, notFound } from '../platform/errors.js';
-import { type Actor, grantOf } from '../workspace/permissions.js';
+import { type Actor, grantOf } from '../platform/auth/permissions.js';
 import type { WorkspaceSettings } from '../workspace/settings.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import { createBlockingRepository } from './blocking.repository.js';

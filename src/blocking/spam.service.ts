@@ -9,7 +9,7 @@ import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
 import { encodeCursor } from '../platform/pagination.js';
 import type { UsageService } from '../usage/usage.service.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import { createBlockingRepository } from './blocking.repository.js';
 import type { BlockingService } from './blocking.service.js';

@@ -1,14 +1,15 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, type AppContext } from '../platform/http/app.js';
+import { actorOf, type RouteContext } from '../platform/http/app.js';
 import { uuidParam } from '../platform/http/schemas.js';
+import type { ChannelsService } from './channels.service.js';
 
 const manage = { permission: 'workspace.manage' as const };
 const name = z.string().trim().min(1).max(200);
 // Each type's own schema checks the keys (registry.parseSettings), so errors name the exact field.
 const settings = z.record(z.string(), z.unknown());
 
-export function registerChannelRoutes({ app: root, services }: AppContext) {
+export function registerChannelRoutes({ app: root, services }: RouteContext<{ channels: ChannelsService }>) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { channels } = services;
 

@@ -4,7 +4,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
 import type { ChannelModule, ChannelRegistry } from './channel-registry.js';
 import { type ChannelRow, createChannelsRepository } from './channels.repository.js';
 

@@ -2,8 +2,19 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../platform/errors.js';
-import type { AppContext } from '../platform/http/app.js';
-import type { WebhookRequest } from './channel-registry.js';
+import type { RouteContext } from '../platform/http/app.js';
+import type { InboundMessage, StatusUpdate, WebhookRequest } from './channel-registry.js';
+import type { ChannelRow } from './channels.repository.js';
+import type { ChannelsService } from './channels.service.js';
+
+/**
+ * Where verified webhooks go: the messages domain stores what they carry. Declared here and
+ * passed in by the composition root, so channels do not depend on the domain above them.
+ */
+export type InboundSink = {
+  receive(channel: ChannelRow, message: InboundMessage): Promise<{ messageId: string; duplicate: boolean }>;
+  applyReceipts(channel: ChannelRow, receipts: StatusUpdate[]): Promise<unknown>;
+};
 
 const channelId = z.uuid();
 
@@ -14,8 +25,8 @@ const WEBHOOK_BODY_LIMIT = 1024 * 1024;
  * `/webhooks/<type>/<channelId>`: the channel's module checks the signature over the raw bytes
  * before anything is parsed, then the messages are received one transaction each.
  */
-export function registerWebhookRoutes({ app: root, config, services }: AppContext) {
-  const { channels, messages } = services;
+export function registerWebhookRoutes({ app: root, config, services }: RouteContext<{ channels: ChannelsService; inbound: InboundSink }>) {
+  const { channels, inbound: sink } = services;
 
   root.register(async (scope: FastifyInstance) => {
     // Raw bytes for every content type, in this scope only: a signature covers the body exactly as sent.
@@ -50,10 +61,10 @@ export function registerWebhookRoutes({ app: root, config, services }: AppContex
         const receipts = channel.module.parseStatus(webhook, channel.row.settings);
         const received = [];
         for (const message of inbound) {
-          const { messageId, duplicate } = await messages.receive(channel.row, message);
+          const { messageId, duplicate } = await sink.receive(channel.row, message);
           received.push({ messageId, duplicate });
         }
-        await messages.applyReceipts(channel.row, receipts);
+        await sink.applyReceipts(channel.row, receipts);
         return { ok: true, received };
       },
     );

@@ -12,7 +12,7 @@ import { z } from 'zod';
 import { AppError, conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { type Job, type JobContext, publicJob } from '../platform/jobs.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
 import { invalidField, type ResolveCriteria } from './contact-criteria.js';
 import {
   type ColumnMapping,

@@ -4,10 +4,10 @@ import fastifyMultipart from '@fastify/multipart';
 import type { FastifyRequest } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, type AppContext } from '../platform/http/app.js';
+import { actorOf, type RouteContext } from '../platform/http/app.js';
 import { uuidParam } from '../platform/http/schemas.js';
 import { paginationQuery } from '../platform/pagination.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
 import { invalidField } from './contact-criteria.js';
 import { customFieldTypes } from './contact-fields.rules.js';
 import { contactFilterSchema, contactFilterSchemaWith, filterOnly } from './contact-filter.js';
@@ -52,7 +52,7 @@ const fieldKey = z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,63}$/, 'letters, digi
 const segmentParam = z.strictObject({ id: z.union([z.uuid(), z.literal('blocked')]) });
 const segmentName = z.string().trim().min(1).max(200);
 
-export function registerContactsRoutes({ app: root, services }: AppContext) {
+export function registerContactsRoutes({ app: root, services }: RouteContext<{ contacts: ContactsService }>) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { contacts } = services;
 
@@ -289,7 +289,7 @@ export function registerContactsRoutes({ app: root, services }: AppContext) {
  * a text/csv body with `?mapping=<JSON>`. Registered in its own scope so its body parsers apply
  * to this route only. The upload is streamed to disk, never held in memory.
  */
-function registerImportRoute({ app: root, services }: Pick<AppContext, 'app' | 'services'>) {
+function registerImportRoute({ app: root, services }: Pick<RouteContext<{ contacts: ContactsService }>, 'app' | 'services'>) {
   root.register(async (scope) => {
     if (!scope.hasContentTypeParser('text/csv')) {
       scope.addContentTypeParser(['text/csv', 'application/csv'], (_request, payload, done) => done(null, payload));

@@ -1,5 +1,3 @@
-import type { BlockingService } from '../blocking/blocking.service.js';
-import type { AttachmentsService } from '../messages/attachments.service.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
@@ -7,7 +5,7 @@ import { badRequest, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
 import { decodeCursor, encodeCursor } from '../platform/pagination.js';
-import { type Actor, grantOf } from '../workspace/permissions.js';
+import { type Actor, grantOf } from '../platform/auth/permissions.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import { channelStates } from './contact-channels.rules.js';
 import { createCriteriaResolver, invalidField } from './contact-criteria.js';
@@ -43,10 +41,13 @@ export type ContactsDeps = {
   clock: Clock;
   jobs: JobQueue;
   workspace: WorkspaceService;
-  /** Bulk block and unblock go through the blocking domain, which closes conversations and tells other modules. */
-  blocking: Pick<BlockingService, 'setBlockedMany'>;
-  /** Deleting contacts deletes the files sent to them, in the same transaction. */
-  attachments: Pick<AttachmentsService, 'discardOfContacts'>;
+  /**
+   * Bulk block and unblock go through the blocking domain, which closes conversations and tells
+   * other modules (a port: blocking sits above contacts). Answers the contacts that changed.
+   */
+  blocking: { setBlockedMany(workspaceId: string, contactIds: string[], blocked: boolean, by: string | null): Promise<string[]> };
+  /** Deleting contacts deletes the files sent to them, in the same transaction (a port: attachments sit above contacts). */
+  attachments: { discardOfContacts(tx: Db, workspaceId: string, contactIds: string[]): Promise<void> };
   /** Exports and uploaded imports are files under `<dataDir>/exports` and `<dataDir>/imports`. */
   dataDir: string;
 };

@@ -4,7 +4,7 @@ import type { Db } from '../platform/db/client.js';
 import { conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
 import { isUniqueViolation } from '../workspace/workspace.service.js';
 import { invalidField } from './contact-criteria.js';
 import type { CustomFieldType } from './contact-fields.rules.js';

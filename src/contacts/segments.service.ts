@@ -3,7 +3,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
 import { invalidField, type ResolveCriteria } from './contact-criteria.js';
 import type { ContactFilter } from './contact-filter.js';
 import { createSegmentsRepository, type SegmentRow } from './segments.repository.js';

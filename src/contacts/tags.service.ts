@@ -5,7 +5,7 @@ import type { Db } from '../platform/db/client.js';
 import { conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { decodeCursor, encodeCursor } from '../platform/pagination.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
 import { invalidField } from './contact-criteria.js';
 import { normaliseTagNames } from './contact-fields.rules.js';
 import { createTagsRepository, type TagRow } from './tags.repository.js';

@@ -1,8 +1,9 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, type AppContext } from '../platform/http/app.js';
+import { actorOf, type RouteContext } from '../platform/http/app.js';
 import { uuidParam } from '../platform/http/schemas.js';
 import { paginationQuery } from '../platform/pagination.js';
+import type { ConversationsService } from './conversations.service.js';
 
 const inbox = z
   .string()
@@ -11,7 +12,7 @@ const inbox = z
 const inboxUse = { permission: 'inbox.use' as const };
 const tags = ['conversations'];
 
-export function registerConversationRoutes({ app: root, services }: AppContext) {
+export function registerConversationRoutes({ app: root, services }: RouteContext<{ conversations: ConversationsService }>) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { conversations } = services;
 

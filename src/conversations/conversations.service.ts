@@ -1,6 +1,5 @@
 import { searchTerms } from '../contacts/contact-search.rules.js';
-import type { AttachmentsService } from '../messages/attachments.service.js';
-import { textSearchConfig } from '../messages/text-search.rules.js';
+import { textSearchConfig } from '../platform/db/text-search.rules.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
@@ -8,7 +7,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../platform
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
 import { decodeCursor, encodeCursor } from '../platform/pagination.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
 import type { WorkspaceSettings } from '../workspace/settings.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import { applyLifecycleEvent, type LifecycleEvent } from './conversation-lifecycle.rules.js';
@@ -70,8 +69,8 @@ export function createConversationsService(deps: {
   jobs: JobQueue;
   workspace: WorkspaceService;
   onlineSince: ReturnType<typeof createOnlineSince>;
-  /** Deleting a conversation deletes its files, in the same transaction. */
-  attachments: Pick<AttachmentsService, 'discardOfConversation'>;
+  /** Deleting a conversation deletes its files, in the same transaction (a port: attachments sit above conversations). */
+  attachments: { discardOfConversation(tx: Db, workspaceId: string, conversationId: string): Promise<void> };
 }) {
   const { db, bus, clock, jobs, workspace, onlineSince, attachments } = deps;
   const repository = createConversationsRepository(db);

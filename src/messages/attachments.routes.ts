@@ -3,7 +3,7 @@ import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { badRequest } from '../platform/errors.js';
-import { actorOf, type AppContext } from '../platform/http/app.js';
+import { actorOf, type RouteContext } from '../platform/http/app.js';
 import { uuidParam } from '../platform/http/schemas.js';
 import { type AttachmentsService, MAX_ATTACHMENT_BYTES, tooLarge } from './attachments.service.js';
 
@@ -31,7 +31,7 @@ function sendFile(reply: FastifyReply, file: Awaited<ReturnType<AttachmentsServi
     .send(content);
 }
 
-export function registerAttachmentRoutes({ app: root, services }: AppContext) {
+export function registerAttachmentRoutes({ app: root, services }: RouteContext<{ attachments: AttachmentsService }>) {
   const { attachments } = services;
 
   // Multipart only here: every other route keeps speaking JSON.

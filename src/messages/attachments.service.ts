@@ -7,7 +7,7 @@ import { AppError, badRequest, forbidden, notFound } from '../platform/errors.js
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
 import type { ServerSecrets } from '../platform/server-secrets.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
 import { LINK_LIFETIME_MS, type LinkParameters, signLink, verifyLink } from './attachment-links.js';
 import type { AttachmentStore } from './attachment-store.js';
 import { type AttachmentRow, createAttachmentsRepository } from './attachments.repository.js';

@@ -1,7 +1,7 @@
 import { and, count, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 import { type Db, executePrepared, rowsOf } from '../platform/db/client.js';
 import { messages } from '../platform/db/schema.js';
-import type { TextSearchConfig } from './text-search.rules.js';
+import type { TextSearchConfig } from '../platform/db/text-search.rules.js';
 
 /** A message as read back: everything but its search vector, which only search reads (in SQL). */
 export type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;

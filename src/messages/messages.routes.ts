@@ -1,8 +1,9 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, type AppContext } from '../platform/http/app.js';
+import { actorOf, type RouteContext } from '../platform/http/app.js';
 import { uuidParam } from '../platform/http/schemas.js';
 import { paginationQuery } from '../platform/pagination.js';
+import type { MessagesService } from './messages.service.js';
 
 const sendMessageBody = z.strictObject({
   type: z.enum(['reply', 'comment']),
@@ -15,7 +16,7 @@ const sendMessageBody = z.strictObject({
   mentions: z.array(z.uuid()).max(50).optional(),
 });
 
-export function registerMessageRoutes({ app: root, services }: AppContext) {
+export function registerMessageRoutes({ app: root, services }: RouteContext<{ messages: MessagesService }>) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { messages } = services;
   const tags = ['messages'];

@@ -16,14 +16,14 @@ import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
 import type { Logger } from '../platform/logging.js';
 import { encodeCursor } from '../platform/pagination.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
 import type { UsageService } from '../usage/usage.service.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import type { AttachmentsService, PublicAttachment } from './attachments.service.js';
 import { statusesBefore } from './delivery-status.rules.js';
 import { createMessagesRepository, type MessageRow } from './messages.repository.js';
 import type { SavedRepliesService } from './saved-replies.service.js';
-import { textSearchConfig } from './text-search.rules.js';
+import { textSearchConfig } from '../platform/db/text-search.rules.js';
 
 const DELIVER_JOB = 'message.deliver';
 /**

@@ -1,15 +1,16 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, type AppContext } from '../platform/http/app.js';
+import { actorOf, type RouteContext } from '../platform/http/app.js';
 import { uuidParam } from '../platform/http/schemas.js';
 import { paginationQuery } from '../platform/pagination.js';
+import type { SavedRepliesService } from './saved-replies.service.js';
 
 const manage = { permission: 'workspace.manage' as const };
 const tags = ['saved-replies'];
 const shortcut = z.string().trim().min(1).max(50).regex(/^[^\s/]+$/, 'one word, without spaces or /');
 const text = z.string().min(1).max(20_000).refine((value) => value.trim().length > 0, 'must not be blank');
 
-export function registerSavedReplyRoutes({ app: root, services }: AppContext) {
+export function registerSavedReplyRoutes({ app: root, services }: RouteContext<{ savedReplies: SavedRepliesService }>) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { savedReplies } = services;
 

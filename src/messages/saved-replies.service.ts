@@ -6,7 +6,7 @@ import { conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { decodeCursor, page } from '../platform/pagination.js';
 import { isUniqueViolation } from '../workspace/workspace.service.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
 import { createSavedRepliesRepository, type SavedReplyRow } from './saved-replies.repository.js';
 
 const publicSavedReply = (row: SavedReplyRow) => ({

@@ -1,6 +1,5 @@
 import { once } from 'node:events';
 import { isMainThread, parentPort, Worker, workerData } from 'node:worker_threads';
-import { startServer } from '../server.js';
 import { bridgeBus, createPortBus, type EventBus } from './bus.js';
 import { type Config, loadConfig } from './config.js';
 import { createLogger, type Logger } from './logging.js';
@@ -92,8 +91,14 @@ function threadOf(entry: URL) {
 
 export const isWebhookThread = () => !isMainThread && (workerData as { role?: string } | null)?.role === ROLE;
 
+/** How the thread starts its server: the composition root's, passed in by the entry module. */
+export type StartWebhookServer = (
+  config: Config,
+  options: { webhooksOnly: true; logger: Logger; bus?: EventBus },
+) => Promise<{ listen(): Promise<unknown>; close(): Promise<void> }>;
+
 /** Inside the thread: the server with webhook and health routes only, on WEBHOOK_PORT, until the main thread says close. */
-export async function runWebhookThread() {
+export async function runWebhookThread(startServer: StartWebhookServer) {
   const port = parentPort!;
   const config = loadConfig();
   const server = await startServer(

@@ -1,12 +1,13 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, type AppContext } from '../platform/http/app.js';
+import { actorOf, type RouteContext } from '../platform/http/app.js';
 import { MONTH_PATTERN } from './usage-month.rules.js';
 import type { UsageService } from './usage.service.js';
 
 const usage = { permission: 'usage.view' as const };
 
-export function registerUsageRoutes({ app: root }: AppContext, service: UsageService) {
+export function registerUsageRoutes({ app: root, services }: RouteContext<{ usage: UsageService }>) {
+  const service = services.usage;
   const app = root.withTypeProvider<ZodTypeProvider>();
 
   app.get(

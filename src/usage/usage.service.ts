@@ -3,7 +3,7 @@ import { createBoundedCache } from '../platform/bounded-cache.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { contactActivityMonths } from '../platform/db/schema.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { Actor } from '../platform/auth/permissions.js';
 import { monthOf, monthRange } from './usage-month.rules.js';
 
 export type UsageService = ReturnType<typeof createUsageService>;

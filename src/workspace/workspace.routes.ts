@@ -1,16 +1,91 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { actorOf, type AppContext } from '../platform/http/app.js';
+import { type AuthService, publicUser, SESSION_COOKIE } from '../platform/auth/auth.service.js';
+import { actorOf, type RouteContext } from '../platform/http/app.js';
+import { sessionCookieOptions } from '../platform/http/platform.routes.js';
 import { email, password, uuidParam } from '../platform/http/schemas.js';
 import { paginationQuery } from '../platform/pagination.js';
-import { roles } from './permissions.js';
+import { roles } from '../platform/auth/permissions.js';
 import { settingsPatchSchema } from './settings.js';
+import type { WorkspaceService } from './workspace.service.js';
 
 const role = z.enum(roles);
 const name = z.string().trim().min(1).max(200);
 const manage = { permission: 'workspace.manage' as const };
 
-export function registerWorkspaceRoutes({ app: root, services }: AppContext) {
+/** First-run setup and the signed-in user's own account. */
+export function registerAccountRoutes({ app: root, config, services }: RouteContext<{ auth: AuthService; workspace: WorkspaceService }>) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { auth, workspace } = services;
+  const cookieOptions = sessionCookieOptions(config);
+
+  app.get('/api/v1/setup', { config: { public: true }, schema: { tags: ['setup'], summary: 'Whether first-run setup is done' } }, async () => ({
+    setUp: await workspace.isSetUp(),
+  }));
+
+  app.post(
+    '/api/v1/setup',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['setup'],
+        summary: 'Create the first workspace and its owner (only on an empty installation)',
+        body: z.strictObject({
+          workspaceName: z.string().trim().min(1).max(200),
+          name: z.string().trim().min(1).max(200).optional(),
+          email,
+          password,
+        }),
+      },
+    },
+    async (request, reply) => {
+      const { owner } = await workspace.setup(request.body);
+      const token = await auth.createSession(owner);
+      reply.setCookie(SESSION_COOKIE, token, cookieOptions);
+      return reply.status(201).send({ token, user: publicUser(owner) });
+    },
+  );
+
+  app.get('/api/v1/me', { schema: { tags: ['me'], summary: 'The signed-in user, its workspace and teams' } }, async (request) =>
+    workspace.me(actorOf(request)),
+  );
+
+  app.patch(
+    '/api/v1/me',
+    {
+      schema: {
+        tags: ['me'],
+        body: z.strictObject({
+          name: z.string().trim().min(1).max(200).optional(),
+          language: z.enum(['en', 'de', 'fr']).nullable().optional(),
+        }),
+      },
+    },
+    async (request) => workspace.updateMe(actorOf(request), request.body),
+  );
+
+  app.post(
+    '/api/v1/me/password',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Change your own password; signs out your other sessions',
+        body: z.strictObject({ currentPassword: z.string().min(1).max(1000), newPassword: password }),
+      },
+    },
+    async (request, reply) => {
+      await workspace.changeOwnPassword(
+        actorOf(request),
+        request.body.currentPassword,
+        request.body.newPassword,
+        request.principal!.tokenHash,
+      );
+      return reply.status(204).send();
+    },
+  );
+}
+
+export function registerWorkspaceRoutes({ app: root, services }: RouteContext<{ workspace: WorkspaceService }>) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { workspace } = services;
 

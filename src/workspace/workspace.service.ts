@@ -1,5 +1,5 @@
 import { sql } from 'drizzle-orm';
-import type { AuthService } from '../platform/auth/auth.service.js';
+import { type AuthService, publicUser } from '../platform/auth/auth.service.js';
 import { hashPassword, verifyPassword } from '../platform/auth/passwords.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
@@ -7,20 +7,10 @@ import type { Db } from '../platform/db/client.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { decodeCursor, page } from '../platform/pagination.js';
-import { type Actor, canManageUser, type Role } from './permissions.js';
+import { type Actor, canManageUser, type Role } from '../platform/auth/permissions.js';
 import { readSettings, type WorkspaceSettings } from './settings.js';
 import { createWorkspaceRepository, type UserRow } from './workspace.repository.js';
 
-export type PublicUser = ReturnType<typeof publicUser>;
-
-export const publicUser = (user: Pick<UserRow, 'id' | 'email' | 'name' | 'role' | 'language' | 'createdAt'>) => ({
-  id: user.id,
-  email: user.email,
-  name: user.name,
-  role: user.role,
-  language: user.language,
-  createdAt: user.createdAt,
-});
 
 export type WorkspaceService = ReturnType<typeof createWorkspaceService>;
 

@@ -2,7 +2,7 @@ import { once } from 'node:events';
 import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/channels/api/api.channel.js';
-import { DEMO_PASSWORD, seedDemo } from '../../src/workspace/demo.js';
+import { DEMO_PASSWORD, seedDemo } from '../../src/demo/demo.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { eventually } from './inbox-fixtures.js';
 
@@ -24,7 +24,7 @@ beforeAll(async () => {
   t = await createTestApp({ env: { PORT: String(port), PUBLIC_URL: publicUrl, DEMO: 'true' } });
   // As `npm run demo` does: listen, then seed, so the demo's replies reach the integration the server serves.
   await t.server.listen();
-  await seedDemo(t.server, { publicUrl });
+  await seedDemo(t.services, { publicUrl });
   token = await t.login('owner@demo.switchboard.local', DEMO_PASSWORD);
 }, 120_000);
 afterAll(() => t?.close());

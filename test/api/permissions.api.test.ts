@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { RouteInfo } from '../../src/platform/http/app.js';
-import { type Action, grantOf, roles } from '../../src/workspace/permissions.js';
+import { type Action, grantOf, roles } from '../../src/platform/auth/permissions.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 
 /**

@@ -2,7 +2,7 @@ import type { LightMyRequestResponse } from 'fastify';
 import { type Clock, systemClock } from '../../src/platform/clock.js';
 import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logging.js';
-import type { Role } from '../../src/workspace/permissions.js';
+import type { Role } from '../../src/platform/auth/permissions.js';
 import { startServer } from '../../src/server.js';
 import { createTestDatabase } from './database.js';
 

@@ -21,6 +21,18 @@ export type Principal = {
   teamIds: string[];
 };
 
+export type PublicUser = ReturnType<typeof publicUser>;
+
+/** A user as the API shows it: never its password hash. */
+export const publicUser = (user: Pick<AuthUser, 'id' | 'email' | 'name' | 'role' | 'language' | 'createdAt'>) => ({
+  id: user.id,
+  email: user.email,
+  name: user.name,
+  role: user.role,
+  language: user.language,
+  createdAt: user.createdAt,
+});
+
 export const hashToken = (token: string) => createHash('sha256').update(token).digest('base64url');
 
 export type AuthService = ReturnType<typeof createAuthService>;

@@ -6,28 +6,15 @@ import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
-import { registerBlockingRoutes } from '../../blocking/blocking.routes.js';
-import { registerWebhookRoutes } from '../../channels/webhooks.routes.js';
-import { canSeeConversation } from '../../conversations/conversation-visibility.rules.js';
-import { createInboxServices, type InboxServices, registerInboxRoutes } from '../../conversations/inbox.module.js';
-import { registerContactsRoutes } from '../../contacts/contacts.routes.js';
-import { createContactsService } from '../../contacts/contacts.service.js';
-import { registerUsageRoutes } from '../../usage/usage.routes.js';
-import { createUsageService } from '../../usage/usage.service.js';
-import { registerWorkspaceRoutes } from '../../workspace/workspace.routes.js';
-import { assertAllowed, type Action, type Actor } from '../../workspace/permissions.js';
-import { createWorkspaceService } from '../../workspace/workspace.service.js';
-import { createAuthService, type Principal, SESSION_COOKIE } from '../auth/auth.service.js';
+import { type AuthService, type Principal, SESSION_COOKIE } from '../auth/auth.service.js';
+import { type Action, type Actor, assertAllowed } from '../auth/permissions.js';
 import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
-import type { Database } from '../db/client.js';
+import type { Db } from '../db/client.js';
 import { unauthorized } from '../errors.js';
-import { createJobQueue } from '../jobs.js';
 import type { Logger } from '../logging.js';
-import { createGateway } from '../realtime/gateway.js';
 import { errorHandler } from './error-handler.js';
-import { registerHealthRoutes, registerPlatformRoutes } from './platform.routes.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -41,22 +28,28 @@ declare module 'fastify' {
   }
 }
 
-export type AppDeps = {
-  config: Config;
-  database: Database;
-  bus: EventBus;
-  clock: Clock;
-  logger: Logger;
-  /** Serve provider webhooks and health checks only: the webhook thread (see webhook-thread.ts). */
-  webhooksOnly?: boolean;
-};
-
 export type RouteInfo = { method: string; url: string; permission?: Action; public: boolean };
 
-export async function buildApp(deps: AppDeps) {
-  const { config, database, bus, clock, logger } = deps;
-  const { db } = database;
+/**
+ * What a domain's `register…Routes` receives from the composition root: the HTTP app, the
+ * platform, and the services it declares it needs (`S`), nothing more.
+ */
+export type RouteContext<S = Record<string, never>> = {
+  app: FastifyInstance;
+  config: Config;
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  services: S;
+};
 
+/**
+ * The HTTP factory: Fastify with cookies, WebSocket, OpenAPI, the error handler and the hook
+ * that authenticates every `/api/` route (unless `public`) and checks its SPEC §1 permission.
+ * Domains register their routes on it; the composition root (`src/app.ts`) decides which.
+ */
+export async function createHttpApp(deps: { config: Config; logger: Logger; auth: AuthService }) {
+  const { config, logger, auth } = deps;
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
@@ -68,36 +61,6 @@ export async function buildApp(deps: AppDeps) {
   app.setValidatorCompiler(validatorCompiler);
   app.setSerializerCompiler(serializerCompiler);
   app.setErrorHandler(errorHandler);
-
-  const auth = createAuthService({ db, clock });
-  bus.subscribe((event) => {
-    if (/^(user|team|workspace|sessions)\./.test(event.type)) auth.forgetWorkspace(event.workspaceId);
-  });
-  const jobs = createJobQueue({ db, clock, bus, logger });
-  const workspace = createWorkspaceService({ db, bus, clock, auth });
-  const gateway = createGateway({
-    bus,
-    auth,
-    clock,
-    canSee: (principal, conversation) =>
-      canSeeConversation(
-        { userId: principal.user.id, role: principal.user.role, teamIds: principal.teamIds, agentsSeeAll: principal.workspace.settings.agentsSeeAll !== false },
-        conversation,
-      ),
-  });
-  const usage = createUsageService({ db, clock });
-  const inbox = createInboxServices({ db, bus, clock, jobs, logger, config, workspace, gateway, usage });
-  const contacts = createContactsService({
-    db,
-    bus,
-    clock,
-    jobs,
-    workspace,
-    blocking: inbox.blocking,
-    attachments: inbox.attachments,
-    dataDir: config.dataDir,
-  });
-  const services = { auth, jobs, workspace, gateway, contacts, usage, ...inbox };
 
   const routes: RouteInfo[] = [];
   app.addHook('onRoute', (route) => {
@@ -131,52 +94,8 @@ export async function buildApp(deps: AppDeps) {
     if (config?.permission) assertAllowed(principal.user.role, config.permission);
   });
 
-  const context = { app, config, db, bus, clock, services };
-  if (deps.webhooksOnly) {
-    registerHealthRoutes(app, database);
-    registerWebhookRoutes(context);
-    app.setNotFoundHandler((request, reply) => routeNotFound(reply, request.method, request.url.split('?')[0]!));
-  } else {
-    registerPlatformRoutes(context, database);
-    registerWorkspaceRoutes(context);
-    registerContactsRoutes(context);
-    registerInboxRoutes(context);
-    registerBlockingRoutes(context);
-    registerUsageRoutes(context, usage);
-    gateway.register(app);
-    await serveWebApp(app, config.webDistDir);
-    app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
-  }
-
-  await app.ready();
-
-  return {
-    app,
-    services,
-    routes,
-    async close() {
-      gateway.close();
-      await app.close();
-      await jobs.stop();
-    },
-  };
+  return { app, routes };
 }
-
-export type AppContext = {
-  app: FastifyInstance;
-  config: Config;
-  db: Database['db'];
-  bus: EventBus;
-  clock: Clock;
-  services: {
-    auth: ReturnType<typeof createAuthService>;
-    jobs: ReturnType<typeof createJobQueue>;
-    workspace: ReturnType<typeof createWorkspaceService>;
-    gateway: ReturnType<typeof createGateway>;
-    contacts: ReturnType<typeof createContactsService>;
-    usage: ReturnType<typeof createUsageService>;
-  } & InboxServices;
-};
 
 /** The authenticated caller of a non-public route, as the services want it. */
 export function actorOf(request: { principal?: Principal }): Actor {
@@ -185,10 +104,16 @@ export function actorOf(request: { principal?: Principal }): Actor {
   return { userId: principal.user.id, workspaceId: principal.workspaceId, role: principal.user.role, loaded: principal };
 }
 
-const routeNotFound = (reply: FastifyReply, method: string, pathname: string) =>
+export const routeNotFound = (reply: FastifyReply, method: string, pathname: string) =>
   reply.status(404).send({ error: { code: 'not_found', message: `No route ${method} ${pathname}` } });
 
-async function serveWebApp(app: FastifyInstance, root: string) {
+/** The OpenAPI document of every route registered so far, at `/api/openapi.json`. */
+export function registerOpenApiRoute(app: FastifyInstance) {
+  app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger());
+}
+
+/** The single-page web app: its files, and its index for every other GET that is not an API path. */
+export async function serveWebApp(app: FastifyInstance, root: string) {
   const indexFile = path.join(root, 'index.html');
   // Files are looked up per request (wildcard), so a rebuilt web app is served without a restart.
   await app.register(fastifyStatic, { root, wildcard: true, index: false, maxAge: '1h', immutable: true, prefix: '/' });

@@ -1,27 +1,29 @@
 import { sql } from 'drizzle-orm';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
-import { publicUser } from '../../workspace/workspace.service.js';
-import { SESSION_COOKIE } from '../auth/auth.service.js';
+import { type AuthService, publicUser, SESSION_COOKIE } from '../auth/auth.service.js';
+import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { notFound } from '../errors.js';
-import { publicJob } from '../jobs.js';
-import { actorOf, type AppContext } from './app.js';
-import { email, password, uuidParam } from './schemas.js';
+import { type JobQueue, publicJob } from '../jobs.js';
+import type { Gateway } from '../realtime/gateway.js';
+import { actorOf, type RouteContext } from './app.js';
+import { uuidParam } from './schemas.js';
 
-export function registerPlatformRoutes({ app: root, config, bus, services }: AppContext, database: Database) {
+/** The web app's session cookie, as login and first-run set it. */
+export const sessionCookieOptions = (config: Pick<Config, 'secureCookies'>) => ({
+  path: '/',
+  httpOnly: true,
+  sameSite: 'lax' as const,
+  secure: config.secureCookies,
+  maxAge: 30 * 24 * 3600,
+});
+
+/** Log in and out: the bearer token for API clients, the session cookie for the web app. */
+export function registerAuthRoutes({ app: root, config, bus, services }: RouteContext<{ auth: AuthService }>) {
   const app = root.withTypeProvider<ZodTypeProvider>();
-  const { auth, workspace, jobs } = services;
-
-  registerHealthRoutes(root, database);
-
-  const cookieOptions = {
-    path: '/',
-    httpOnly: true,
-    sameSite: 'lax' as const,
-    secure: config.secureCookies,
-    maxAge: 30 * 24 * 3600,
-  };
+  const { auth } = services;
+  const cookieOptions = sessionCookieOptions(config);
 
   app.post(
     '/api/v1/auth/login',
@@ -47,71 +49,12 @@ export function registerPlatformRoutes({ app: root, config, bus, services }: App
     reply.clearCookie(SESSION_COOKIE, { path: '/' });
     return reply.status(204).send();
   });
+}
 
-  app.get('/api/v1/setup', { config: { public: true }, schema: { tags: ['setup'], summary: 'Whether first-run setup is done' } }, async () => ({
-    setUp: await workspace.isSetUp(),
-  }));
-
-  app.post(
-    '/api/v1/setup',
-    {
-      config: { public: true },
-      schema: {
-        tags: ['setup'],
-        summary: 'Create the first workspace and its owner (only on an empty installation)',
-        body: z.strictObject({
-          workspaceName: z.string().trim().min(1).max(200),
-          name: z.string().trim().min(1).max(200).optional(),
-          email,
-          password,
-        }),
-      },
-    },
-    async (request, reply) => {
-      const { owner } = await workspace.setup(request.body);
-      const token = await auth.createSession(owner);
-      reply.setCookie(SESSION_COOKIE, token, cookieOptions);
-      return reply.status(201).send({ token, user: publicUser(owner) });
-    },
-  );
-
-  app.get('/api/v1/me', { schema: { tags: ['me'], summary: 'The signed-in user, its workspace and teams' } }, async (request) =>
-    workspace.me(actorOf(request)),
-  );
-
-  app.patch(
-    '/api/v1/me',
-    {
-      schema: {
-        tags: ['me'],
-        body: z.strictObject({
-          name: z.string().trim().min(1).max(200).optional(),
-          language: z.enum(['en', 'de', 'fr']).nullable().optional(),
-        }),
-      },
-    },
-    async (request) => workspace.updateMe(actorOf(request), request.body),
-  );
-
-  app.post(
-    '/api/v1/me/password',
-    {
-      schema: {
-        tags: ['me'],
-        summary: 'Change your own password; signs out your other sessions',
-        body: z.strictObject({ currentPassword: z.string().min(1).max(1000), newPassword: password }),
-      },
-    },
-    async (request, reply) => {
-      await workspace.changeOwnPassword(
-        actorOf(request),
-        request.body.currentPassword,
-        request.body.newPassword,
-        request.principal!.tokenHash,
-      );
-      return reply.status(204).send();
-    },
-  );
+/** Who is online, and background jobs. */
+export function registerPlatformRoutes({ app: root, services }: RouteContext<{ gateway: Gateway; jobs: JobQueue }>) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { jobs } = services;
 
   app.get(
     '/api/v1/presence',
@@ -131,7 +74,7 @@ export function registerPlatformRoutes({ app: root, config, bus, services }: App
 }
 
 /** Liveness, and readiness: the database answers. */
-export function registerHealthRoutes(root: AppContext['app'], database: Database) {
+export function registerHealthRoutes(root: RouteContext['app'], database: Database) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   app.get('/healthz', { config: { public: true }, schema: { hide: true } }, async () => ({ status: 'ok' }));
 

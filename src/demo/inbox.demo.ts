@@ -3,9 +3,12 @@ import type { FastifyInstance } from 'fastify';
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../platform/errors.js';
-import type { AppContext } from '../platform/http/app.js';
-import type { Server } from '../server.js';
-import type { Actor } from '../workspace/permissions.js';
+import type { ChannelsService } from '../channels/channels.service.js';
+import type { ConversationsService } from '../conversations/conversations.service.js';
+import type { MessagesService } from '../messages/messages.service.js';
+import type { Actor } from '../platform/auth/permissions.js';
+import type { RouteContext } from '../platform/http/app.js';
+import type { WorkspaceService } from '../workspace/workspace.service.js';
 
 const DEMO_SINK_PATH = '/demo/api-channel-sink';
 
@@ -95,7 +98,7 @@ const demoConversations: DemoConversation[] = [
  * The demo API channel's integration, served by the server itself when it runs with the demo
  * flag: it checks the channel's signature, as a real integration would, and accepts the reply.
  */
-export function registerDemoApiSink({ app: root, services }: AppContext) {
+export function registerDemoApiSink({ app: root, services }: RouteContext<{ channels: ChannelsService }>) {
   const { channels } = services;
   root.register(async (scope: FastifyInstance) => {
     // The signature covers the body exactly as sent.
@@ -123,8 +126,19 @@ export function registerDemoApiSink({ app: root, services }: AppContext) {
  * delivers replies to the demo integration at `publicUrl` (registerDemoApiSink), so they are sent
  * once the server listens there.
  */
-export async function seedInboxDemo(server: Pick<Server, 'services'>, owner: Actor, publicUrl: string) {
-  const { workspace, channels, messages, conversations } = server.services;
+export type DemoInboxServices = {
+  workspace: WorkspaceService;
+  channels: ChannelsService;
+  messages: MessagesService;
+  conversations: ConversationsService;
+};
+
+export async function seedInboxDemo(
+  services: DemoInboxServices,
+  owner: Actor,
+  publicUrl: string,
+) {
+  const { workspace, channels, messages, conversations } = services;
   const users = (await workspace.listUsers(owner, { limit: 200 })).items;
   const teams = (await workspace.listTeams(owner)).items;
   const user = (name: string) => users.find((u) => u.email.startsWith(`${name}@`))!;

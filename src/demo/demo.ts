@@ -1,7 +1,7 @@
-import { seedDemoContacts } from '../contacts/contacts.demo.js';
-import { seedInboxDemo } from '../conversations/inbox.demo.js';
-import type { Server } from '../server.js';
-import type { Role } from './permissions.js';
+import type { ContactsService } from '../contacts/contacts.service.js';
+import type { Role } from '../platform/auth/permissions.js';
+import { seedDemoContacts } from './contacts.demo.js';
+import { type DemoInboxServices, seedInboxDemo } from './inbox.demo.js';
 
 export const DEMO_PASSWORD = 'switchboard-demo';
 
@@ -19,8 +19,8 @@ const people: Array<{ name: string; email: string; role: Role }> = [
  * A living workspace for newcomers: users of each role and teams. Later modules add their demo
  * data here. `publicUrl`: where the server answers, for the demo integration behind its API channel.
  */
-export async function seedDemo(server: Pick<Server, 'services'>, options: { publicUrl: string }) {
-  const { workspace } = server.services;
+export async function seedDemo(services: DemoInboxServices & { contacts: ContactsService }, options: { publicUrl: string }) {
+  const { workspace } = services;
   const [owner, ...others] = people;
   const created = await workspace.createWorkspaceWithOwner({
     workspaceName: 'Demo Company',
@@ -38,7 +38,7 @@ export async function seedDemo(server: Pick<Server, 'services'>, options: { publ
   await workspace.createTeam(actor, { name: 'Support', memberIds: [id('aiko'), id('jonas'), id('max')] });
   await workspace.createTeam(actor, { name: 'Sales', memberIds: [id('lea'), id('ravi'), id('camille')] });
   await workspace.createTeam(actor, { name: 'Billing', memberIds: [id('jonas'), id('lea')] });
-  await seedDemoContacts(server.services.contacts, actor, { count: 300, assigneeIds: Object.values(ids) });
-  await seedInboxDemo(server, actor, options.publicUrl);
+  await seedDemoContacts(services.contacts, actor, { count: 300, assigneeIds: Object.values(ids) });
+  await seedInboxDemo(services, actor, options.publicUrl);
   return { workspaceId: created.workspace.id, actor, ownerEmail: owner!.email, password: DEMO_PASSWORD };
 }

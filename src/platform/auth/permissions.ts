@@ -1,4 +1,4 @@
-import { forbidden } from '../platform/errors.js';
+import { forbidden } from '../errors.js';
 
 export const roles = ['owner', 'manager', 'agent'] as const;
 export type Role = (typeof roles)[number];

@@ -1,7 +1,7 @@
 import { type CountryCode, getExampleNumber, parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import examples from 'libphonenumber-js/mobile/examples';
-import type { Actor } from '../workspace/permissions.js';
-import type { ContactsService } from './contacts.service.js';
+import type { Actor } from '../platform/auth/permissions.js';
+import type { ContactsService } from '../contacts/contacts.service.js';
 
 /**
  * Made-up people for the demo workspace and the benchmark data: names in several scripts, mobile

@@ -1,0 +1,159 @@
+import path from 'node:path';
+import { registerBlockingRoutes } from './blocking/blocking.routes.js';
+import { createBlockingService } from './blocking/blocking.service.js';
+import { createSpamService } from './blocking/spam.service.js';
+import { channelModules } from './channels/channel-modules.js';
+import { createChannelRegistry } from './channels/channel-registry.js';
+import { registerChannelRoutes } from './channels/channels.routes.js';
+import { createChannelsService } from './channels/channels.service.js';
+import { registerWebhookRoutes } from './channels/webhooks.routes.js';
+import { registerContactsRoutes } from './contacts/contacts.routes.js';
+import { createContactsService } from './contacts/contacts.service.js';
+import { createIdentityService } from './contacts/identity.service.js';
+import { canSeeConversation } from './conversations/conversation-visibility.rules.js';
+import { registerConversationRoutes } from './conversations/conversations.routes.js';
+import { createConversationsService } from './conversations/conversations.service.js';
+import { createOnlineSince } from './conversations/online-since.js';
+import { registerDemoApiSink } from './demo/inbox.demo.js';
+import { createFileAttachmentStore } from './messages/attachment-store.js';
+import { registerAttachmentRoutes } from './messages/attachments.routes.js';
+import { createAttachmentsService } from './messages/attachments.service.js';
+import { registerMessageRoutes } from './messages/messages.routes.js';
+import { createMessagesService } from './messages/messages.service.js';
+import { registerSavedReplyRoutes } from './messages/saved-replies.routes.js';
+import { createSavedRepliesService } from './messages/saved-replies.service.js';
+import { createAuthService } from './platform/auth/auth.service.js';
+import type { EventBus } from './platform/bus.js';
+import type { Clock } from './platform/clock.js';
+import type { Config } from './platform/config.js';
+import type { Database } from './platform/db/client.js';
+import { createHttpApp, registerOpenApiRoute, routeNotFound, serveWebApp } from './platform/http/app.js';
+import { registerAuthRoutes, registerHealthRoutes, registerPlatformRoutes } from './platform/http/platform.routes.js';
+import { createJobQueue } from './platform/jobs.js';
+import type { Logger } from './platform/logging.js';
+import { createGateway } from './platform/realtime/gateway.js';
+import { createServerSecrets } from './platform/server-secrets.js';
+import { registerUsageRoutes } from './usage/usage.routes.js';
+import { createUsageService } from './usage/usage.service.js';
+import { registerAccountRoutes, registerWorkspaceRoutes } from './workspace/workspace.routes.js';
+import { createWorkspaceService } from './workspace/workspace.service.js';
+
+export type AppDeps = {
+  config: Config;
+  database: Database;
+  bus: EventBus;
+  clock: Clock;
+  logger: Logger;
+  /** Serve provider webhooks and health checks only: the webhook thread (see platform/webhook-thread.ts). */
+  webhooksOnly?: boolean;
+};
+
+export type Services = ReturnType<typeof createServices>;
+
+/**
+ * The composition root: every service, built in the order of the floors (README, Layout), each
+ * handed what it needs. A lower domain that must make a higher one act receives a port here (a
+ * function it declares itself) or reacts to an event after commit.
+ */
+export function createServices({ config, database, bus, clock, logger }: Omit<AppDeps, 'webhooksOnly'>) {
+  const { db } = database;
+  // platform
+  const auth = createAuthService({ db, clock });
+  bus.subscribe((event) => {
+    if (/^(user|team|workspace|sessions)\./.test(event.type)) auth.forgetWorkspace(event.workspaceId);
+  });
+  const jobs = createJobQueue({ db, clock, bus, logger });
+  const gateway = createGateway({
+    bus,
+    auth,
+    clock,
+    canSee: (principal, conversation) =>
+      canSeeConversation(
+        { userId: principal.user.id, role: principal.user.role, teamIds: principal.teamIds, agentsSeeAll: principal.workspace.settings.agentsSeeAll !== false },
+        conversation,
+      ),
+  });
+  const secrets = createServerSecrets(db);
+  // workspace
+  const workspace = createWorkspaceService({ db, bus, clock, auth });
+  // usage, channels
+  const usage = createUsageService({ db, clock });
+  const channels = createChannelsService({ db, bus, clock, registry: createChannelRegistry(channelModules), publicUrl: config.publicUrl });
+  // contacts' identities (the contacts service itself waits for its ports below)
+  const identity = createIdentityService();
+  // conversations (the attachments port is the messages floor's, built first: it needs nothing above it)
+  const store = createFileAttachmentStore(path.join(config.dataDir, 'attachments'));
+  const attachments = createAttachmentsService({ db, clock, jobs, store, secrets, publicUrl: config.publicUrl });
+  const onlineSince = createOnlineSince({ bus, gateway, clock });
+  const conversations = createConversationsService({ db, bus, clock, jobs, workspace, onlineSince, attachments });
+  // blocking: receive() screens each inbound message for spam, which may block its contact
+  const blocking = createBlockingService({ db, bus, clock, workspace, conversations });
+  const spam = createSpamService({ db, bus, clock, jobs, usage, blocking, channels, conversations, workspace });
+  // messages
+  const savedReplies = createSavedRepliesService({ db, bus, clock });
+  const messages = createMessagesService({
+    db,
+    bus,
+    clock,
+    jobs,
+    logger,
+    channels,
+    conversations,
+    identity,
+    attachments,
+    savedReplies,
+    workspace,
+    usage,
+    spam,
+  });
+  // contacts, with its ports to blocking and attachments
+  const contacts = createContactsService({ db, bus, clock, jobs, workspace, blocking, attachments, dataDir: config.dataDir });
+
+  return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, attachments, savedReplies, messages, blocking, spam };
+}
+
+/** The whole app on one database and bus: the server, the webhook thread and the tests build it here. */
+export async function buildApp(deps: AppDeps) {
+  const { config, database, bus, clock } = deps;
+  const services = createServices(deps);
+  const { app, routes } = await createHttpApp({ config, logger: deps.logger, auth: services.auth });
+  const context = { app, config, db: database.db, bus, clock, services: { ...services, inbound: services.messages } };
+
+  registerHealthRoutes(app, database);
+  if (deps.webhooksOnly) {
+    registerWebhookRoutes(context);
+    app.setNotFoundHandler((request, reply) => routeNotFound(reply, request.method, request.url.split('?')[0]!));
+  } else {
+    // The order of registration is the order of the OpenAPI document's paths.
+    registerAuthRoutes(context);
+    registerAccountRoutes(context);
+    registerPlatformRoutes(context);
+    registerWorkspaceRoutes(context);
+    registerContactsRoutes(context);
+    registerChannelRoutes(context);
+    registerWebhookRoutes(context);
+    registerConversationRoutes(context);
+    registerMessageRoutes(context);
+    registerAttachmentRoutes(context);
+    registerSavedReplyRoutes(context);
+    if (config.demo) registerDemoApiSink(context);
+    registerBlockingRoutes(context);
+    registerUsageRoutes(context);
+    services.gateway.register(app);
+    await serveWebApp(app, config.webDistDir);
+    registerOpenApiRoute(app);
+  }
+
+  await app.ready();
+
+  return {
+    app,
+    services,
+    routes,
+    async close() {
+      services.gateway.close();
+      await app.close();
+      await services.jobs.stop();
+    },
+  };
+}
