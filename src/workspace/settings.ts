@@ -8,6 +8,11 @@ const fields = {
   agentsSeeAll: z.boolean(),
   agentsMayDeleteAssignedContacts: z.boolean(),
   agentsMayMerge: z.boolean(),
+  /**
+   * Hosts (`name` or `name:port`) that outbound requests of this workspace (the API channel's
+   * webhookUrl, workflow HTTP steps) may reach although they are loopback or private addresses.
+   */
+  allowedPrivateHosts: z.array(z.string().trim().toLowerCase().min(1).max(255)).max(50),
 };
 
 /** Workspace settings named in SPEC §1–§3. */
@@ -21,6 +26,7 @@ export const defaultSettings: WorkspaceSettings = {
   agentsSeeAll: true,
   agentsMayDeleteAssignedContacts: false,
   agentsMayMerge: false,
+  allowedPrivateHosts: [],
 };
 
 export function readSettings(stored: Record<string, unknown> | null | undefined): WorkspaceSettings {

@@ -173,7 +173,17 @@ describe('workspace settings', () => {
       agentsSeeAll: true,
       agentsMayDeleteAssignedContacts: false,
       agentsMayMerge: false,
+      allowedPrivateHosts: [],
     });
+  });
+
+  it('keep the private hosts outbound requests may reach, lower-cased, and refuse a list that is not one', async () => {
+    const ws = await t.createWorkspace();
+    const saved = await t.request('PATCH', '/api/v1/settings', { token: ws.manager.token, body: { allowedPrivateHosts: [' Sink.Internal:8080 ', '10.0.0.5'] } });
+    expect(saved.statusCode).toBe(200);
+    expect(saved.data.allowedPrivateHosts).toEqual(['sink.internal:8080', '10.0.0.5']);
+    const refused = await t.request('PATCH', '/api/v1/settings', { token: ws.manager.token, body: { allowedPrivateHosts: 'everything' } });
+    expect(refused.statusCode).toBe(400);
   });
 
   it('a manager changes some settings and the rest stay', async () => {
