@@ -7,6 +7,8 @@ export type WindowInput = {
   lastInboundAt: Date | null;
   /** Outbound messages on this channel since that inbound message (WeChat counts them). */
   outboundSinceInbound: number;
+  /** Sent by a workflow, not a person: Messenger's and Instagram's HUMAN_AGENT tag is for people only. */
+  automated: boolean;
   now: Date;
 };
 

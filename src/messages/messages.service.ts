@@ -48,6 +48,8 @@ export type SendInput = {
   savedReplyId?: string;
   /** Users a comment mentions (the composer resolves `@name` to ids); they are notified. */
   mentions?: string[];
+  /** Sent by a workflow rather than a person (never set by the API): the window rules differ (SPEC §4.1). */
+  automated?: boolean;
 };
 
 export function publicMessage(row: MessageRow, attachments: PublicAttachment[] = []) {
@@ -235,6 +237,7 @@ export function createMessagesService(deps: {
           ? (await repository.countOutboundSince(workspaceId, conversationId, chosen.channelId, chosen.lastInboundAt)) -
             (retrying?.channelId === chosen.channelId && (!chosen.lastInboundAt || retrying.createdAt > chosen.lastInboundAt) ? 1 : 0)
           : 0,
+        automated: input.automated === true,
         now: clock.now(),
       },
       channel.row.settings,
