@@ -15,6 +15,8 @@ import { registerConversationRoutes } from './conversations/conversations.routes
 import { createConversationsService } from './conversations/conversations.service.js';
 import { createOnlineSince } from './conversations/online-since.js';
 import { registerDemoApiSink } from './demo/inbox.demo.js';
+import { registerMergingRoutes } from './merging/merging.routes.js';
+import { createMergingService } from './merging/merging.service.js';
 import { createFileAttachmentStore } from './messages/attachment-store.js';
 import { registerAttachmentRoutes } from './messages/attachments.routes.js';
 import { createAttachmentsService } from './messages/attachments.service.js';
@@ -108,8 +110,10 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   });
   // contacts, with its ports to blocking and attachments
   const contacts = createContactsService({ db, bus, clock, jobs, workspace, blocking, attachments, dataDir: config.dataDir });
+  // merging: moves identities, conversations and messages between contacts, above every domain it moves
+  const merging = createMergingService({ db, bus, clock, workspace, contacts, conversations });
 
-  return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, attachments, savedReplies, messages, blocking, spam };
+  return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, attachments, savedReplies, messages, blocking, spam, merging };
 }
 
 /** The whole app on one database and bus: the server, the webhook thread and the tests build it here. */
@@ -139,6 +143,7 @@ export async function buildApp(deps: AppDeps) {
     if (config.demo) registerDemoApiSink(context);
     registerBlockingRoutes(context);
     registerUsageRoutes(context);
+    registerMergingRoutes(context);
     services.gateway.register(app);
     await serveWebApp(app, config.webDistDir);
     registerOpenApiRoute(app);

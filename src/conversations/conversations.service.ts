@@ -367,6 +367,11 @@ export function createConversationsService(deps: {
       await repo.update(input.workspaceId, row.id, { ...applyLifecycleEvent(row, { type: 'close', closingLogic: input.closingLogic })!, updatedAt: input.at });
     },
 
+    /** In the caller's transaction: a snoozed conversation put back (a merge undone) wakes at its time again. */
+    async scheduleWake(tx: Db, input: { workspaceId: string; conversationId: string; until: Date }) {
+      await jobs.enqueue({ type: WAKE_JOB, workspaceId: input.workspaceId, payload: { conversationId: input.conversationId, until: input.until.toISOString() }, runAt: input.until }, tx);
+    },
+
     /** The contact's conversation, if it has one (writing from the contact's record). */
     findByContact: (workspaceId: string, contactId: string) => repository.findByContact(workspaceId, contactId),
   };

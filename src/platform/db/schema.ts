@@ -535,3 +535,112 @@ export const spamFingerprints = pgTable(
     index('spam_fingerprints_created_idx').on(t.createdAt),
   ],
 );
+
+// ---------------------------------------------------------------- merging
+
+/**
+ * How many unblocked contacts of a workspace hold each phone number and each email: the
+ * Dashboard's duplicate groups are the rows above one. Kept by triggers on `contacts` (hand-written
+ * in the migration) in the writing statement's own transaction, so every writer (the API, inbound
+ * messages, imports, bulk jobs, blocking, merging, cascades) keeps it right and none can forget.
+ */
+export const duplicateValues = pgTable(
+  'duplicate_values',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    field: text('field').$type<'phone' | 'email'>().notNull(),
+    value: text('value').notNull(),
+    contacts: integer('contacts').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.field, t.value] }),
+    // The Dashboard's pages: largest group first.
+    index('duplicate_values_groups_idx').on(t.workspaceId, t.contacts.desc(), t.field, t.value).where(sql`contacts > 1`),
+  ],
+);
+
+/**
+ * "Not the same person": a pair of contacts (`contactA` < `contactB`) and the values they shared
+ * when it was said. The pair is suggested again once they share a value not listed here.
+ */
+export const mergeDismissals = pgTable(
+  'merge_dismissals',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    contactA: uuid('contact_a')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    contactB: uuid('contact_b')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    /** `phone:+4915…`, `email:a@b.c`. */
+    values: text('values').array().notNull(),
+    dismissedBy: uuid('dismissed_by').references(() => users.id, { onDelete: 'set null' }),
+    dismissedAt: timestamptz('dismissed_at').notNull(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.contactA, t.contactB] }),
+    index('merge_dismissals_b_idx').on(t.workspaceId, t.contactB),
+    // For the cascades from a deleted contact, which look up by contact id alone.
+    index('merge_dismissals_a_fk_idx').on(t.contactA),
+    index('merge_dismissals_b_fk_idx').on(t.contactB),
+  ],
+);
+
+/** One merge: who merged which contacts when, what was chosen, and whether it was undone. */
+export const merges = pgTable(
+  'merges',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    /** No foreign keys: the history outlives either contact. */
+    primaryId: uuid('primary_id').notNull(),
+    secondaryId: uuid('secondary_id').notNull(),
+    /** Each field that differed: which contact's value won (`firstName`, `customFields.<key>`, …). */
+    fields: jsonb('fields').$type<Record<string, 'primary' | 'secondary'>>().notNull(),
+    mergedBy: uuid('merged_by').references(() => users.id, { onDelete: 'set null' }),
+    mergedAt: timestamptz('merged_at').notNull(),
+    undoneBy: uuid('undone_by').references(() => users.id, { onDelete: 'set null' }),
+    undoneAt: timestamptz('undone_at'),
+  },
+  (t) => [
+    index('merges_workspace_idx').on(t.workspaceId, t.mergedAt.desc(), t.id.desc()),
+    index('merges_primary_idx').on(t.workspaceId, t.primaryId),
+    index('merges_secondary_idx').on(t.workspaceId, t.secondaryId),
+  ],
+);
+
+/**
+ * What undoing a merge needs: both contacts' rows, tags, identities, conversations and more, as
+ * they were. Held by the contact that carries the merged data (`holderId`): deleting it deletes
+ * the snapshot, as deleting a contact deletes its history; a later merge of that contact hands
+ * the snapshot on to its own primary. Dropped by the undo.
+ */
+export const mergeSnapshots = pgTable(
+  'merge_snapshots',
+  {
+    mergeId: uuid('merge_id')
+      .primaryKey()
+      .references(() => merges.id, { onDelete: 'cascade' }),
+    workspaceId: uuid('workspace_id').notNull(),
+    holderId: uuid('holder_id')
+      .notNull()
+      .references(() => contacts.id, { onDelete: 'cascade' }),
+    snapshot: jsonb('snapshot').$type<Record<string, unknown>>().notNull(),
+  },
+  (t) => [index('merge_snapshots_holder_idx').on(t.holderId)],
+);
+
+/** The secondary's messages that a merge moved into the primary's conversation, to move them back. */
+export const mergeMessages = pgTable(
+  'merge_messages',
+  {
+    mergeId: uuid('merge_id')
+      .notNull()
+      .references(() => mergeSnapshots.mergeId, { onDelete: 'cascade' }),
+    messageId: uuid('message_id').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.mergeId, t.messageId] })],
+);
