@@ -145,12 +145,13 @@ export function resolveChoices(
 export type MergedValues = Omit<MergeableContact, 'updatedAt'>;
 
 /**
- * The kept contact's values. Chosen fields come from their side (a country with its source);
+ * The kept contact's values. Chosen fields come from their side (a country with its source), the
+ * others by default;
  * custom fields are the union; the profile follows whoever spoke last; held for spam review if
  * either was.
  */
 export function mergedValues(primary: MergeableContact, secondary: MergeableContact, choices: Readonly<Record<string, Side>>): MergedValues {
-  const from = (field: MergeField) => ((choices[field] ?? 'primary') === 'primary' ? primary : secondary);
+  const from = (field: MergeField) => ((choices[field] ?? defaultSide(primary, secondary, field)) === 'primary' ? primary : secondary);
   const customFields: Record<string, unknown> = {};
   for (const field of fieldsOf(primary, secondary)) {
     if (!field.startsWith(customPrefix)) continue;
