@@ -6,6 +6,7 @@ import { DashboardPage } from './dashboard/DashboardPage.js';
 import { I18nProvider, resolveLanguage, useI18n } from './i18n/i18n.js';
 import { InboxPage } from './inbox/InboxPage.js';
 import { AppLayout } from './layout/AppLayout.js';
+import { MergeHistoryPage } from './merging/MergeHistoryPage.js';
 import { NotFound } from './layout/NotFound.js';
 import { RequirePermission } from './layout/RequirePermission.js';
 import { RealtimeProvider } from './realtime/realtime.js';
@@ -51,6 +52,14 @@ function SignedInRoutes() {
       <Route element={<AppLayout />}>
         <Route index element={<Navigate to="/inbox" replace />} />
         <Route path="inbox/*" element={<InboxPage />} />
+        <Route
+          path="contacts/merges"
+          element={
+            <RequirePermission action="contacts.module">
+              <MergeHistoryPage />
+            </RequirePermission>
+          }
+        />
         <Route
           path="contacts/*"
           element={

@@ -1,5 +1,5 @@
 import { useCallback, useMemo, useState } from 'react';
-import { useNavigate, useParams, useSearchParams } from 'react-router-dom';
+import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { useI18n } from '../i18n/i18n.js';
 import { EmptyState } from '../ui/EmptyState.js';
 import { errorMessage } from '../ui/errors.js';
@@ -93,6 +93,9 @@ export function ContactsPage() {
       <header className="contacts-header">
         <h1>{t('contacts.title')}</h1>
         {count.data !== undefined && <span className="muted contacts-count">{counted('contacts.count', count.data)}</span>}
+        <Link to="/contacts/merges" className="button">
+          {t('merging.history.open')}
+        </Link>
         <button type="button" className="button" onClick={() => setDialog('import')}>
           {t('contacts.import.open')}
         </button>

@@ -1,7 +1,6 @@
-/**
- * Where the contact's merge suggestions card goes (SPEC §2.5): duplicates by phone or email,
- * with the duplicate values marked. Merging is not built yet, so the slot shows nothing.
- */
-export function MergeSuggestionsSlot(_props: { contactId: string }) {
-  return null;
+import { MergeSuggestionsCard } from '../merging/MergeSuggestionsCard.js';
+
+/** Where the contact's merge suggestions card goes (SPEC §2.5): duplicates by phone or email, the duplicate values marked. */
+export function MergeSuggestionsSlot({ contactId }: { contactId: string }) {
+  return <MergeSuggestionsCard contactId={contactId} />;
 }

@@ -1,4 +1,5 @@
 import { useI18n } from '../i18n/i18n.js';
+import { DuplicateGroups } from '../merging/DuplicateGroups.js';
 import { EmptyState } from '../ui/EmptyState.js';
 import { Avatar } from '../ui/Avatar.js';
 import { usePresence, useUsers } from '../workspace/workspace.queries.js';
@@ -24,6 +25,7 @@ export function DashboardPage() {
           ))}
         </ul>
       </section>
+      <DuplicateGroups />
       <EmptyState title={t('dashboard.empty.title')}>
         <p>{t('dashboard.empty.body')}</p>
       </EmptyState>

@@ -1,6 +1,7 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
+import { mergingMessages } from '../merging/merging.messages.js';
 import { usageMessages } from '../usage/usage.messages.js';
 import type { Dictionary } from './en.js';
 
@@ -149,4 +150,5 @@ export const de: Dictionary = {
   ...contactsMessages.de,
   ...blockingMessages.de,
   ...usageMessages.de,
+  ...mergingMessages.de,
 };

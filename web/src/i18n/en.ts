@@ -1,6 +1,7 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
+import { mergingMessages } from '../merging/merging.messages.js';
 import { usageMessages } from '../usage/usage.messages.js';
 
 export const en = {
@@ -148,6 +149,7 @@ export const en = {
   ...contactsMessages.en,
   ...blockingMessages.en,
   ...usageMessages.en,
+  ...mergingMessages.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -1,6 +1,7 @@
 import { NavLink, Outlet } from 'react-router-dom';
 import { ToastHost } from '../blocking/toasts.js';
 import { useI18n } from '../i18n/i18n.js';
+import { MergeNoticeHost } from '../merging/MergeNotice.js';
 import type { MessageKey } from '../i18n/en.js';
 import { may } from '../session/permissions.js';
 import { useSession } from '../session/session.js';
@@ -42,6 +43,7 @@ export function AppLayout() {
         <Outlet />
       </main>
       <ToastHost />
+      <MergeNoticeHost />
     </div>
   );
 }
