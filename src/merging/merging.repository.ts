@@ -103,16 +103,16 @@ export function createMergingRepository(db: Db) {
       return rowsOf<SummaryRow>(result).map(toSummary);
     },
 
-    /** Dismissals of pairs within `ids` (or, with one id, of every pair it is in), keyed by pairKey. */
-    async dismissals(workspaceId: string, ids: string[]): Promise<Map<string, string[]>> {
+    /** Dismissals of every pair one of `ids` is in (`of`), or of pairs within `ids` (`within`), keyed by pairKey. */
+    async dismissals(workspaceId: string, ids: string[], scope: 'of' | 'within'): Promise<Map<string, string[]>> {
       if (ids.length === 0) return new Map();
       const list = sql.param(ids);
-      const within =
-        ids.length === 1
-          ? sql`(d.contact_a = ${ids[0]} or d.contact_b = ${ids[0]})`
+      const where =
+        scope === 'of'
+          ? sql`(d.contact_a = any(${list}::uuid[]) or d.contact_b = any(${list}::uuid[]))`
           : sql`d.contact_a = any(${list}::uuid[]) and d.contact_b = any(${list}::uuid[])`;
       const result = await db.execute(sql`
-        select d.contact_a, d.contact_b, d.values from merge_dismissals d where d.workspace_id = ${workspaceId} and ${within}`);
+        select d.contact_a, d.contact_b, d.values from merge_dismissals d where d.workspace_id = ${workspaceId} and ${where}`);
       return new Map(rowsOf<{ contact_a: string; contact_b: string; values: string[] }>(result).map((row) => [pairKey(row.contact_a, row.contact_b), row.values]));
     },
 
@@ -139,13 +139,18 @@ export function createMergingRepository(db: Db) {
       return rowsOf<{ field: MatchField; value: string; contacts: number }>(result);
     },
 
-    async membersOf(workspaceId: string, field: MatchField, value: string, limit: number): Promise<Array<MatchableContact & ContactSummary>> {
-      const match = field === 'phone' ? sql`c.phone = ${value}` : sql`c.email = ${value}`;
+    /** The unblocked contacts holding each value (up to `limit` of each), for a page of groups in one statement. */
+    async membersOf(workspaceId: string, values: Array<{ field: MatchField; value: string }>, limit: number) {
+      if (values.length === 0) return [];
       const result = await db.execute(sql`
-        select c.id, c.first_name, c.last_name, c.display_name, c.email, c.phone from contacts c
-        where c.workspace_id = ${workspaceId} and c.blocked_at is null and ${match}
-        order by c.id limit ${limit}`);
-      return rowsOf<SummaryRow>(result).map(toSummary);
+        select v.field, v.value, c.id, c.first_name, c.last_name, c.display_name, c.email, c.phone
+        from unnest(${sql.param(values.map((v) => v.field))}::text[], ${sql.param(values.map((v) => v.value))}::text[]) as v(field, value)
+        cross join lateral (
+          (select * from contacts c where v.field = 'phone' and c.workspace_id = ${workspaceId} and c.phone = v.value and c.blocked_at is null order by c.id limit ${limit})
+          union all
+          (select * from contacts c where v.field = 'email' and c.workspace_id = ${workspaceId} and c.email = v.value and c.blocked_at is null order by c.id limit ${limit})
+        ) c`);
+      return rowsOf<SummaryRow & { field: MatchField; value: string }>(result).map((row) => ({ field: row.field, value: row.value, contact: toSummary(row) }));
     },
 
     // ------------------------------------------------------------ merge
@@ -241,7 +246,7 @@ export function createMergingRepository(db: Db) {
       await db.insert(mergeSnapshots).values({ mergeId: row.id, workspaceId: row.workspaceId, holderId: snapshot.holderId, snapshot: snapshot.snapshot });
     },
 
-    /** Moves every message of one conversation into another, noting each for the undo. One statement. */
+    /** Moves every message of one conversation into another, noting their ids (one array) for the undo. One statement. */
     async moveMessages(workspaceId: string, mergeId: string, fromConversationId: string, toConversationId: string) {
       await db.execute(sql`
         with moved as (
@@ -249,7 +254,7 @@ export function createMergingRepository(db: Db) {
           where workspace_id = ${workspaceId} and conversation_id = ${fromConversationId}
           returning id
         )
-        insert into merge_messages (merge_id, message_id) select ${mergeId}, id from moved`);
+        insert into merge_messages (merge_id, message_ids) select ${mergeId}, coalesce(array_agg(id), '{}') from moved`);
     },
 
     async deleteConversation(workspaceId: string, id: string) {
@@ -335,7 +340,7 @@ export function createMergingRepository(db: Db) {
       await db.execute(sql`
         update messages set conversation_id = ${toConversationId}
         where workspace_id = ${workspaceId} and conversation_id = ${fromConversationId}
-          and id in (select message_id from merge_messages where merge_id = ${mergeId})`);
+          and id = any((select message_ids from merge_messages where merge_id = ${mergeId})::uuid[])`);
     },
 
     async restoreReads(rows: Record<string, unknown>[]) {

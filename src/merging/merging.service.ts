@@ -153,7 +153,7 @@ export function createMergingService(deps: {
       const found = await repository.candidates(actor.workspaceId, contact, CANDIDATES);
       const readable = await readableIds(actor, found.map((c) => c.id));
       const candidates = found.filter((c) => readable.has(c.id));
-      const dismissals = await repository.dismissals(actor.workspaceId, [contactId]);
+      const dismissals = await repository.dismissals(actor.workspaceId, [contactId], 'of');
       const byId = new Map<string, ContactSummary>([[contact.id, contact], ...candidates.map((c) => [c.id, c] as const)]);
       const summary = (id: string) => {
         const { firstName, lastName, displayName, email, phone } = byId.get(id)!;
@@ -174,16 +174,21 @@ export function createMergingService(deps: {
       let nextCursor: string | null = null;
       for (let scanned = 0; scanned < GROUP_SCAN_PAGES && items.length < options.limit; scanned++) {
         const rows = await repository.groups(actor.workspaceId, after, options.limit);
+        const found = await repository.membersOf(actor.workspaceId, rows, GROUP_MEMBERS);
+        const membersOf = (row: { field: string; value: string }) => found.filter((m) => m.field === row.field && m.value === row.value).map((m) => m.contact);
+        const dismissals = await repository.dismissals(actor.workspaceId, [...new Set(found.map((m) => m.contact.id))], 'within');
+        let processed = 0;
         for (const row of rows) {
-          const members = await repository.membersOf(actor.workspaceId, row.field, row.value, GROUP_MEMBERS);
+          processed++;
           after = [row.contacts, row.field, row.value];
+          const members = membersOf(row);
           if (members.length < 2) continue;
-          const dismissals = await repository.dismissals(actor.workspaceId, members.map((m) => m.id));
           if (dismissals.size > 0 && !groupIsSuggested(members, dismissals)) continue;
           items.push({ contactIds: members.map((m) => m.id), reasons: [{ field: row.field, value: row.value }], size: row.contacts, contacts: members });
           if (items.length === options.limit) break;
         }
-        if (rows.length < options.limit) {
+        // A short page read to its end: nothing follows.
+        if (rows.length < options.limit && processed === rows.length) {
           after = undefined;
           break;
         }

@@ -633,14 +633,10 @@ export const mergeSnapshots = pgTable(
   (t) => [index('merge_snapshots_holder_idx').on(t.holderId)],
 );
 
-/** The secondary's messages that a merge moved into the primary's conversation, to move them back. */
-export const mergeMessages = pgTable(
-  'merge_messages',
-  {
-    mergeId: uuid('merge_id')
-      .notNull()
-      .references(() => mergeSnapshots.mergeId, { onDelete: 'cascade' }),
-    messageId: uuid('message_id').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.mergeId, t.messageId] })],
-);
+/** The secondary's messages that a merge moved into the primary's conversation (one array: one row to write), to move them back. */
+export const mergeMessages = pgTable('merge_messages', {
+  mergeId: uuid('merge_id')
+    .primaryKey()
+    .references(() => mergeSnapshots.mergeId, { onDelete: 'cascade' }),
+  messageIds: uuid('message_ids').array().notNull(),
+});

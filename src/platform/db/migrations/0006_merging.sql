@@ -17,9 +17,8 @@ CREATE TABLE "merge_dismissals" (
 );
 --> statement-breakpoint
 CREATE TABLE "merge_messages" (
-	"merge_id" uuid NOT NULL,
-	"message_id" uuid NOT NULL,
-	CONSTRAINT "merge_messages_merge_id_message_id_pk" PRIMARY KEY("merge_id","message_id")
+	"merge_id" uuid PRIMARY KEY NOT NULL,
+	"message_ids" uuid[] NOT NULL
 );
 --> statement-breakpoint
 CREATE TABLE "merge_snapshots" (
