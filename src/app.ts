@@ -111,7 +111,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   // contacts, with its ports to blocking and attachments
   const contacts = createContactsService({ db, bus, clock, jobs, workspace, blocking, attachments, dataDir: config.dataDir });
   // merging: moves identities, conversations and messages between contacts, above every domain it moves
-  const merging = createMergingService({ db, bus, clock, workspace, contacts, conversations });
+  const merging = createMergingService({ db, bus, clock, jobs, workspace, contacts, conversations });
 
   return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, attachments, savedReplies, messages, blocking, spam, merging };
 }

@@ -191,8 +191,10 @@ export function demoTagsFor(random: () => number): string[] {
 export async function seedDemoContacts(contacts: ContactsService, actor: Actor, options: { count: number; assigneeIds: string[] }) {
   for (const field of demoCustomFields) await contacts.customFields.create(actor, field);
   const random = seededRandom(20_240_501);
+  const signedUpTwice: DemoPerson[] = [];
   for (let n = 1; n <= options.count; n++) {
     const person = demoPerson(random, n);
+    if (signedUpTwice.length < 2 && person.email && person.phone) signedUpTwice.push(person);
     await contacts.create(actor, {
       firstName: person.firstName,
       lastName: person.lastName,
@@ -204,6 +206,14 @@ export async function seedDemoContacts(contacts: ContactsService, actor: Actor, 
       assigneeId: random() < 0.3 ? pick(random, options.assigneeIds) : null,
       tags: demoTagsFor(random),
       customFields: demoCustomValues(random),
+    });
+  }
+  // People who wrote in again under another name, with the same email or number: merge suggestions (SPEC §2.5).
+  for (const [index, person] of signedUpTwice.entries()) {
+    await contacts.create(actor, {
+      firstName: person.firstName.slice(0, 1) + '.',
+      lastName: person.lastName,
+      ...(index === 0 ? { email: person.email!.toUpperCase() } : { phone: person.phone }),
     });
   }
 }

@@ -153,6 +153,16 @@ export function createMergingRepository(db: Db) {
       return rowsOf<SummaryRow & { field: MatchField; value: string }>(result).map((row) => ({ field: row.field, value: row.value, contact: toSummary(row) }));
     },
 
+    /** Up to `limit` counts of values no unblocked contact holds any more, deleted; answers how many. */
+    async deleteUnusedValues(limit: number): Promise<number> {
+      const result = await db.execute(sql`
+        delete from duplicate_values d where (d.workspace_id, d.field, d.value) in (
+          select u.workspace_id, u.field, u.value from duplicate_values u where u.contacts <= 0 limit ${limit}
+        ) and d.contacts <= 0
+        returning 1`);
+      return rowsOf(result).length;
+    },
+
     // ------------------------------------------------------------ merge
 
     /** Both contacts, locked for the merge in id order, so two merges of one contact take turns without deadlock. */

@@ -6,6 +6,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
+import type { JobQueue } from '../platform/jobs.js';
 import { decodeCursor, encodeCursor } from '../platform/pagination.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import {
@@ -30,6 +31,10 @@ const CANDIDATES = 50;
 const GROUP_MEMBERS = 50;
 /** Pages of the duplicate index read at most to fill one page of groups (dismissed groups are skipped). */
 const GROUP_SCAN_PAGES = 10;
+
+export const UNUSED_VALUES_SWEEP_JOB = 'merging.duplicate-values.sweep';
+const UNUSED_VALUES_SWEEP_EVERY_MS = 60 * 60_000;
+const UNUSED_VALUES_SWEEP_BATCH = 1000;
 
 const uuidText = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -100,12 +105,24 @@ export function createMergingService(deps: {
   db: Db;
   bus: EventBus;
   clock: Clock;
+  jobs: JobQueue;
   workspace: WorkspaceService;
   contacts: ContactsService;
   conversations: ConversationsService;
 }) {
-  const { db, bus, clock, workspace, contacts, conversations } = deps;
+  const { db, bus, clock, jobs, workspace, contacts, conversations } = deps;
   const repository = createMergingRepository(db);
+
+  // The triggers count down to zero and leave the row; this deletes what no contact holds any more.
+  jobs.every(UNUSED_VALUES_SWEEP_JOB, UNUSED_VALUES_SWEEP_EVERY_MS, async ({ checkpoint }) => {
+    let deleted = 0;
+    for (;;) {
+      const batch = await repository.deleteUnusedValues(UNUSED_VALUES_SWEEP_BATCH);
+      deleted += batch;
+      if (batch < UNUSED_VALUES_SWEEP_BATCH) return { deleted };
+      await checkpoint({ progress: deleted });
+    }
+  });
 
   /** SPEC §1: owners and managers merge; agents from the drawer when the workspace allows it. */
   async function requireMayMerge(actor: Actor) {

@@ -543,6 +543,7 @@ export const spamFingerprints = pgTable(
  * Dashboard's duplicate groups are the rows above one. Kept by triggers on `contacts` (hand-written
  * in the migration) in the writing statement's own transaction, so every writer (the API, inbound
  * messages, imports, bulk jobs, blocking, merging, cascades) keeps it right and none can forget.
+ * Rows down to zero are left to a recurring sweep (merging.service).
  */
 export const duplicateValues = pgTable(
   'duplicate_values',
@@ -556,6 +557,8 @@ export const duplicateValues = pgTable(
     primaryKey({ columns: [t.workspaceId, t.field, t.value] }),
     // The Dashboard's pages: largest group first.
     index('duplicate_values_groups_idx').on(t.workspaceId, t.contacts.desc(), t.field, t.value).where(sql`contacts > 1`),
+    // Values no contact holds any more, for the sweep that deletes them (the triggers only count).
+    index('duplicate_values_unused_idx').on(t.workspaceId).where(sql`contacts <= 0`),
   ],
 );
 

@@ -50,6 +50,7 @@ ALTER TABLE "merges" ADD CONSTRAINT "merges_workspace_id_workspaces_id_fk" FOREI
 ALTER TABLE "merges" ADD CONSTRAINT "merges_merged_by_users_id_fk" FOREIGN KEY ("merged_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 ALTER TABLE "merges" ADD CONSTRAINT "merges_undone_by_users_id_fk" FOREIGN KEY ("undone_by") REFERENCES "public"."users"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 CREATE INDEX "duplicate_values_groups_idx" ON "duplicate_values" USING btree ("workspace_id","contacts" DESC NULLS LAST,"field","value") WHERE contacts > 1;--> statement-breakpoint
+CREATE INDEX "duplicate_values_unused_idx" ON "duplicate_values" USING btree ("workspace_id") WHERE contacts <= 0;--> statement-breakpoint
 CREATE INDEX "merge_dismissals_b_idx" ON "merge_dismissals" USING btree ("workspace_id","contact_b");--> statement-breakpoint
 CREATE INDEX "merge_dismissals_a_fk_idx" ON "merge_dismissals" USING btree ("contact_a");--> statement-breakpoint
 CREATE INDEX "merge_dismissals_b_fk_idx" ON "merge_dismissals" USING btree ("contact_b");--> statement-breakpoint
@@ -59,9 +60,11 @@ CREATE INDEX "merges_primary_idx" ON "merges" USING btree ("workspace_id","prima
 CREATE INDEX "merges_secondary_idx" ON "merges" USING btree ("workspace_id","secondary_id");--> statement-breakpoint
 -- Hand-written: duplicate_values follows contacts in the writing statement's transaction. Counts
 -- change by deltas (insert … on conflict, in key order so concurrent writers lock alike), which
--- concurrent writers cannot lose; rows that reach zero are deleted. Inserts and deletes are
--- counted per statement (an import batch is one upsert); updates per row, and only those that
--- change a phone, an email or whether the contact is blocked.
+-- concurrent writers cannot lose. Inserts and deletes are counted per statement (an import batch
+-- is one upsert); updates per row, and only those that change a phone, an email or whether the
+-- contact is blocked. Each is that one upsert: rows down to zero are deleted by a recurring sweep
+-- (a delete joined to the transition table here was planned as a nested loop over it once the
+-- just-zeroed rows outnumbered what the statistics said: quadratic, minutes for 60k contacts).
 CREATE FUNCTION duplicate_values_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   INSERT INTO duplicate_values AS d (workspace_id, field, value, contacts)
@@ -87,12 +90,6 @@ BEGIN
   GROUP BY v.workspace_id, v.field, v.value
   ORDER BY v.workspace_id, v.field, v.value
   ON CONFLICT (workspace_id, field, value) DO UPDATE SET contacts = d.contacts + excluded.contacts;
-  DELETE FROM duplicate_values d USING (
-    SELECT DISTINCT workspace_id, 'phone'::text AS field, phone AS value FROM deleted WHERE phone IS NOT NULL
-    UNION
-    SELECT DISTINCT workspace_id, 'email'::text, email FROM deleted WHERE email IS NOT NULL
-  ) v
-  WHERE d.workspace_id = v.workspace_id AND d.field = v.field AND d.value = v.value AND d.contacts <= 0;
   RETURN NULL;
 END $$;
 --> statement-breakpoint
@@ -109,9 +106,6 @@ BEGIN
   HAVING sum(v.delta) <> 0
   ORDER BY v.workspace_id, v.field, v.value
   ON CONFLICT (workspace_id, field, value) DO UPDATE SET contacts = d.contacts + excluded.contacts;
-  DELETE FROM duplicate_values
-  WHERE workspace_id = OLD.workspace_id AND contacts <= 0
-    AND ((field = 'phone' AND value = OLD.phone) OR (field = 'email' AND value = OLD.email));
   RETURN NULL;
 END $$;
 --> statement-breakpoint
