@@ -12,7 +12,8 @@
  *
  *   npm run bench -- merging        # PostgreSQL at BENCH_DATABASE_URL or the local `test` server
  * Options (env): CONTACTS (1000000), REPEAT (200), ROUNDS (5: merge/undo pairs), IMPORT_ROWS (100000),
- * IMPORT_ROUNDS (2: imports with and without triggers, alternating), BENCH_PORT (3947).
+ * IMPORT_ROUNDS (2: imports with and without triggers, alternating), PARTS (default
+ * suggestions,dashboard,merge,import), BENCH_PORT (3947).
  */
 import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
@@ -27,6 +28,7 @@ const REPEAT = Number(process.env.REPEAT ?? 200);
 const ROUNDS = Number(process.env.ROUNDS ?? 5);
 const IMPORT_ROWS = Number(process.env.IMPORT_ROWS ?? 100_000);
 const IMPORT_ROUNDS = Number(process.env.IMPORT_ROUNDS ?? 2);
+const PARTS = new Set((process.env.PARTS ?? 'suggestions,dashboard,merge,import').split(','));
 const port = Number(process.env.BENCH_PORT ?? 3947);
 const base = `http://127.0.0.1:${port}`;
 const DATABASE = 'switchboard_bench_issue_16_merging';
@@ -117,138 +119,151 @@ export async function run() {
     console.log(`  ${results['seed']}`);
 
     // ---------------------------------------------------------------- suggestions of one contact
-    const { rows: sampled } = await sql.query(
-      `select id from contacts where workspace_id = $1 and last_name::int % $2 = 0 limit $3`,
-      [workspaceId, Math.max(1, Math.floor(CONTACTS / (REPEAT * 2))), REPEAT],
-    );
-    // Half of them duplicates: the suggestions are found, not only looked for.
-    const { rows: duplicated } = await sql.query(
-      `select c.id from contacts c join duplicate_values d on d.workspace_id = c.workspace_id and d.field = 'phone' and d.value = c.phone and d.contacts > 1
-       where c.workspace_id = $1 limit $2`,
-      [workspaceId, Math.floor(REPEAT / 2)],
-    );
-    const ids = [...sampled.slice(0, REPEAT - duplicated.length), ...duplicated].map((row: { id: string }) => row.id);
-    for (const id of ids.slice(0, 20)) await api('GET', `/api/v1/contacts/${id}/merge-suggestions`);
-    const suggestionTimes: number[] = [];
-    let found = 0;
-    const suggestions = await cpuPerOperation(ids.length, async () => {
-      for (const id of ids) {
-        const started = performance.now();
-        const answer = (await api('GET', `/api/v1/contacts/${id}/merge-suggestions`)) as { items: unknown[] };
-        suggestionTimes.push(performance.now() - started);
-        if (answer.items.length) found++;
-      }
-    });
-    results['suggestions of one contact, p50 / p95 / p99 (target p95 < 20 ms)'] =
-      `${round(percentile(suggestionTimes, 50))} / ${round(percentile(suggestionTimes, 95))} / ${round(percentile(suggestionTimes, 99))} ms over ${ids.length} contacts (${found} with suggestions); CPU per call: server ${suggestions.serverMs} ms, PostgreSQL ${suggestions.databaseMs} ms`;
-    console.log(`  ${results['suggestions of one contact, p50 / p95 / p99 (target p95 < 20 ms)']}`);
+    if (PARTS.has('suggestions')) {
+      const { rows: sampled } = await sql.query(
+        `select id from contacts where workspace_id = $1 and last_name::int % $2 = 0 limit $3`,
+        [workspaceId, Math.max(1, Math.floor(CONTACTS / (REPEAT * 2))), REPEAT],
+      );
+      // Half of them duplicates: the suggestions are found, not only looked for.
+      const { rows: duplicated } = await sql.query(
+        `select c.id from contacts c join duplicate_values d on d.workspace_id = c.workspace_id and d.field = 'phone' and d.value = c.phone and d.contacts > 1
+         where c.workspace_id = $1 limit $2`,
+        [workspaceId, Math.floor(REPEAT / 2)],
+      );
+      const ids = [...sampled.slice(0, REPEAT - duplicated.length), ...duplicated].map((row: { id: string }) => row.id);
+      for (const id of ids.slice(0, 20)) await api('GET', `/api/v1/contacts/${id}/merge-suggestions`);
+      const suggestionTimes: number[] = [];
+      let found = 0;
+      const suggestions = await cpuPerOperation(ids.length, async () => {
+        for (const id of ids) {
+          const started = performance.now();
+          const answer = (await api('GET', `/api/v1/contacts/${id}/merge-suggestions`)) as { items: unknown[] };
+          suggestionTimes.push(performance.now() - started);
+          if (answer.items.length) found++;
+        }
+      });
+      results['suggestions of one contact, p50 / p95 / p99 (target p95 < 20 ms)'] =
+        `${round(percentile(suggestionTimes, 50))} / ${round(percentile(suggestionTimes, 95))} / ${round(percentile(suggestionTimes, 99))} ms over ${ids.length} contacts (${found} with suggestions); CPU per call: server ${suggestions.serverMs} ms, PostgreSQL ${suggestions.databaseMs} ms`;
+      console.log(`  ${results['suggestions of one contact, p50 / p95 / p99 (target p95 < 20 ms)']}`);
+    }
 
     // ---------------------------------------------------------------- the Dashboard's first page
-    for (let i = 0; i < 5; i++) await api('GET', '/api/v1/contacts/merge-suggestions?limit=20');
-    const pageTimes: number[] = [];
-    const pages = await cpuPerOperation(REPEAT / 2, async () => {
-      for (let i = 0; i < REPEAT / 2; i++) {
-        const started = performance.now();
-        await api('GET', '/api/v1/contacts/merge-suggestions?limit=20');
-        pageTimes.push(performance.now() - started);
-      }
-    });
-    results['Dashboard first page of 20 groups, p50 / p95 / p99 (target p95 < 100 ms)'] =
-      `${round(percentile(pageTimes, 50))} / ${round(percentile(pageTimes, 95))} / ${round(percentile(pageTimes, 99))} ms; CPU per page: server ${pages.serverMs} ms, PostgreSQL ${pages.databaseMs} ms`;
-    console.log(`  ${results['Dashboard first page of 20 groups, p50 / p95 / p99 (target p95 < 100 ms)']}`);
+    if (PARTS.has('dashboard')) {
+      for (let i = 0; i < 5; i++) await api('GET', '/api/v1/contacts/merge-suggestions?limit=20');
+      const pageTimes: number[] = [];
+      const pages = await cpuPerOperation(REPEAT / 2, async () => {
+        for (let i = 0; i < REPEAT / 2; i++) {
+          const started = performance.now();
+          await api('GET', '/api/v1/contacts/merge-suggestions?limit=20');
+          pageTimes.push(performance.now() - started);
+        }
+      });
+      results['Dashboard first page of 20 groups, p50 / p95 / p99 (target p95 < 100 ms)'] =
+        `${round(percentile(pageTimes, 50))} / ${round(percentile(pageTimes, 95))} / ${round(percentile(pageTimes, 99))} ms; CPU per page: server ${pages.serverMs} ms, PostgreSQL ${pages.databaseMs} ms`;
+      console.log(`  ${results['Dashboard first page of 20 groups, p50 / p95 / p99 (target p95 < 100 ms)']}`);
+    }
 
     // ---------------------------------------------------------------- merge and undo, 10k messages each
-    const mergeTimes: number[] = [];
-    const undoTimes: number[] = [];
-    const mergeCpu: Array<{ serverMs: number; databaseMs: number }> = [];
-    const undoCpu: Array<{ serverMs: number; databaseMs: number }> = [];
-    for (let n = 0; n < ROUNDS; n++) {
-      const [primary, secondary] = n % 2 ? [big[1], big[0]] : [big[0], big[1]];
-      let mergeId = '';
-      const merged = await cpuPerOperation(1, async () => {
-        const started = performance.now();
-        mergeId = ((await api('POST', '/api/v1/contacts/merge', { primaryId: primary.contactId, secondaryId: secondary.contactId })) as { merge: { id: string } }).merge.id;
-        mergeTimes.push(performance.now() - started);
-      });
-      const moved = Number((await sql.query('select count(*) from messages where conversation_id = $1', [primary.conversationId])).rows[0].count);
-      if (moved < 20_001) throw new Error(`the merge left ${moved} messages in the kept conversation`);
-      const undone = await cpuPerOperation(1, async () => {
-        const started = performance.now();
-        await api('POST', `/api/v1/merges/${mergeId}/undo`);
-        undoTimes.push(performance.now() - started);
-      });
-      mergeCpu.push(merged);
-      undoCpu.push(undone);
+    if (PARTS.has('merge')) {
+      const mergeTimes: number[] = [];
+      const undoTimes: number[] = [];
+      const mergeCpu: Array<{ serverMs: number; databaseMs: number }> = [];
+      const undoCpu: Array<{ serverMs: number; databaseMs: number }> = [];
+      for (let n = 0; n < ROUNDS; n++) {
+        const [primary, secondary] = n % 2 ? [big[1], big[0]] : [big[0], big[1]];
+        let mergeId = '';
+        const merged = await cpuPerOperation(1, async () => {
+          const started = performance.now();
+          mergeId = ((await api('POST', '/api/v1/contacts/merge', { primaryId: primary.contactId, secondaryId: secondary.contactId })) as { merge: { id: string } }).merge.id;
+          mergeTimes.push(performance.now() - started);
+        });
+        const moved = Number((await sql.query('select count(*) from messages where conversation_id = $1', [primary.conversationId])).rows[0].count);
+        if (moved < 20_001) throw new Error(`the merge left ${moved} messages in the kept conversation`);
+        const undone = await cpuPerOperation(1, async () => {
+          const started = performance.now();
+          await api('POST', `/api/v1/merges/${mergeId}/undo`);
+          undoTimes.push(performance.now() - started);
+        });
+        mergeCpu.push(merged);
+        undoCpu.push(undone);
+      }
+      const cpu = (list: Array<{ serverMs: number; databaseMs: number }>) =>
+        `server ${round(median(list.map((c) => c.serverMs)))} ms, PostgreSQL ${round(median(list.map((c) => c.databaseMs)))} ms`;
+      results['merge of two contacts with 10k messages each (target < 300 ms)'] =
+        `median ${round(median(mergeTimes))} ms, max ${round(Math.max(...mergeTimes))} ms over ${ROUNDS}; CPU per merge (median): ${cpu(mergeCpu)}`;
+      results['undo of that merge (target < 300 ms)'] =
+        `median ${round(median(undoTimes))} ms, max ${round(Math.max(...undoTimes))} ms over ${ROUNDS}; CPU per undo (median): ${cpu(undoCpu)}`;
+      console.log(`  ${results['merge of two contacts with 10k messages each (target < 300 ms)']}`);
+      console.log(`  ${results['undo of that merge (target < 300 ms)']}`);
     }
-    const cpu = (list: Array<{ serverMs: number; databaseMs: number }>) =>
-      `server ${round(median(list.map((c) => c.serverMs)))} ms, PostgreSQL ${round(median(list.map((c) => c.databaseMs)))} ms`;
-    results['merge of two contacts with 10k messages each (target < 300 ms)'] =
-      `median ${round(median(mergeTimes))} ms, max ${round(Math.max(...mergeTimes))} ms over ${ROUNDS}; CPU per merge (median): ${cpu(mergeCpu)}`;
-    results['undo of that merge (target < 300 ms)'] =
-      `median ${round(median(undoTimes))} ms, max ${round(Math.max(...undoTimes))} ms over ${ROUNDS}; CPU per undo (median): ${cpu(undoCpu)}`;
-    console.log(`  ${results['merge of two contacts with 10k messages each (target < 300 ms)']}`);
-    console.log(`  ${results['undo of that merge (target < 300 ms)']}`);
 
     // ---------------------------------------------------------------- import with and without the triggers
-    const random = seededRandom(16);
-    const lines = ['firstName,lastName,email,phone'];
-    const cell = (value: string | null) => (value === null ? '' : /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
-    for (let n = 0; n < IMPORT_ROWS; n++) {
-      const person = demoPerson(random, 20_000_000 + n);
-      lines.push([person.firstName, `${person.lastName} import`, person.email, person.phone].map(cell).join(','));
-    }
-    const csv = lines.join('\n');
-    const importOnce = async () => {
-      const started = performance.now();
-      const { job } = (await (
-        await fetch(`${base}/api/v1/contacts/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: csv })
-      ).json()) as { job: { id: string } };
-      for (;;) {
-        const state = (await api('GET', `/api/v1/jobs/${job.id}`)) as { status: string; result?: { imported?: number } };
-        if (state.status === 'failed') throw new Error('import failed');
-        if (state.status === 'done') {
-          if (state.result?.imported !== IMPORT_ROWS) throw new Error(`imported ${state.result?.imported}`);
-          break;
+    if (PARTS.has('import')) {
+      const random = seededRandom(16);
+      const lines = ['firstName,lastName,email,phone'];
+      const cell = (value: string | null) => (value === null ? '' : /[",\n]/.test(value) ? `"${value.replace(/"/g, '""')}"` : value);
+      for (let n = 0; n < IMPORT_ROWS; n++) {
+        const person = demoPerson(random, 20_000_000 + n);
+        lines.push([person.firstName, `${person.lastName} import`, person.email, person.phone].map(cell).join(','));
+      }
+      const csv = lines.join('\n');
+      const importOnce = async () => {
+        const started = performance.now();
+        const { job } = (await (
+          await fetch(`${base}/api/v1/contacts/import`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'text/csv' }, body: csv })
+        ).json()) as { job: { id: string } };
+        for (;;) {
+          const state = (await api('GET', `/api/v1/jobs/${job.id}`)) as { status: string; result?: { imported?: number } };
+          if (state.status === 'failed') throw new Error('import failed');
+          if (state.status === 'done') {
+            if (state.result?.imported !== IMPORT_ROWS) throw new Error(`imported ${state.result?.imported}`);
+            break;
+          }
+          await new Promise((resolve) => setTimeout(resolve, 100));
         }
-        await new Promise((resolve) => setTimeout(resolve, 100));
+        return performance.now() - started;
+      };
+      const setTriggers = (on: boolean) => sql.query(`alter table contacts ${on ? 'enable' : 'disable'} trigger contacts_duplicate_values_insert`);
+      const removeImported = async () => {
+        await setTriggers(true);
+        await sql.query(`delete from contacts where workspace_id = $1 and last_name like '% import'`, [workspaceId]);
+        await sql.query('vacuum analyze contacts');
+      };
+      const withTriggers: Array<{ ms: number; serverMs: number; databaseMs: number }> = [];
+      const withoutTriggers: typeof withTriggers = [];
+      for (let n = 0; n < IMPORT_ROUNDS * 2; n++) {
+        const on = n % 2 === 0;
+        await setTriggers(on);
+        const measured = await cpuPerOperation(IMPORT_ROWS / 1000, importOnce);
+        (on ? withTriggers : withoutTriggers).push({ ms: measured.value, serverMs: measured.serverMs, databaseMs: measured.databaseMs });
+        console.log(`  import of ${IMPORT_ROWS} rows, triggers ${on ? 'on' : 'off'}: ${round(measured.value / 1000)} s; CPU per 1000 rows: server ${measured.serverMs} ms, PostgreSQL ${measured.databaseMs} ms`);
+        if (!on) {
+          // What the disabled trigger did not count, counted now: the index stays right for what follows.
+          await sql.query(`delete from duplicate_values where workspace_id = $1`, [workspaceId]);
+          await sql.query(
+            `insert into duplicate_values (workspace_id, field, value, contacts)
+             select workspace_id, 'phone', phone, count(*)::int from contacts where workspace_id = $1 and phone is not null and blocked_at is null group by workspace_id, phone
+             union all
+             select workspace_id, 'email', email, count(*)::int from contacts where workspace_id = $1 and email is not null and blocked_at is null group by workspace_id, email`,
+            [workspaceId],
+          );
+        }
+        await removeImported();
       }
-      return performance.now() - started;
-    };
-    const setTriggers = (on: boolean) => sql.query(`alter table contacts ${on ? 'enable' : 'disable'} trigger contacts_duplicate_values_insert`);
-    const removeImported = async () => {
-      await setTriggers(true);
-      await sql.query(`delete from contacts where workspace_id = $1 and last_name like '% import'`, [workspaceId]);
-      await sql.query('vacuum analyze contacts');
-    };
-    const withTriggers: Array<{ ms: number; serverMs: number; databaseMs: number }> = [];
-    const withoutTriggers: typeof withTriggers = [];
-    for (let n = 0; n < IMPORT_ROUNDS * 2; n++) {
-      const on = n % 2 === 0;
-      await setTriggers(on);
-      const measured = await cpuPerOperation(IMPORT_ROWS / 1000, importOnce);
-      (on ? withTriggers : withoutTriggers).push({ ms: measured.value, serverMs: measured.serverMs, databaseMs: measured.databaseMs });
-      console.log(`  import of ${IMPORT_ROWS} rows, triggers ${on ? 'on' : 'off'}: ${round(measured.value / 1000)} s; CPU per 1000 rows: server ${measured.serverMs} ms, PostgreSQL ${measured.databaseMs} ms`);
-      if (!on) {
-        // What the disabled trigger did not count, counted now: the index stays right for what follows.
-        await sql.query(`delete from duplicate_values where workspace_id = $1`, [workspaceId]);
-        await sql.query(
-          `insert into duplicate_values (workspace_id, field, value, contacts)
-           select workspace_id, 'phone', phone, count(*)::int from contacts where workspace_id = $1 and phone is not null and blocked_at is null group by workspace_id, phone
-           union all
-           select workspace_id, 'email', email, count(*)::int from contacts where workspace_id = $1 and email is not null and blocked_at is null group by workspace_id, email`,
-          [workspaceId],
-        );
-      }
-      await removeImported();
+      const seconds = (list: typeof withTriggers) => list.map((each) => round(each.ms / 1000)).join(', ');
+      const mean = (values: number[]) => values.reduce((sum, value) => sum + value, 0) / values.length;
+      const change = (on: number, off: number) => `${on >= off ? '+' : ''}${round(((on - off) / off) * 100)} %`;
+      const wallOn = mean(withTriggers.map((each) => each.ms));
+      const wallOff = mean(withoutTriggers.map((each) => each.ms));
+      const cpuOn = mean(withTriggers.map((each) => each.serverMs + each.databaseMs));
+      const cpuOff = mean(withoutTriggers.map((each) => each.serverMs + each.databaseMs));
+      const databaseOn = mean(withTriggers.map((each) => each.databaseMs));
+      const databaseOff = mean(withoutTriggers.map((each) => each.databaseMs));
+      results[`import of ${IMPORT_ROWS / 1000}k contacts, suggestions kept current (target < +20 %)`] =
+        `with triggers ${seconds(withTriggers)} s, without ${seconds(withoutTriggers)} s: ${change(wallOn, wallOff)} (means); ` +
+        `CPU per 1000 rows, server + PostgreSQL: ${round(cpuOn)} against ${round(cpuOff)} ms (${change(cpuOn, cpuOff)}), of which PostgreSQL ${round(databaseOn)} against ${round(databaseOff)} ms`;
+      console.log(`  ${results[`import of ${IMPORT_ROWS / 1000}k contacts, suggestions kept current (target < +20 %)`]}`);
     }
-    const seconds = (list: typeof withTriggers) => list.map((each) => round(each.ms / 1000)).join(', ');
-    const on = median(withTriggers.map((each) => each.ms));
-    const off = median(withoutTriggers.map((each) => each.ms));
-    const databaseOn = median(withTriggers.map((each) => each.databaseMs));
-    const databaseOff = median(withoutTriggers.map((each) => each.databaseMs));
-    results[`import of ${IMPORT_ROWS / 1000}k contacts, suggestions kept current (target < +20 %)`] =
-      `with triggers ${seconds(withTriggers)} s, without ${seconds(withoutTriggers)} s: ${on >= off ? '+' : ''}${round(((on - off) / off) * 100)} % (medians); PostgreSQL CPU per 1000 rows ${databaseOn} ms against ${databaseOff} ms (${databaseOn >= databaseOff ? '+' : ''}${round(((databaseOn - databaseOff) / databaseOff) * 100)} %), server CPU ${median(withTriggers.map((each) => each.serverMs))} against ${median(withoutTriggers.map((each) => each.serverMs))} ms`;
-    console.log(`  ${results[`import of ${IMPORT_ROWS / 1000}k contacts, suggestions kept current (target < +20 %)`]}`);
     results['load average at the end (1 / 5 / 15 min)'] = readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).join(' / ');
   } finally {
     await sql.end().catch(() => undefined);
