@@ -190,7 +190,8 @@ export function createMergingService(deps: {
       const items = [];
       let nextCursor: string | null = null;
       for (let scanned = 0; scanned < GROUP_SCAN_PAGES && items.length < options.limit; scanned++) {
-        const rows = await repository.groups(actor.workspaceId, after, options.limit);
+        // One more than a page: whether anything follows is known without another round trip.
+        const rows = await repository.groups(actor.workspaceId, after, options.limit + 1);
         const found = await repository.membersOf(actor.workspaceId, rows, GROUP_MEMBERS);
         const membersOf = (row: { field: string; value: string }) => found.filter((m) => m.field === row.field && m.value === row.value).map((m) => m.contact);
         const dismissals = await repository.dismissals(actor.workspaceId, [...new Set(found.map((m) => m.contact.id))], 'within');
@@ -205,7 +206,7 @@ export function createMergingService(deps: {
           if (items.length === options.limit) break;
         }
         // A short page read to its end: nothing follows.
-        if (rows.length < options.limit && processed === rows.length) {
+        if (rows.length <= options.limit && processed === rows.length) {
           after = undefined;
           break;
         }

@@ -126,6 +126,9 @@ describe('merge suggestions', () => {
     expect(firstPage.data.items).toHaveLength(1);
     const secondPage = await get(ws, `/api/v1/contacts/merge-suggestions?limit=1&cursor=${firstPage.data.nextCursor}`);
     expect(secondPage.data.items[0].reasons).toEqual([{ field: 'email', value: 'shared@example.com' }]);
+    expect(secondPage.data.nextCursor).toBeNull();
+    const refused = await get(ws, '/api/v1/contacts/merge-suggestions?cursor=bm90LWEtY3Vyc29y');
+    expect([refused.statusCode, refused.data.error.code]).toEqual([400, 'invalid_cursor']);
   });
 
   it('stay current as contacts are created, changed, imported, blocked, unblocked and deleted', async () => {
