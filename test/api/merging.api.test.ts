@@ -410,3 +410,14 @@ describe('roles', () => {
     ]);
   });
 });
+
+describe('the contract', () => {
+  it('the OpenAPI document lists SPEC §7\'s merge routes', async () => {
+    const { paths } = (await t.request('GET', '/api/openapi.json')).data;
+    expect(paths['/api/v1/contacts/merge-suggestions'].get.tags).toEqual(['merging']);
+    expect(paths['/api/v1/contacts/{id}/merge-suggestions'].get.tags).toEqual(['merging']);
+    expect(Object.keys(paths['/api/v1/contacts/merge'].post.requestBody.content['application/json'].schema.properties).sort()).toEqual(['fields', 'primaryId', 'secondaryId']);
+    expect(paths['/api/v1/merges/{id}/undo'].post).toBeDefined();
+    expect(paths['/api/v1/merges'].get).toBeDefined();
+  });
+});
