@@ -27,6 +27,7 @@ export function MergeHistoryPage() {
           {t('merging.history.back')}
         </Link>
       </header>
+      <p className="muted">{t('merging.history.intro')}</p>
       <FormAlert>{history.error ? errorMessage(history.error, i18n) : undefined}</FormAlert>
       {history.isSuccess && items.length === 0 ? (
         <EmptyState title={t('merging.history.empty.title')}>
