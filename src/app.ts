@@ -18,10 +18,12 @@ import { registerDemoApiSink } from './demo/inbox.demo.js';
 import { createFileAttachmentStore } from './messages/attachment-store.js';
 import { registerAttachmentRoutes } from './messages/attachments.routes.js';
 import { createAttachmentsService } from './messages/attachments.service.js';
-import { registerMessageRoutes } from './messages/messages.routes.js';
+import { registerMessageRoutes, registerWindowRoutes } from './messages/messages.routes.js';
 import { createMessagesService } from './messages/messages.service.js';
 import { registerSavedReplyRoutes } from './messages/saved-replies.routes.js';
 import { createSavedRepliesService } from './messages/saved-replies.service.js';
+import { registerTemplateRoutes } from './messages/templates.routes.js';
+import { createTemplatesService } from './messages/templates.service.js';
 import { createAuthService } from './platform/auth/auth.service.js';
 import type { EventBus } from './platform/bus.js';
 import type { Clock } from './platform/clock.js';
@@ -78,7 +80,8 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const workspace = createWorkspaceService({ db, bus, clock, auth });
   // usage, channels
   const usage = createUsageService({ db, clock });
-  const channels = createChannelsService({ db, bus, clock, registry: createChannelRegistry(channelModules), publicUrl: config.publicUrl });
+  const registry = createChannelRegistry(channelModules);
+  const channels = createChannelsService({ db, bus, clock, registry, workspace, publicUrl: config.publicUrl });
   // contacts' identities (the contacts service itself waits for its ports below)
   const identity = createIdentityService();
   // conversations (the attachments port is the messages floor's, built first: it needs nothing above it)
@@ -91,6 +94,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const spam = createSpamService({ db, bus, clock, jobs, usage, blocking, channels, conversations, workspace });
   // messages
   const savedReplies = createSavedRepliesService({ db, bus, clock });
+  const templates = createTemplatesService({ db, bus, clock, channels });
   const messages = createMessagesService({
     db,
     bus,
@@ -102,14 +106,25 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     identity,
     attachments,
     savedReplies,
+    templates,
     workspace,
     usage,
     spam,
   });
   // contacts, with its ports to blocking and attachments
-  const contacts = createContactsService({ db, bus, clock, jobs, workspace, blocking, attachments, dataDir: config.dataDir });
+  const contacts = createContactsService({
+    db,
+    bus,
+    clock,
+    jobs,
+    workspace,
+    blocking,
+    attachments,
+    dataDir: config.dataDir,
+    firstContactBy: (type) => registry.get(type)?.firstContact?.field,
+  });
 
-  return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, attachments, savedReplies, messages, blocking, spam };
+  return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, attachments, savedReplies, templates, messages, blocking, spam };
 }
 
 /** The whole app on one database and bus: the server, the webhook thread and the tests build it here. */
@@ -139,6 +154,8 @@ export async function buildApp(deps: AppDeps) {
     if (config.demo) registerDemoApiSink(context);
     registerBlockingRoutes(context);
     registerUsageRoutes(context);
+    registerTemplateRoutes(context);
+    registerWindowRoutes(context);
     services.gateway.register(app);
     await serveWebApp(app, config.webDistDir);
     registerOpenApiRoute(app);

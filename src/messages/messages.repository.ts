@@ -173,12 +173,58 @@ export function createMessagesRepository(db: Db) {
       return row?.n ?? 0;
     },
 
+    /** A receipt for one message, by the provider's id, in one statement: moves the status only from one of `from`. */
+    async applyReceipt(
+      workspaceId: string,
+      channelId: string,
+      providerMessageId: string,
+      from: MessageRow['status'][],
+      patch: { status: MessageRow['status']; error?: string | null; errorCode?: string | null },
+      at: Date,
+    ): Promise<{ found: boolean; row?: MessageRow }> {
+      const where = and(
+        eq(messages.workspaceId, workspaceId),
+        eq(messages.channelId, channelId),
+        eq(messages.direction, 'out'),
+        eq(messages.providerMessageId, providerMessageId),
+      );
+      const [row] = await db.update(messages).set({ ...patch, updatedAt: at }).where(and(where, inArray(messages.status, from))).returning(messageColumns);
+      if (row) return { found: true, row };
+      // Not moved: a late or repeated receipt of a known message, or one of a message this channel never sent.
+      const [known] = await db.select({ id: messages.id }).from(messages).where(where);
+      return { found: known !== undefined };
+    },
+
+    /**
+     * Messenger's watermark: every reply on the channel to that identity's conversation, sent up
+     * to `watermark`, is delivered (or read). Only replies not read yet are looked at (a partial index).
+     */
+    async applyWatermark(
+      workspaceId: string,
+      channelId: string,
+      identifier: string,
+      status: 'delivered' | 'read',
+      watermark: Date,
+      at: Date,
+    ): Promise<MessageRow[]> {
+      const from = status === 'read' ? sql`('sent', 'delivered')` : sql`('sent')`;
+      const result = await db.execute(sql`
+        update messages set status = ${status}, updated_at = ${at}
+        from contact_channels cc join conversations v on v.workspace_id = cc.workspace_id and v.contact_id = cc.contact_id
+        where cc.workspace_id = ${workspaceId} and cc.channel_id = ${channelId} and cc.identifier = ${identifier}
+          and messages.workspace_id = ${workspaceId} and messages.conversation_id = v.id and messages.channel_id = ${channelId}
+          and messages.direction = 'out' and messages.type = 'message' and messages.status in ('sent', 'delivered')
+          and messages.status in ${from} and messages.created_at <= ${watermark}
+        returning ${pageSelect}`);
+      return rowsOf<Record<string, unknown>>(result).map((row) => fromDriver(row) as MessageRow);
+    },
+
     /** Changes a delivery status only from one of `from`: receipts arriving out of order never move it back. */
     async updateStatus(
       workspaceId: string,
       id: string,
       from: MessageRow['status'][],
-      patch: { status: MessageRow['status']; error?: string | null; providerMessageId?: string },
+      patch: { status: MessageRow['status']; error?: string | null; errorCode?: string | null; providerMessageId?: string },
       at: Date,
     ): Promise<MessageRow | undefined> {
       const [row] = await db
