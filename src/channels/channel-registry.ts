@@ -294,11 +294,9 @@ export function createChannelRegistry(modules: ChannelModule[]) {
       if (!module) return { settings: {}, secretsSet: [] };
       const secrets = new Set(module.secretKeys);
       const visible: Record<string, unknown> = {};
-      const secretsSet: string[] = [];
-      for (const [key, value] of Object.entries(settings)) {
-        if (!secrets.has(key)) visible[key] = value;
-        else if (value !== undefined && value !== null && value !== '') secretsSet.push(key);
-      }
+      for (const [key, value] of Object.entries(settings)) if (!secrets.has(key)) visible[key] = value;
+      // In the module's order: the database keeps JSON keys in an order of its own.
+      const secretsSet = module.secretKeys.filter((key) => settings[key] !== undefined && settings[key] !== null && settings[key] !== '');
       return { settings: visible, secretsSet };
     },
   };
