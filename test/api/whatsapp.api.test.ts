@@ -177,7 +177,7 @@ describe('bad webhooks', () => {
     const signed = (body: string) => sim.postRaw(wa.webhookUrl, body, { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(wa.appSecret, body) });
     const messenger = sim.messenger.message(wa.accountId, { from: '123', text: 'wrong door' }).payload;
     const broken = sim.whatsapp.message(wa.accountId, { from: nextWaId(), text: 'x' }).payload;
-    (broken.entry[0]!.changes[0]!.value as { messages: Array<{ id?: string }> }).messages[0]!.id = undefined;
+    (broken.entry[0]!.changes[0]!.value as unknown as { messages: Array<{ id?: string }> }).messages[0]!.id = undefined;
     const answers = [await signed('{"object": "whatsapp_business_account", '), await signed(JSON.stringify(messenger)), await signed(JSON.stringify(broken))];
     expect(answers.map((a) => [a.status, JSON.parse(a.body).error.code])).toEqual([
       [400, 'invalid_json'],

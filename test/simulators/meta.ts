@@ -51,7 +51,7 @@ export async function startMetaSimulator(options: { port?: number; host?: string
   const received: RecordedRequest[] = [];
   const accounts = new Map<string, SimulatedAccount>();
   const scripted: ScriptedAnswer[] = [];
-  const media = new Map<string, { content: Buffer; mimeType: string }>();
+  const media = new Map<string, { content: Buffer; mimeType: string; public: boolean }>();
   const profiles = new Map<string, Record<string, unknown>>();
   const waiters = new Set<() => void>();
   let sequence = 0;
@@ -67,7 +67,7 @@ export async function startMetaSimulator(options: { port?: number; host?: string
     const token = request.headers.authorization?.replace(/^Bearer /, '');
     if (url.pathname.startsWith('/media-download/')) {
       const file = media.get(decodeURIComponent(url.pathname.slice('/media-download/'.length)));
-      if (!file || !token || !tokens().has(token)) return { status: 404, body: { error: { message: 'not found', code: 100 } } };
+      if (!file || (!file.public && (!token || !tokens().has(token)))) return { status: 404, body: { error: { message: 'not found', code: 100 } } };
       return { status: 200, raw: file.content, type: file.mimeType };
     }
     if (!url.pathname.startsWith(`/${GRAPH_VERSION}/`)) return graphError(400, 2500, 'Unknown path components');
@@ -86,7 +86,7 @@ export async function startMetaSimulator(options: { port?: number; host?: string
     if (request.method === 'GET' && edge === undefined) {
       const fields = url.searchParams.get('fields') ?? '';
       const file = media.get(id!);
-      if (file) return { status: 200, body: { url: `${base}/media-download/${encodeURIComponent(id!)}`, mime_type: file.mimeType, file_size: file.content.length, id, messaging_product: 'whatsapp' } };
+      if (file && !file.public) return { status: 200, body: { url: `${base}/media-download/${encodeURIComponent(id!)}`, mime_type: file.mimeType, file_size: file.content.length, id, messaging_product: 'whatsapp' } };
       const profile = profiles.get(id!);
       if (profile) return { status: 200, body: { ...profile, id } };
       if (accounts.has(id!)) {
@@ -193,9 +193,14 @@ export async function startMetaSimulator(options: { port?: number; host?: string
     answerNext(...answers: ScriptedAnswer[]) {
       scripted.push(...answers);
     },
-    addMedia(id: string, content: Buffer, mimeType: string) {
-      media.set(id, { content, mimeType });
+    /**
+     * A file Meta keeps: WhatsApp's by media id (`GET /{id}` answers its URL, which needs the
+     * token), or with `public`, a CDN file as Messenger and Instagram link them (`mediaUrl(id)`).
+     */
+    addMedia(id: string, content: Buffer, mimeType: string, options: { public?: boolean } = {}) {
+      media.set(id, { content, mimeType, public: options.public ?? false });
     },
+    mediaUrl: (id: string) => `${base}/media-download/${encodeURIComponent(id)}`,
     setProfile(id: string, profile: Record<string, unknown>) {
       profiles.set(id, profile);
     },
