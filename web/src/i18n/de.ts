@@ -1,4 +1,5 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
+import { channelsMessages } from '../channels/channels.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { usageMessages } from '../usage/usage.messages.js';
@@ -149,4 +150,5 @@ export const de: Dictionary = {
   ...contactsMessages.de,
   ...blockingMessages.de,
   ...usageMessages.de,
+  ...channelsMessages.de,
 };

@@ -1,4 +1,5 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
+import { channelsMessages } from '../channels/channels.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { usageMessages } from '../usage/usage.messages.js';
@@ -148,6 +149,7 @@ export const en = {
   ...contactsMessages.en,
   ...blockingMessages.en,
   ...usageMessages.en,
+  ...channelsMessages.en,
 };
 
 export type MessageKey = keyof typeof en;
