@@ -15,8 +15,11 @@ import { GRAPH_VERSION, metaSignature } from '../../src/channels/meta/meta-platf
  */
 export type RecordedRequest = { method: string; path: string; headers: http.IncomingHttpHeaders; body: string; json: any };
 
-/** An account the simulator plays Meta for: where its webhooks go and what signs them. */
-export type SimulatedAccount = { id: string; webhookUrl: string; appSecret: string; token: string };
+/**
+ * An account the simulator plays Meta for: the token its calls must carry, the app secret that
+ * signs its webhooks, and where they go (known once the channel exists: connect again then).
+ */
+export type SimulatedAccount = { id: string; webhookUrl?: string; appSecret: string; token: string };
 
 export type ScriptedAnswer = { status: number; body: unknown; headers?: Record<string, string> };
 
@@ -54,6 +57,8 @@ export async function startMetaSimulator(options: { port?: number; host?: string
   const media = new Map<string, { content: Buffer; mimeType: string; public: boolean }>();
   const profiles = new Map<string, Record<string, unknown>>();
   const waiters = new Set<() => void>();
+  /** Every message the simulator accepted, with the id it answered: statuses name it. */
+  const sent: Array<{ to: string; id: string; json: any }> = [];
   let sequence = 0;
   let base = '';
 
@@ -79,9 +84,12 @@ export async function startMetaSimulator(options: { port?: number; host?: string
       if (next) return next;
       if (request.json?.messaging_product === 'whatsapp') {
         const wamid = `wamid.SIM${(++sequence).toString().padStart(6, '0')}${randomBytes(4).toString('hex')}`;
+        sent.push({ to: request.json.to, id: wamid, json: request.json });
         return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: request.json.to, wa_id: request.json.to }], messages: [{ id: wamid }] } };
       }
-      return { status: 200, body: { recipient_id: request.json?.recipient?.id, message_id: `m_SIM${(++sequence).toString().padStart(6, '0')}${randomBytes(4).toString('hex')}` } };
+      const mid = `m_SIM${(++sequence).toString().padStart(6, '0')}${randomBytes(4).toString('hex')}`;
+      sent.push({ to: request.json?.recipient?.id, id: mid, json: request.json });
+      return { status: 200, body: { recipient_id: request.json?.recipient?.id, message_id: mid } };
     }
     if (request.method === 'GET' && edge === undefined) {
       const fields = url.searchParams.get('fields') ?? '';
@@ -127,6 +135,7 @@ export async function startMetaSimulator(options: { port?: number; host?: string
   /** Posts `payload` to the account's webhook URL, signed with its app secret over the exact bytes. */
   async function postWebhook(account: SimulatedAccount, payload: unknown, signWith = account.appSecret) {
     const body = JSON.stringify(payload);
+    if (!account.webhookUrl) throw new Error(`the simulator has no webhook URL for ${account.id}: connect() it with one`);
     const response = await fetch(account.webhookUrl, {
       method: 'POST',
       headers: { 'content-type': 'application/json', 'x-hub-signature-256': metaSignature(signWith, body) },
@@ -184,6 +193,7 @@ export async function startMetaSimulator(options: { port?: number; host?: string
   return {
     url: base,
     received,
+    sent,
     /** The requests to one path suffix (`/messages`), in order. */
     requestsTo: (suffix: string) => received.filter((each) => new URL(each.path, 'http://simulator').pathname.endsWith(suffix)),
     connect(input: SimulatedAccount) {
