@@ -15,6 +15,7 @@ import { registerConversationRoutes } from './conversations/conversations.routes
 import { createConversationsService } from './conversations/conversations.service.js';
 import { createOnlineSince } from './conversations/online-since.js';
 import { registerDemoApiSink } from './demo/inbox.demo.js';
+import { registerDemoMetaSimulator } from './demo/whatsapp.demo.js';
 import { createFileAttachmentStore } from './messages/attachment-store.js';
 import { registerAttachmentRoutes } from './messages/attachments.routes.js';
 import { createAttachmentsService } from './messages/attachments.service.js';
@@ -152,6 +153,7 @@ export async function buildApp(deps: AppDeps) {
     registerAttachmentRoutes(context);
     registerSavedReplyRoutes(context);
     if (config.demo) registerDemoApiSink(context);
+    if (config.demo) registerDemoMetaSimulator(context);
     registerBlockingRoutes(context);
     registerUsageRoutes(context);
     registerTemplateRoutes(context);

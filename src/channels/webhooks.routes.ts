@@ -33,7 +33,7 @@ const LOGGED_FOR_MS = 60 * 60 * 1000;
  * is the provider answered 2xx: a message not stored is never acknowledged. GET is the
  * provider's handshake, where the module has one (Meta's `hub.challenge`).
  */
-export function registerWebhookRoutes({ app: root, config, clock, services }: RouteContext<{ channels: ChannelsService; inbound: InboundSink }>) {
+export function registerWebhookRoutes({ app: root, config, services }: RouteContext<{ channels: ChannelsService; inbound: InboundSink }>) {
   const { channels, inbound: sink } = services;
   const logged = createBoundedCache<string, true>({ max: 10_000, ttlMs: LOGGED_FOR_MS });
 
@@ -113,9 +113,6 @@ export function registerWebhookRoutes({ app: root, config, clock, services }: Ro
         const { unmatched } = events.receipts.length > 0 ? await sink.applyReceipts(channel.row, events.receipts) : { unmatched: 0 };
         if (unmatched > 0) logOnce(request, channel.row, 'unknown-message-status', 'receipts for messages this channel did not send were ignored');
         for (const kind of new Set(events.ignored)) logOnce(request, channel.row, kind, `webhook content ignored: ${kind}`);
-        if (events.messages.length > 0) {
-          void channels.touch(channel.row, clock.now()).catch((error: unknown) => request.log.warn({ err: error }, 'channel activity not recorded'));
-        }
         const acknowledgement = channel.module.acknowledge?.();
         if (acknowledgement) return reply.type(acknowledgement.contentType).send(acknowledgement.body);
         return { ok: true, received };

@@ -214,6 +214,8 @@ export function createMessagesService(deps: {
     });
     if (!outcome) return duplicate();
     if (outcome.counted) usage.rememberActivity({ workspaceId, contactId: outcome.counted, at: now });
+    // Not awaited: a missed write costs a few seconds of "last activity", never the message.
+    void channels.touch(channel, now).catch((error: unknown) => logger.warn({ err: error }, 'channel activity not recorded'));
 
     const { message, conversation, contact } = outcome;
     if (message.hidden) {

@@ -19,7 +19,18 @@ export type RecordedRequest = { method: string; path: string; headers: http.Inco
  * An account the simulator plays Meta for: the token its calls must carry, the app secret that
  * signs its webhooks, and where they go (known once the channel exists: connect again then).
  */
-export type SimulatedAccount = { id: string; webhookUrl?: string; appSecret: string; token: string };
+export type SimulatedAccount = {
+  id: string;
+  webhookUrl?: string;
+  appSecret: string;
+  token: string;
+  /** WhatsApp: a message accepted is reported delivered, then read, as a phone would (the demo). */
+  autoStatuses?: { deliveredAfterMs: number; readAfterMs: number };
+};
+
+/** A request as the simulator sees it, and its answer: any HTTP server (its own, or the demo's route) carries them. */
+export type SimulatorRequest = { method: string; path: string; headers: http.IncomingHttpHeaders; body: string };
+export type SimulatorAnswer = { status: number; headers: Record<string, string>; body: Buffer };
 
 export type ScriptedAnswer = { status: number; body: unknown; headers?: Record<string, string> };
 
@@ -50,7 +61,37 @@ export type WhatsAppStatus = {
 };
 export type MessagingInbound = { from: string; text?: string; mid?: string; at?: Date; message?: Record<string, unknown>; object?: 'page' | 'instagram' };
 
+/** The simulator on a local port of its own (tests, the benchmark). */
 export async function startMetaSimulator(options: { port?: number; host?: string } = {}) {
+  let simulator: MetaSimulatorCore | undefined;
+  const server = http.createServer((request, response) => {
+    const chunks: Buffer[] = [];
+    request.on('data', (chunk: Buffer) => chunks.push(chunk));
+    request.on('end', () => {
+      const answer = simulator!.handle({ method: request.method ?? 'GET', path: request.url ?? '/', headers: request.headers, body: Buffer.concat(chunks).toString('utf8') });
+      response.writeHead(answer.status, { ...answer.headers, 'content-length': answer.body.length }).end(answer.body);
+    });
+  });
+  server.keepAliveTimeout = 1000;
+  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address() as AddressInfo;
+  simulator = createMetaSimulator({ baseUrl: `http://${options.host ?? '127.0.0.1'}:${address.port}` });
+  return {
+    ...simulator,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+export type MetaSimulatorCore = ReturnType<typeof createMetaSimulator>;
+
+/** The simulator's state and answers, without a server: `baseUrl` is where it is reached (the demo mounts it on its own server). */
+export function createMetaSimulator(options: { baseUrl: string }) {
+  const base = options.baseUrl;
   const received: RecordedRequest[] = [];
   const accounts = new Map<string, SimulatedAccount>();
   const scripted: ScriptedAnswer[] = [];
@@ -60,12 +101,8 @@ export async function startMetaSimulator(options: { port?: number; host?: string
   /** Every message the simulator accepted, with the id it answered: statuses name it. */
   const sent: Array<{ to: string; id: string; json: any }> = [];
   let sequence = 0;
-  let base = '';
 
   const tokens = () => new Set([...accounts.values()].map((account) => account.token));
-  const send = (response: http.ServerResponse, answer: ScriptedAnswer) => {
-    response.writeHead(answer.status, { 'content-type': 'application/json', ...answer.headers }).end(JSON.stringify(answer.body));
-  };
 
   function answer(request: RecordedRequest): ScriptedAnswer | { status: number; raw: Buffer; type: string } {
     const url = new URL(request.path, 'http://simulator');
@@ -85,6 +122,8 @@ export async function startMetaSimulator(options: { port?: number; host?: string
       if (request.json?.messaging_product === 'whatsapp') {
         const wamid = `wamid.SIM${(++sequence).toString().padStart(6, '0')}${randomBytes(4).toString('hex')}`;
         sent.push({ to: request.json.to, id: wamid, json: request.json });
+        const account = accounts.get(id!);
+        if (account?.autoStatuses) reportLater(account, wamid, request.json.to);
         return { status: 200, body: { messaging_product: 'whatsapp', contacts: [{ input: request.json.to, wa_id: request.json.to }], messages: [{ id: wamid }] } };
       }
       const mid = `m_SIM${(++sequence).toString().padStart(6, '0')}${randomBytes(4).toString('hex')}`;
@@ -107,30 +146,29 @@ export async function startMetaSimulator(options: { port?: number; host?: string
     return graphError(400, 100, 'Unsupported request');
   }
 
-  const server = http.createServer((request, response) => {
-    const chunks: Buffer[] = [];
-    request.on('data', (chunk: Buffer) => chunks.push(chunk));
-    request.on('end', () => {
-      const body = Buffer.concat(chunks).toString('utf8');
-      let json: unknown;
-      try {
-        json = body ? JSON.parse(body) : undefined;
-      } catch {
-        json = undefined;
-      }
-      const recorded: RecordedRequest = { method: request.method ?? 'GET', path: request.url ?? '/', headers: request.headers, body, json };
-      received.push(recorded);
-      for (const wake of waiters) wake();
-      const result = answer(recorded);
-      if ('raw' in result) response.writeHead(result.status, { 'content-type': result.type, 'content-length': result.raw.length }).end(result.raw);
-      else send(response, result);
-    });
-  });
-  server.keepAliveTimeout = 1000;
-  server.listen(options.port ?? 0, options.host ?? '127.0.0.1');
-  await once(server, 'listening');
-  const address = server.address() as AddressInfo;
-  base = `http://${options.host ?? '127.0.0.1'}:${address.port}`;
+  /** Records a request and answers it as Meta would. */
+  function handle(request: SimulatorRequest): SimulatorAnswer {
+    let json: unknown;
+    try {
+      json = request.body ? JSON.parse(request.body) : undefined;
+    } catch {
+      json = undefined;
+    }
+    const recorded: RecordedRequest = { ...request, json };
+    received.push(recorded);
+    for (const wake of waiters) wake();
+    const result = answer(recorded);
+    if ('raw' in result) return { status: result.status, headers: { 'content-type': result.type }, body: result.raw };
+    return { status: result.status, headers: { 'content-type': 'application/json', ...result.headers }, body: Buffer.from(JSON.stringify(result.body)) };
+  }
+
+  /** A phone that received the message says so, then the person reads it. */
+  function reportLater(account: SimulatedAccount, wamid: string, recipient: string) {
+    const report = (status: 'delivered' | 'read') => () =>
+      void postWebhook(account, whatsappStatus(account.id, { id: wamid, status, recipient })).catch(() => undefined);
+    setTimeout(report('delivered'), account.autoStatuses!.deliveredAfterMs).unref();
+    setTimeout(report('read'), account.autoStatuses!.readAfterMs).unref();
+  }
 
   /** Posts `payload` to the account's webhook URL, signed with its app secret over the exact bytes. */
   async function postWebhook(account: SimulatedAccount, payload: unknown, signWith = account.appSecret) {
@@ -192,6 +230,7 @@ export async function startMetaSimulator(options: { port?: number; host?: string
 
   return {
     url: base,
+    handle,
     received,
     sent,
     /** The requests to one path suffix (`/messages`), in order. */
@@ -199,6 +238,7 @@ export async function startMetaSimulator(options: { port?: number; host?: string
     connect(input: SimulatedAccount) {
       accounts.set(input.id, input);
     },
+    knows: (id: string) => accounts.has(id),
     /** The next calls to `/messages` answer these, in order (a refusal, a 429, a 5xx); then sends succeed again. */
     answerNext(...answers: ScriptedAnswer[]) {
       scripted.push(...answers);
@@ -275,12 +315,6 @@ export async function startMetaSimulator(options: { port?: number; host?: string
         return { mid, ...(await postWebhook(account(pageId), payload)) };
       },
     },
-
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
   };
 }
 
