@@ -133,6 +133,49 @@ export function createMessagesService(deps: {
    */
   const blockedIdentities = createBoundedCache<string, true>({ max: BLOCKED_IDENTITIES_KEPT });
   const insertFromBlockedIdentity = createGroupCommit(repository.insertFromBlockedIdentities, { maxBatch: 200, concurrency: 1 });
+  /** Known contacts' text messages that arrive together, stored by one statement (see insertFromKnownIdentities). */
+  const insertFromKnownIdentity = createGroupCommit(repository.insertFromKnownIdentities, { maxBatch: 200, concurrency: 1 });
+
+  /**
+   * The common case of a busy channel in one statement shared with the webhooks arriving at the
+   * same time: a known, unblocked contact's text in its open conversation, on a channel the spam
+   * rules leave alone. Undefined when the case is not that plain: the full path stores it.
+   */
+  async function receiveFromKnownIdentity(channel: ChannelRow, inbound: InboundMessage, sentAt: Date, now: Date) {
+    if (inbound.content || inbound.contact.avatarUrl || (await spam.screensChannel(channel.workspaceId, channel.id))) return undefined;
+    const workspaceId = channel.workspaceId;
+    const stored = await insertFromKnownIdentity({
+      id: newId(),
+      workspaceId,
+      channelId: channel.id,
+      identifier: inbound.contact.identifier,
+      name: inbound.contact.name ?? null,
+      phoneGiven: Boolean(inbound.contact.phone?.trim()),
+      emailGiven: Boolean(inbound.contact.email?.trim()),
+      text: inbound.text,
+      providerMessageId: inbound.providerMessageId,
+      sentAt,
+      at: now,
+    }).catch(
+      // A batch can lose a deadlock against a block or a merge: nothing of it was stored, the full path stores this one.
+      (error: unknown) => (logger.warn({ err: error }, 'known-contact batch failed; storing one by one'), undefined),
+    );
+    if (!stored) return undefined;
+    const { message, conversation, contact } = stored;
+    usage.rememberActivity({ workspaceId, contactId: contact.id, at: now });
+    void channels.touch(channel, now).catch((error: unknown) => logger.warn({ err: error }, 'channel activity not recorded'));
+    await publishMessage(workspaceId, 'message.created', publicMessage(message), conversation);
+    await conversations.publishUpdated(workspaceId, message.conversationId, {
+      summary: {
+        conversation,
+        contact: { ...contact, blockedAt: null, quarantinedAt: null },
+        lastMessage: { text: message.text, direction: 'in', type: 'message', createdAt: message.createdAt },
+        readAt: null,
+      },
+      readBy: [],
+    });
+    return { messageId: message.id, conversationId: message.conversationId, duplicate: false };
+  }
 
   /**
    * One provider message, in one transaction: find or create the contact, find or open its
@@ -155,6 +198,8 @@ export function createMessagesService(deps: {
       if (stored) return { messageId: stored.id, conversationId: stored.conversationId, duplicate: false };
       blockedIdentities.delete(identityKey);
     }
+    const known = await receiveFromKnownIdentity(channel, inbound, sentAt, now);
+    if (known) return known;
     const duplicate = async () => {
       const first = (await repository.findByProviderId(workspaceId, channel.id, 'in', inbound.providerMessageId))!;
       return { messageId: first.id, conversationId: first.conversationId, duplicate: true };
