@@ -115,7 +115,9 @@ async function measure(engine: string, results: Record<string, unknown>) {
 
     const label = engine === 'postgres' ? 'PostgreSQL' : 'PGlite';
     results[`${label}: signed WhatsApp webhooks paced at ${rate}/s for ${SECONDS} s (${CONNECTIONS} connections, ${CUSTOMERS} known contacts): answered per second`] = Math.round(result.perSecond);
-    results[`  messages stored per second (counted in the database / ${SECONDS} s)`] = Math.round(counted.stored / SECONDS);
+    // Over the time the load took to be answered in full: a server that falls behind answers for longer.
+    const floodSeconds = result.requests / result.perSecond;
+    results['  messages stored per second (counted in the database, over the time until the last answer)'] = Math.round(counted.stored / floodSeconds);
     results['  answer latency p50 / p99, ms (from when each request was due)'] = `${result.latencyP50} / ${result.latencyP99}`;
     results['  non-2xx / connection errors'] = `${result.non2xx} / ${result.errors}`;
     results['  unique messages sent / stored / distinct ids stored; repeats sent / answered as duplicates'] =

@@ -141,10 +141,12 @@ export function createMessagesRepository(db: Db) {
      * last interaction move, the open conversation's times, the month's usage, the message with
      * its search vector) and stores nothing, answering undefined, for an input whose case is not
      * that plain: the identity is unknown or removed, the contact is blocked or held for review or
-     * sent another name, its conversation is not open, or the provider retried. Rows are locked
-     * in contact order, as each full path locks its one contact first.
+     * sent another name, its conversation is not open, or the provider retried. A full path locks
+     * one contact's identity, contact and conversation in that order; the batch takes them alike.
      */
-    async insertFromKnownIdentities(inputs: KnownInbound[]): Promise<Array<KnownStored | undefined>> {
+    async insertFromKnownIdentities(given: KnownInbound[]): Promise<Array<KnownStored | undefined>> {
+      // Rows are locked in the order of their identities: two processes' batches take them alike.
+      const inputs = [...given].sort((a, b) => (a.channelId + a.identifier < b.channelId + b.identifier ? -1 : 1));
       const column = <K extends keyof KnownInbound>(key: K) => inputs.map((input) => input[key]);
       const dates = (key: 'sentAt' | 'at') => inputs.map((input) => input[key].toISOString());
       const result = await executePrepared(db, 'messages_insert_from_known', sql`
@@ -154,20 +156,28 @@ export function createMessagesRepository(db: Db) {
             ${array(column('identifier'))}::text[], ${sql.param(column('name'))}::text[], ${array(column('text'))}::text[],
             ${array(column('providerMessageId'))}::text[], ${array(dates('sentAt'))}::timestamptz[], ${array(dates('at'))}::timestamptz[],
             ${sql.param(column('phoneGiven'))}::boolean[], ${sql.param(column('emailGiven'))}::boolean[]
-          ) as i(id, workspace_id, channel_id, identifier, name, text, provider_message_id, sent_at, at, phone_given, email_given)
+          ) with ordinality as i(id, workspace_id, channel_id, identifier, name, text, provider_message_id, sent_at, at, phone_given, email_given, ordinal)
         ),
         sender as (
+          -- Each lookup by its unique key, in input order (sorted by identity), whatever the planner
+          -- believes of tables it has no statistics for yet.
           select input.*, cc.id as contact_channel_id, c.id as contact_id, v.id as conversation_id, stemmer.config
           from input
-          join contact_channels cc on cc.workspace_id = input.workspace_id and cc.channel_id = input.channel_id and cc.identifier = input.identifier
-          join contacts c on c.workspace_id = cc.workspace_id and c.id = cc.contact_id
-          join conversations v on v.workspace_id = c.workspace_id and v.contact_id = c.id
+          join lateral (
+            select cc.id, cc.contact_id from contact_channels cc
+            where cc.channel_id = input.channel_id and cc.identifier = input.identifier and cc.workspace_id = input.workspace_id and cc.removed_at is null
+            for no key update
+          ) cc on true
+          join lateral (
+            select c.id, c.language from contacts c
+            where c.id = cc.contact_id and c.workspace_id = input.workspace_id and c.blocked_at is null and c.quarantined_at is null
+              and (coalesce(btrim(input.name), '') = '' or c.display_name = btrim(input.name))
+              and (not input.phone_given or c.phone is not null) and (not input.email_given or c.email is not null)
+            for no key update
+          ) c on true
+          join lateral (select v.id from conversations v where v.contact_id = c.id and v.status = 'open' for no key update) v on true
           left join ${stemmers} on stemmer.code = split_part(replace(lower(btrim(c.language)), '_', '-'), '-', 1)
-          where cc.removed_at is null and c.blocked_at is null and c.quarantined_at is null and v.status = 'open'
-            and (coalesce(btrim(input.name), '') = '' or c.display_name = btrim(input.name))
-            and (not input.phone_given or c.phone is not null) and (not input.email_given or c.email is not null)
-          order by c.id
-          for no key update of cc, c, v
+          order by input.ordinal
         ),
         inserted as (
           insert into messages (id, workspace_id, conversation_id, channel_id, direction, type, text, status, provider_message_id, provider_timestamp, hidden, search_vector, created_at, updated_at)
@@ -229,7 +239,7 @@ export function createMessagesRepository(db: Db) {
           contact: contact as KnownStored['contact'],
         });
       }
-      return inputs.map((input) => stored.get(input.id));
+      return given.map((input) => stored.get(input.id));
     },
 
     async find(workspaceId: string, id: string): Promise<MessageRow | undefined> {
