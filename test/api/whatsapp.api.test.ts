@@ -142,6 +142,19 @@ describe('receiving WhatsApp messages', () => {
     ]);
   });
 
+  it('a file larger than an attachment may be is given up after one download, and the message keeps saying what it was', async () => {
+    const { ws, wa } = await setUp();
+    sim.addMedia('media-huge', Buffer.alloc(10 * 1024 * 1024 + 1, 1), 'application/pdf');
+    const from = nextWaId();
+    const { conversation } = await customerWrites(ws, wa, { from, message: { type: 'document', document: { id: 'media-huge', filename: 'catalogue.pdf', mime_type: 'application/pdf' } } } as never);
+    await t.services.jobs.drain();
+    clock.advance(10 * 60_000);
+    await t.services.jobs.drain();
+    const [stored] = await messagesOf(t, ws, conversation.id);
+    expect(stored).toMatchObject({ text: '', content: { kind: 'document', fileName: 'catalogue.pdf' }, attachments: [] });
+    expect(sim.received.filter((r) => r.path === '/media-download/media-huge')).toHaveLength(1);
+  });
+
   it('a location, shared contacts and a type it does not know arrive as readable content, never as an empty message', async () => {
     const { ws, wa } = await setUp();
     const from = nextWaId();
