@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { alwaysOpen, decideSend, humanAgentWindow, refusalFor, type SendRequest, templateWindow, type WindowInput, type WindowState } from './messaging-window.rules.js';
+import { alwaysOpen, decideSend, humanAgentWindow, type SendRequest, templateWindow, type WindowInput, type WindowState } from './messaging-window.rules.js';
+
+const refusalFor = (state: WindowState, request: SendRequest) => {
+  const decision = decideSend(state, request);
+  return decision.ok ? null : decision.refusal;
+};
 
 const closed: WindowState = { freeText: false, templates: false, tags: [], closesAt: null, remaining: 0, reason: 'contact_must_write' };
 const templatesOnly: WindowState = { ...closed, templates: true, reason: 'templates_only' };

@@ -91,9 +91,3 @@ export function decideSend(state: WindowState, request: SendRequest): { ok: true
   if (state.reason === 'message_limit') return refuse('messaging_window_closed', 'No more messages may be sent until the contact writes again');
   return refuse('messaging_window_closed', 'The messaging window is closed until the contact writes again');
 }
-
-/** The refusal alone, for callers that send exactly what they asked for. */
-export function refusalFor(state: WindowState, request: SendRequest): Refusal | null {
-  const decision = decideSend(state, request);
-  return decision.ok ? null : decision.refusal;
-}
