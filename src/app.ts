@@ -15,15 +15,18 @@ import { registerConversationRoutes } from './conversations/conversations.routes
 import { createConversationsService } from './conversations/conversations.service.js';
 import { createOnlineSince } from './conversations/online-since.js';
 import { registerDemoApiSink } from './demo/inbox.demo.js';
+import { registerDemoMetaSimulator } from './demo/whatsapp.demo.js';
 import { registerMergingRoutes } from './merging/merging.routes.js';
 import { createMergingService } from './merging/merging.service.js';
 import { createFileAttachmentStore } from './messages/attachment-store.js';
 import { registerAttachmentRoutes } from './messages/attachments.routes.js';
 import { createAttachmentsService } from './messages/attachments.service.js';
-import { registerMessageRoutes } from './messages/messages.routes.js';
+import { registerMessageRoutes, registerWindowRoutes } from './messages/messages.routes.js';
 import { createMessagesService } from './messages/messages.service.js';
 import { registerSavedReplyRoutes } from './messages/saved-replies.routes.js';
 import { createSavedRepliesService } from './messages/saved-replies.service.js';
+import { registerTemplateRoutes } from './messages/templates.routes.js';
+import { createTemplatesService } from './messages/templates.service.js';
 import { createAuthService } from './platform/auth/auth.service.js';
 import type { EventBus } from './platform/bus.js';
 import type { Clock } from './platform/clock.js';
@@ -80,7 +83,8 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const workspace = createWorkspaceService({ db, bus, clock, auth });
   // usage, channels
   const usage = createUsageService({ db, clock });
-  const channels = createChannelsService({ db, bus, clock, registry: createChannelRegistry(channelModules), publicUrl: config.publicUrl });
+  const registry = createChannelRegistry(channelModules);
+  const channels = createChannelsService({ db, bus, clock, registry, workspace, publicUrl: config.publicUrl });
   // contacts' identities (the contacts service itself waits for its ports below)
   const identity = createIdentityService();
   // conversations (the attachments port is the messages floor's, built first: it needs nothing above it)
@@ -93,6 +97,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const spam = createSpamService({ db, bus, clock, jobs, usage, blocking, channels, conversations, workspace });
   // messages
   const savedReplies = createSavedRepliesService({ db, bus, clock });
+  const templates = createTemplatesService({ db, bus, clock, channels });
   const messages = createMessagesService({
     db,
     bus,
@@ -104,16 +109,27 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     identity,
     attachments,
     savedReplies,
+    templates,
     workspace,
     usage,
     spam,
   });
   // contacts, with its ports to blocking and attachments
-  const contacts = createContactsService({ db, bus, clock, jobs, workspace, blocking, attachments, dataDir: config.dataDir });
+  const contacts = createContactsService({
+    db,
+    bus,
+    clock,
+    jobs,
+    workspace,
+    blocking,
+    attachments,
+    dataDir: config.dataDir,
+    firstContactBy: (type) => registry.get(type)?.firstContact?.field,
+  });
   // merging: moves identities, conversations and messages between contacts, above every domain it moves
   const merging = createMergingService({ db, bus, clock, jobs, workspace, contacts, conversations });
 
-  return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, attachments, savedReplies, messages, blocking, spam, merging };
+  return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, attachments, savedReplies, templates, messages, blocking, spam, merging };
 }
 
 /** The whole app on one database and bus: the server, the webhook thread and the tests build it here. */
@@ -141,8 +157,11 @@ export async function buildApp(deps: AppDeps) {
     registerAttachmentRoutes(context);
     registerSavedReplyRoutes(context);
     if (config.demo) registerDemoApiSink(context);
+    if (config.demo) registerDemoMetaSimulator(context);
     registerBlockingRoutes(context);
     registerUsageRoutes(context);
+    registerTemplateRoutes(context);
+    registerWindowRoutes(context);
     registerMergingRoutes(context);
     services.gateway.register(app);
     await serveWebApp(app, config.webDistDir);

@@ -7,7 +7,7 @@ import type { JobQueue } from '../platform/jobs.js';
 import { decodeCursor, encodeCursor } from '../platform/pagination.js';
 import { type Actor, grantOf } from '../platform/auth/permissions.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
-import { channelStates } from './contact-channels.rules.js';
+import { channelStates, type FirstContactField } from './contact-channels.rules.js';
 import { createCriteriaResolver, invalidField } from './contact-criteria.js';
 import {
   changedFields,
@@ -50,6 +50,8 @@ export type ContactsDeps = {
   attachments: { discardOfContacts(tx: Db, workspaceId: string, contactIds: string[]): Promise<void> };
   /** Exports and uploaded imports are files under `<dataDir>/exports` and `<dataDir>/imports`. */
   dataDir: string;
+  /** Which contact field lets the business write first on a channel type (the channel modules' `firstContact`). */
+  firstContactBy: FirstContactField;
 };
 
 /** The API body of a contact: the fields of SPEC §7, each optional (PATCH takes any subset). */
@@ -239,7 +241,7 @@ export function createContactsService(deps: ContactsDeps) {
       const contact = await requireRow(actor, id);
       const channels = await repository.workspaceChannels(actor.workspaceId);
       const identities = await repository.identities(actor.workspaceId, id);
-      return { items: channelStates(channels, identities, contact) };
+      return { items: channelStates(channels, identities, contact, deps.firstContactBy) };
     },
 
     /** Removes the contact's identity on a channel (its number changed, say); history stays. */

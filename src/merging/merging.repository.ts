@@ -165,6 +165,17 @@ export function createMergingRepository(db: Db) {
 
     // ------------------------------------------------------------ merge
 
+    /**
+     * The identities (contact_channels) of these contacts, or these identities, locked in id
+     * order before their contacts: an inbound message locks its identity, then its contact, and
+     * a merge that took them the other way round could deadlock with it.
+     */
+    async lockIdentities(workspaceId: string, by: { contactIds: string[] } | { ids: string[] }): Promise<void> {
+      if ('ids' in by && by.ids.length === 0) return;
+      const which = 'ids' in by ? sql`id = any(${sql.param(by.ids)}::uuid[])` : sql`contact_id = any(${sql.param(by.contactIds)}::uuid[])`;
+      await db.execute(sql`select id from contact_channels where workspace_id = ${workspaceId} and ${which} order by id for update`);
+    },
+
     /** Both contacts, locked for the merge in id order, so two merges of one contact take turns without deadlock. */
     async lockContacts(workspaceId: string, ids: string[]): Promise<ContactRow[]> {
       return db

@@ -247,6 +247,7 @@ export function createMergingService(deps: {
 
       const outcome = await db.transaction(async (tx) => {
         const repo = createMergingRepository(tx);
+        await repo.lockIdentities(workspaceId, { contactIds: [primaryId, secondaryId] });
         const locked = await repo.lockContacts(workspaceId, [primaryId, secondaryId]);
         const primary = locked.find((c) => c.id === primaryId);
         const secondary = locked.find((c) => c.id === secondaryId);
@@ -333,11 +334,13 @@ export function createMergingService(deps: {
         const repo = createMergingRepository(tx);
         const merge = await repo.lockMerge(workspaceId, mergeId);
         if (!merge) throw notFound('Merge');
+        const held = await repo.snapshotOf(mergeId);
+        await repo.lockIdentities(workspaceId, { ids: held?.identityIds ?? [] });
         await repo.lockContacts(workspaceId, [merge.primaryId]);
         const [state] = await repo.history(workspaceId, { limit: 1, ids: [mergeId] });
         const blocker = publicHistoryItem(state!).undoBlocker;
         if (blocker) throw conflict(blocker, undoBlockerMessages[blocker]);
-        const snapshot = (await repo.snapshotOf(mergeId))!;
+        const snapshot = held!;
         const { primaryId, secondaryId } = merge;
 
         await repo.insertContactFrom(snapshot.secondary);

@@ -1,4 +1,4 @@
-import { type Readable, Transform, type TransformCallback, pipeline } from 'node:stream';
+import { Readable, Transform, type TransformCallback, pipeline } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
 import type { OutboundAttachment } from '../channels/channel-registry.js';
 import type { Clock } from '../platform/clock.js';
@@ -155,6 +155,40 @@ export function createAttachmentsService(deps: {
         createdAt: clock.now(),
       });
       return publicAttachment(row);
+    },
+
+    /**
+     * A file a contact sent, fetched from its provider after the message was stored: kept like an
+     * upload (its type sniffed from the bytes) and tied to that message. Answers undefined when
+     * the message is gone meanwhile (nothing is kept), and throws 413 for a file over the limit.
+     */
+    async storeReceived(input: { workspaceId: string; messageId: string; contactId: string; fileName?: string; kind: string; content: Buffer }) {
+      if (input.content.length > MAX_ATTACHMENT_BYTES) throw tooLarge();
+      const id = newId();
+      const storageKey = `${input.workspaceId}/${id}`;
+      const head = input.content.subarray(0, SNIFF_BYTES);
+      const contentType = await sniff(head);
+      const extension = (await fileTypeFromBuffer(head))?.ext ?? (contentType === 'text/plain' ? 'txt' : 'bin');
+      await store.put(storageKey, Readable.from([input.content]));
+      try {
+        const row = await repository.insert({
+          id,
+          workspaceId: input.workspaceId,
+          messageId: input.messageId,
+          contactId: input.contactId,
+          fileName: cleanFileName(input.fileName ?? `${input.kind}.${extension}`),
+          contentType,
+          size: input.content.length,
+          storageKey,
+          createdAt: clock.now(),
+        });
+        return publicAttachment(row);
+      } catch (error) {
+        await store.delete(storageKey);
+        // The message was deleted while its file was on its way (its conversation or contact went).
+        if ((error as { code?: string; cause?: { code?: string } }).code === '23503' || (error as { cause?: { code?: string } }).cause?.code === '23503') return undefined;
+        throw error;
+      }
     },
 
     async open(actor: Actor, id: string) {

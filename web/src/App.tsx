@@ -1,6 +1,8 @@
 import { Navigate, Route, Routes } from 'react-router-dom';
 import { SpamReviewPage } from './blocking/SpamReviewPage.js';
 import { SpamSettings } from './blocking/SpamSettings.js';
+import { ChannelsSettings } from './channels/ChannelsSettings.js';
+import { TemplatesSettings } from './channels/TemplatesSettings.js';
 import { ContactsPage } from './contacts/ContactsPage.js';
 import { DashboardPage } from './dashboard/DashboardPage.js';
 import { I18nProvider, resolveLanguage, useI18n } from './i18n/i18n.js';
@@ -100,6 +102,8 @@ function SignedInRoutes() {
           <Route path="tags" element={<TagsSettings />} />
           <Route path="saved-replies" element={<SavedRepliesSettings />} />
           <Route path="spam" element={<SpamSettings />} />
+          <Route path="channels" element={<ChannelsSettings />} />
+          <Route path="templates" element={<TemplatesSettings />} />
         </Route>
         <Route path="*" element={<NotFound />} />
       </Route>

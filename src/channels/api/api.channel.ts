@@ -1,7 +1,7 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { badRequest } from '../../platform/errors.js';
-import type { ChannelModule, InboundMessage, StatusUpdate, WebhookRequest } from '../channel-registry.js';
+import type { ChannelModule, InboundMessage, WebhookEvents, WebhookRequest } from '../channel-registry.js';
 import { alwaysOpen } from '../messaging-window.rules.js';
 
 /**
@@ -54,12 +54,7 @@ export function signBody(secret: string, body: string | Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-/** parseInbound and parseStatus read the same body: parsed once per request. */
-const parsedBodies = new WeakMap<WebhookRequest, z.infer<typeof payload>>();
-
 function parseBody(request: WebhookRequest) {
-  const known = parsedBodies.get(request);
-  if (known) return known;
   let json: unknown;
   try {
     json = JSON.parse(request.rawBody.toString('utf8'));
@@ -71,7 +66,6 @@ function parseBody(request: WebhookRequest) {
     const issue = parsed.error.issues[0]!;
     throw badRequest('invalid_payload', `${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
-  parsedBodies.set(request, parsed.data);
   return parsed.data;
 }
 
@@ -84,6 +78,10 @@ export const apiChannel: ChannelModule<ApiChannelSettings> = {
   type: 'api',
   settingsSchema,
   secretKeys: ['secret'],
+  form: [
+    { key: 'webhookUrl', kind: 'url', required: true },
+    { key: 'secret', kind: 'secret', required: true },
+  ],
 
   verifyWebhook(request, settings) {
     const header = request.headers[SIGNATURE_HEADER];
@@ -93,23 +91,18 @@ export const apiChannel: ChannelModule<ApiChannelSettings> = {
     return given.length === expected.length && timingSafeEqual(given, expected);
   },
 
-  parseInbound(request): InboundMessage[] {
+  parseWebhook(request): WebhookEvents {
     const body = parseBody(request);
-    if (!('message' in body)) return [];
-    return [
-      {
-        providerMessageId: body.message.id,
-        contact: body.contact,
-        text: body.message.text,
-        sentAt: body.message.timestamp === undefined ? undefined : toDate(body.message.timestamp),
-      },
-    ];
-  },
-
-  parseStatus(request): StatusUpdate[] {
-    const body = parseBody(request);
-    if (!('status' in body)) return [];
-    return [{ providerMessageId: body.status.messageId, status: body.status.status, error: body.status.error }];
+    if ('status' in body) {
+      return { messages: [], receipts: [{ providerMessageId: body.status.messageId, status: body.status.status, error: body.status.error }], ignored: [] };
+    }
+    const message: InboundMessage = {
+      providerMessageId: body.message.id,
+      contact: body.contact,
+      text: body.message.text,
+      sentAt: body.message.timestamp === undefined ? undefined : toDate(body.message.timestamp),
+    };
+    return { messages: [message], receipts: [], ignored: [] };
   },
 
   async send(message, settings) {

@@ -1,4 +1,5 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
+import { channelsMessages } from '../channels/channels.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { mergingMessages } from '../merging/merging.messages.js';
@@ -150,6 +151,7 @@ export const en = {
   ...blockingMessages.en,
   ...usageMessages.en,
   ...mergingMessages.en,
+  ...channelsMessages.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -1,4 +1,5 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
+import { channelsMessages } from '../channels/channels.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { mergingMessages } from '../merging/merging.messages.js';
@@ -151,4 +152,5 @@ export const fr: Dictionary = {
   ...blockingMessages.fr,
   ...usageMessages.fr,
   ...mergingMessages.fr,
+  ...channelsMessages.fr,
 };
