@@ -380,6 +380,26 @@ describe('refusals change nothing', () => {
   });
 });
 
+describe('a merge while the secondary writes in', () => {
+  it('loses no message: each lands in a conversation of the kept contact, and none fails', async () => {
+    const ws = await t.createWorkspace();
+    const { a, b } = await twoWritingContacts(ws);
+    const count = async () => rowsOf<{ n: number }>(await t.database.db.execute(sql`select count(*)::int as n from messages where workspace_id = ${ws.id}`))[0]!.n;
+    const before = await count();
+    const [merged, ...inbound] = await Promise.all([
+      merge(ws, { primaryId: a.id, secondaryId: b.id }),
+      ...Array.from({ length: 8 }, (_, n) => sendInbound(t, b.channelId, { identifier: b.identifier, text: `During the merge ${n}` })),
+    ]);
+    expect(merged.statusCode, merged.body).toBe(200);
+    expect(inbound.map((response) => response.statusCode)).toEqual(Array(8).fill(200));
+    expect(await count()).toBe(before + 8);
+    const owners = rowsOf<{ contact_id: string }>(
+      await t.database.db.execute(sql`select distinct v.contact_id from messages m join conversations v on v.id = m.conversation_id where m.workspace_id = ${ws.id}`),
+    );
+    expect(owners.map((row) => row.contact_id)).toEqual([a.id]);
+  });
+});
+
 describe('roles', () => {
   it('agents merge from the drawer only where the workspace allows it, and undo only their own merges; the history is for owners and managers', async () => {
     const ws = await t.createWorkspace();
