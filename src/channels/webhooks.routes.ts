@@ -3,6 +3,7 @@ import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { AppError, notFound } from '../platform/errors.js';
 import type { RouteContext } from '../platform/http/app.js';
+import { cleanTexts, isStorableDate } from '../platform/storable.rules.js';
 import type { InboundMessage, StatusUpdate, WebhookRequest } from './channel-registry.js';
 import type { ChannelRow } from './channels.repository.js';
 import type { ChannelsService } from './channels.service.js';
@@ -17,6 +18,17 @@ export type InboundSink = {
 };
 
 const channelId = z.uuid();
+
+/**
+ * What a provider sent, made storable: NUL characters removed and lone surrogates replaced in
+ * every text, a timestamp PostgreSQL cannot store (year 0, past 9999, invalid) dropped so the
+ * time of receipt stands. Cleaned and acknowledged rather than refused: a provider retries a
+ * refused webhook, and its retries would never succeed.
+ */
+function storableInbound(message: InboundMessage): InboundMessage {
+  const cleaned = cleanTexts(message);
+  return cleaned.sentAt && !isStorableDate(cleaned.sentAt) ? { ...cleaned, sentAt: undefined } : cleaned;
+}
 
 /** Providers send far less; this only bounds what an attacker can make us hash. */
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -57,8 +69,8 @@ export function registerWebhookRoutes({ app: root, config, services }: RouteCont
         if (!channel.module.verifyWebhook(webhook, channel.row.settings)) {
           throw new AppError(401, 'invalid_signature', 'The signature does not match this channel');
         }
-        const inbound = channel.module.parseInbound(webhook, channel.row.settings);
-        const receipts = channel.module.parseStatus(webhook, channel.row.settings);
+        const inbound = channel.module.parseInbound(webhook, channel.row.settings).map(storableInbound);
+        const receipts = channel.module.parseStatus(webhook, channel.row.settings).map((receipt) => cleanTexts(receipt));
         const received = [];
         for (const message of inbound) {
           const { messageId, duplicate } = await sink.receive(channel.row, message);

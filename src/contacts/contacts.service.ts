@@ -1,10 +1,11 @@
+import { z } from 'zod';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
-import { badRequest, forbidden, notFound } from '../platform/errors.js';
+import { forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
-import { decodeCursor, encodeCursor } from '../platform/pagination.js';
+import { cursorPart, decodeCursor, encodeCursor } from '../platform/pagination.js';
 import { type Actor, grantOf } from '../platform/auth/permissions.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import { channelStates } from './contact-channels.rules.js';
@@ -59,22 +60,21 @@ export type ListOptions = { filter: ContactFilter; sort?: ContactSort; order?: S
 
 export type ContactsService = ReturnType<typeof createContactsService>;
 
-const timestampText = /^(-?infinity|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}(:\d{2})?)$/;
-const uuidText = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A timestamp as PostgreSQL writes it (`2026-05-01 09:00:00.123+00`), in a year it can read back. */
+const timestampText = z
+  .string()
+  .regex(/^(-?infinity|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}(:\d{2})?)$/)
+  .refine((text) => !text.startsWith('0000'));
+const cursorShapes: Record<ContactSort, z.ZodTuple> = {
+  name: z.tuple([z.literal('name'), cursorPart.text, cursorPart.id]),
+  created: z.tuple([z.literal('created'), timestampText, cursorPart.id]),
+  lastInteraction: z.tuple([z.literal('lastInteraction'), timestampText, cursorPart.id]),
+};
 
 /** A cursor names its sort, so one made for another order is refused rather than misread. */
 function readCursor(cursor: string | undefined, sort: ContactSort): ContactCursor | undefined {
-  const values = decodeCursor(cursor);
-  if (!values) return undefined;
-  const [cursorSort, value, id] = values;
-  const valid =
-    cursorSort === sort &&
-    typeof value === 'string' &&
-    typeof id === 'string' &&
-    uuidText.test(id) &&
-    (sort === 'name' || timestampText.test(value));
-  if (!valid) throw badRequest('invalid_cursor', 'cursor: not a cursor this list returned');
-  return [value, id];
+  const values = decodeCursor(cursor, cursorShapes[sort]) as [ContactSort, string, string] | undefined;
+  return values && [values[1], values[2]];
 }
 
 export function createContactsService(deps: ContactsDeps) {

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { searchTerms } from '../contacts/contact-search.rules.js';
 import { textSearchConfig } from '../platform/db/text-search.rules.js';
 import type { EventBus } from '../platform/bus.js';
@@ -6,7 +7,7 @@ import type { Db } from '../platform/db/client.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
-import { decodeCursor, encodeCursor } from '../platform/pagination.js';
+import { cursorPart, decodeCursor, encodeCursor } from '../platform/pagination.js';
 import type { Actor } from '../platform/auth/permissions.js';
 import type { WorkspaceSettings } from '../workspace/settings.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
@@ -372,18 +373,12 @@ export function createConversationsService(deps: {
   };
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const timeCursor = z.tuple([cursorPart.time, cursorPart.id]);
 
 /** A keyset cursor of (time, id), as lists of conversations and of messages make them. */
 export function decodeTimeCursor(cursor: string | undefined): [Date, string] | undefined {
-  const values = decodeCursor(cursor);
-  if (!values) return undefined;
-  const [time, id] = values;
-  const at = typeof time === 'string' ? new Date(time) : undefined;
-  if (!at || Number.isNaN(at.getTime()) || typeof id !== 'string' || !uuidPattern.test(id)) {
-    throw badRequest('invalid_cursor', 'cursor: not a cursor this API returned');
-  }
-  return [at, id];
+  const values = decodeCursor(cursor, timeCursor);
+  return values && [new Date(values[0]), values[1]];
 }
 
 /** Anything that changes a blocked contact's conversation is refused (SPEC §2.6 item 4). */

@@ -4,7 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type AuthService, type Principal, SESSION_COOKIE } from '../auth/auth.service.js';
 import { type Action, type Actor, assertAllowed } from '../auth/permissions.js';
@@ -12,8 +12,9 @@ import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { unauthorized } from '../errors.js';
+import { badRequest, unauthorized } from '../errors.js';
 import type { Logger } from '../logging.js';
+import { findUnstorableText } from '../storable.rules.js';
 import { errorHandler } from './error-handler.js';
 
 declare module 'fastify' {
@@ -94,7 +95,34 @@ export async function createHttpApp(deps: { config: Config; logger: Logger; auth
     if (config?.permission) assertAllowed(principal.user.role, config.permission);
   });
 
+  app.addHook('preValidation', async (request) => refuseUnstorableInput(request));
+
   return { app, routes };
+}
+
+/**
+ * One edge for every route: text PostgreSQL cannot store (a NUL, a lone surrogate) in the path,
+ * query or JSON body is a 400 naming the field, before any schema or service sees it; so is a
+ * PATCH that changes nothing. Raw bodies (webhooks, uploads) are not parsed here: the webhook
+ * route cleans what a provider sent instead (see channels/webhooks.routes.ts).
+ */
+function refuseUnstorableInput(request: FastifyRequest) {
+  const parts = [
+    ['params', request.params],
+    ['querystring', request.query],
+    ['body', Buffer.isBuffer(request.body) ? undefined : request.body],
+  ] as const;
+  for (const [where, value] of parts) {
+    const path = findUnstorableText(value);
+    if (path) {
+      const field = path.join('.') || where;
+      throw badRequest('invalid_text', `${[where, ...path].join('.')}: contains a NUL character or a lone surrogate`, { field });
+    }
+  }
+  const body = request.body;
+  if (request.method === 'PATCH' && typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0) {
+    throw badRequest('nothing_to_change', 'Send at least one field to change');
+  }
 }
 
 /** The authenticated caller of a non-public route, as the services want it. */
