@@ -67,6 +67,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     bus,
     auth,
     clock,
+    allowedOrigins: config.allowedOrigins,
     canSee: (principal, conversation) =>
       canSeeConversation(
         { userId: principal.user.id, role: principal.user.role, teamIds: principal.teamIds, agentsSeeAll: principal.workspace.settings.agentsSeeAll !== false },

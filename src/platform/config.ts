@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { normaliseOrigin } from './auth/origin.rules.js';
 
 export type Config = {
   port: number;
@@ -7,6 +8,16 @@ export type Config = {
   databaseUrl: string | undefined;
   redisUrl: string | undefined;
   publicUrl: string;
+  /**
+   * Origins whose pages may use the session cookie for unsafe requests and the live WebSocket:
+   * PUBLIC_URL's, and those listed in ALLOWED_ORIGINS (a dev server on another port, say).
+   */
+  allowedOrigins: string[];
+  /**
+   * Proxies whose `X-Forwarded-For` is believed (addresses or CIDR ranges, TRUSTED_PROXIES); none
+   * by default, so a client cannot name its own address (login throttling counts by address).
+   */
+  trustedProxies: string[];
   /** Set: provider webhooks are also served on this port, by a thread of their own (PostgreSQL only). */
   webhookPort: number | undefined;
   smtpPort: number;
@@ -29,6 +40,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     databaseUrl: env.DATABASE_URL || undefined,
     redisUrl: env.REDIS_URL || undefined,
     publicUrl,
+    allowedOrigins: [...new Set([originOfPublicUrl(publicUrl), ...listed(env.ALLOWED_ORIGINS).map(checkedOrigin)])],
+    trustedProxies: listed(env.TRUSTED_PROXIES),
     webhookPort: env.WEBHOOK_PORT ? Number(env.WEBHOOK_PORT) : undefined,
     smtpPort: Number(env.SMTP_PORT ?? 2525),
     logLevel: env.LOG_LEVEL ?? 'info',
@@ -42,4 +55,22 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     bodyLimitBytes: Number(env.BODY_LIMIT_BYTES ?? 1024 * 1024),
     webDistDir: path.resolve(env.WEB_DIST_DIR ?? 'web/dist'),
   };
+}
+
+const listed = (value: string | undefined) =>
+  (value ?? '')
+    .split(',')
+    .map((item) => item.trim())
+    .filter(Boolean);
+
+function originOfPublicUrl(publicUrl: string): string {
+  const origin = normaliseOrigin(publicUrl);
+  if (!origin) throw new Error(`PUBLIC_URL: ${publicUrl} is not an http(s) URL`);
+  return origin;
+}
+
+function checkedOrigin(text: string): string {
+  const origin = normaliseOrigin(text);
+  if (!origin) throw new Error(`ALLOWED_ORIGINS: ${text} is not an origin like https://app.example.com`);
+  return origin;
 }

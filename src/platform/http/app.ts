@@ -12,7 +12,8 @@ import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { badRequest, unauthorized } from '../errors.js';
+import { AppError, badRequest, unauthorized } from '../errors.js';
+import { originOf } from '../auth/origin.rules.js';
 import type { Logger } from '../logging.js';
 import { findUnstorableText } from '../storable.rules.js';
 import { errorHandler } from './error-handler.js';
@@ -23,6 +24,8 @@ declare module 'fastify' {
     public?: boolean;
     /** The SPEC §1 action this route performs; checked before the handler runs. */
     permission?: Action;
+    /** Sets the session cookie (login, first-run setup): refused from a foreign page's origin, cookie or not. */
+    setsSession?: boolean;
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -84,20 +87,42 @@ export async function createHttpApp(deps: { config: Config; logger: Logger; auth
   });
 
   app.addHook('onRequest', async (request) => {
-    const config = request.routeOptions.config;
-    if (!request.routeOptions.url || config?.public) return;
-    if (!request.url.startsWith('/api/')) return;
+    const routeConfig = request.routeOptions.config;
+    if (!request.routeOptions.url) return;
+    if (routeConfig?.setsSession) refuseForeignOrigin(request, config.allowedOrigins);
+    if (routeConfig?.public || !request.url.startsWith('/api/')) return;
     const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7) : request.cookies[SESSION_COOKIE];
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    const token = bearer ?? request.cookies[SESSION_COOKIE];
+    // Only the cookie goes along by itself with a request another page makes: reads cannot be answered to that page (CORS), changes can be made.
+    if (!bearer && token && !safeMethods.has(request.method)) refuseForeignOrigin(request, config.allowedOrigins);
     const principal = token ? await auth.authenticate(token) : undefined;
     if (!principal) throw unauthorized();
     request.principal = principal;
-    if (config?.permission) assertAllowed(principal.user.role, config.permission);
+    if (routeConfig?.permission) assertAllowed(principal.user.role, routeConfig.permission);
   });
 
   app.addHook('preValidation', async (request) => refuseUnstorableInput(request));
 
   return { app, routes };
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Cross-site request forgery: a page of another origin (another site, or another port of our host,
+ * which is the same site and so gets the `Lax` cookie) may make the browser send a request with
+ * the user's session cookie. Refused unless it comes from PUBLIC_URL's origin or ALLOWED_ORIGINS.
+ * The WebSocket gateway applies the same rule to its handshake.
+ */
+export function refuseForeignOrigin(request: FastifyRequest, allowedOrigins: readonly string[]) {
+  const headers = request.headers as { origin?: string; 'sec-fetch-site'?: string };
+  if (originOf(headers, allowedOrigins) !== 'foreign') return;
+  throw new AppError(
+    403,
+    'cross_origin_refused',
+    `A page of ${headers.origin ?? `another origin (${headers['sec-fetch-site']})`} may not use this session: only ${allowedOrigins.join(', ')} (PUBLIC_URL, ALLOWED_ORIGINS)`,
+  );
 }
 
 /**

@@ -28,7 +28,7 @@ export function registerAuthRoutes({ app: root, config, bus, services }: RouteCo
   app.post(
     '/api/v1/auth/login',
     {
-      config: { public: true },
+      config: { public: true, setsSession: true },
       schema: {
         tags: ['auth'],
         summary: 'Log in; answers a bearer token and also sets the web app session cookie',

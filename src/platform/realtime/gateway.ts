@@ -1,9 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { AuthService, Principal } from '../auth/auth.service.js';
 import { SESSION_COOKIE } from '../auth/auth.service.js';
 import type { DomainEvent, EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
+import { refuseForeignOrigin } from '../http/app.js';
 import { newId } from '../ids.js';
 import { ANNOUNCE_MS, createPresenceTracker } from './presence.js';
 
@@ -36,8 +37,15 @@ export type Gateway = ReturnType<typeof createGateway>;
  * One WebSocket per browser tab. Every domain event of a workspace reaches its connected users,
  * whichever instance published it, because fan-out listens to the bus rather than to callers.
  */
-export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: Clock; canSee: AudienceRule }) {
-  const { bus, auth, clock, canSee } = deps;
+export function createGateway(deps: {
+  bus: EventBus;
+  auth: AuthService;
+  clock: Clock;
+  canSee: AudienceRule;
+  /** Origins whose pages may open the socket with the session cookie (config.allowedOrigins). */
+  allowedOrigins: readonly string[];
+}) {
+  const { bus, auth, clock, canSee, allowedOrigins } = deps;
   const instanceId = newId();
   const clients = new Map<string, Set<Client>>();
   const localConnections = new Map<string, { workspaceId: string; count: number }>();
@@ -169,7 +177,11 @@ export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: C
 
   return {
     register(app: FastifyInstance) {
-      app.get('/ws', { websocket: true, config: { public: true }, schema: { hide: true } }, async (socket, request) => {
+      // The cookie is sent with a handshake any page asks for: another origin's is refused (403) before the upgrade.
+      const refuseForeignPage = async (request: FastifyRequest) => {
+        if (!(request.query as { token?: string }).token) refuseForeignOrigin(request, allowedOrigins);
+      };
+      app.get('/ws', { websocket: true, config: { public: true }, schema: { hide: true }, preValidation: refuseForeignPage }, async (socket, request) => {
         const query = request.query as { token?: string };
         const token = query.token ?? request.cookies[SESSION_COOKIE];
         const principal = token ? await auth.authenticate(token) : undefined;
