@@ -567,6 +567,8 @@ describe('attachments', () => {
     expect(served.headers['content-type']).toMatch(/^text\/plain/);
     expect(served.headers['content-disposition']).toMatch(/^attachment; filename="evil.png"/);
     expect(served.headers['x-content-type-options']).toBe('nosniff');
+    // The file's own policy, stricter than the web app's, is the one sent.
+    expect(served.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
     const stranger = await t.createWorkspace();
     expect((await t.request('GET', uploaded.data.url, { token: stranger.owner.token })).statusCode).toBe(404);
   });

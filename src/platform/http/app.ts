@@ -17,6 +17,7 @@ import { originOf } from '../auth/origin.rules.js';
 import type { Logger } from '../logging.js';
 import { findUnstorableText } from '../storable.rules.js';
 import { errorHandler } from './error-handler.js';
+import { createSecurityHeaders } from './security-headers.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -26,6 +27,11 @@ declare module 'fastify' {
     permission?: Action;
     /** Sets the session cookie (login, first-run setup): refused from a foreign page's origin, cookie or not. */
     setsSession?: boolean;
+    /**
+     * Other sites may frame this route's pages (the website-chat widget's own pages): it gets
+     * `frame-ancestors *` instead of `'none'` and no X-Frame-Options (see security-headers.ts).
+     */
+    frameable?: boolean;
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -74,6 +80,9 @@ export async function createHttpApp(deps: { config: Config; logger: Logger; auth
       routes.push({ method, url: route.url, permission: route.config?.permission, public: Boolean(route.config?.public) });
     }
   });
+
+  const securityHeaders = createSecurityHeaders(config.publicUrl);
+  app.addHook('onRequest', async (request, reply) => securityHeaders(request.raw, reply.raw, request.routeOptions.config?.frameable === true));
 
   await app.register(fastifyCookie);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
