@@ -63,6 +63,8 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     if (/^(user|team|workspace|sessions)\./.test(event.type)) auth.forgetWorkspace(event.workspaceId);
   });
   const jobs = createJobQueue({ db, clock, bus, logger });
+  // Login throttling keeps a row per account and address tried: forgotten rows go every quarter hour.
+  jobs.every('auth.forget-login-attempts', 15 * 60_000, () => auth.forgetQuietLoginAttempts());
   const gateway = createGateway({
     bus,
     auth,

@@ -63,7 +63,8 @@ export async function createHttpApp(deps: { config: Config; logger: Logger; auth
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: true,
+    // X-Forwarded-For is believed only from the proxies TRUSTED_PROXIES lists: otherwise a client names its own address.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
     logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== 'true' }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',

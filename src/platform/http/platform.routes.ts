@@ -36,7 +36,7 @@ export function registerAuthRoutes({ app: root, config, bus, services }: RouteCo
       },
     },
     async (request, reply) => {
-      const { token, user } = await auth.login(request.body.email, request.body.password);
+      const { token, user } = await auth.login(request.body.email, request.body.password, request.ip);
       reply.setCookie(SESSION_COOKIE, token, cookieOptions);
       return { token, user: publicUser(user) };
     },
