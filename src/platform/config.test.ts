@@ -15,6 +15,11 @@ describe('configuration from the environment', () => {
     expect(() => loadConfig({ ALLOWED_ORIGINS: 'inbox.example.test' }, [])).toThrow(/ALLOWED_ORIGINS: inbox.example.test is not an origin/);
   });
 
+  it('refuses a first owner’s password shorter than any other may be', () => {
+    expect(() => loadConfig({ OWNER_EMAIL: 'boss@example.test', OWNER_PASSWORD: '12345678' }, [])).toThrow(/OWNER_PASSWORD: at least 12 characters/);
+    expect(loadConfig({ OWNER_EMAIL: 'boss@example.test', OWNER_PASSWORD: 'twelve chars' }, []).bootstrap.ownerPassword).toBe('twelve chars');
+  });
+
   it('trusts no proxy unless TRUSTED_PROXIES lists them', () => {
     expect(loadConfig({}, []).trustedProxies).toEqual([]);
     expect(loadConfig({ TRUSTED_PROXIES: '10.0.0.1, 192.168.0.0/16' }, []).trustedProxies).toEqual(['10.0.0.1', '192.168.0.0/16']);

@@ -1,5 +1,6 @@
 import path from 'node:path';
 import { normaliseOrigin } from './auth/origin.rules.js';
+import { MIN_PASSWORD_LENGTH } from './auth/passwords.js';
 
 export type Config = {
   port: number;
@@ -48,7 +49,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true' : publicUrl.startsWith('https://'),
     bootstrap: {
       ownerEmail: env.OWNER_EMAIL || undefined,
-      ownerPassword: env.OWNER_PASSWORD || undefined,
+      ownerPassword: checkedOwnerPassword(env.OWNER_PASSWORD || undefined),
       workspaceName: env.WORKSPACE_NAME || undefined,
     },
     demo: argv.includes('--demo') || env.DEMO === 'true',
@@ -73,4 +74,12 @@ function checkedOrigin(text: string): string {
   const origin = normaliseOrigin(text);
   if (!origin) throw new Error(`ALLOWED_ORIGINS: ${text} is not an origin like https://app.example.com`);
   return origin;
+}
+
+/** The first owner's password is held to the rule every other password is (the API's `password` schema). */
+function checkedOwnerPassword(password: string | undefined): string | undefined {
+  if (password !== undefined && password.length < MIN_PASSWORD_LENGTH) {
+    throw new Error(`OWNER_PASSWORD: at least ${MIN_PASSWORD_LENGTH} characters`);
+  }
+  return password;
 }

@@ -217,6 +217,29 @@ describe('passwords', () => {
     expect((await login(ws.agent.email, 'reset by the owner')).statusCode).toBe(200);
   });
 
+  it.each(['password', '12345678', 'eleven char'])('refuses %j wherever a password is set, naming why', async (weak) => {
+    const ws = await t.createWorkspace();
+    const attempts = [
+      ['POST', '/api/v1/users', { email: `weak-${t.unique()}@example.test`, name: 'Weak', role: 'agent', password: weak }, 'password'],
+      ['POST', `/api/v1/users/${ws.agent.id}/password`, { password: weak }, 'password'],
+      ['POST', '/api/v1/me/password', { currentPassword: TEST_PASSWORD, newPassword: weak }, 'newPassword'],
+    ] as const;
+    for (const [method, url, body, field] of attempts) {
+      const response = await t.request(method, url, { token: ws.owner.token, body });
+      expect(response.statusCode).toBe(400);
+      expect(response.data.error).toMatchObject({ code: 'invalid_field', field });
+      expect(response.data.error.message).toMatch(/at least 12 characters/);
+    }
+    expect((await login(ws.owner.email, TEST_PASSWORD)).statusCode).toBe(200);
+    expect((await login(ws.agent.email, TEST_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('accepts twelve characters', async () => {
+    const ws = await t.createWorkspace();
+    const reset = await t.request('POST', `/api/v1/users/${ws.agent.id}/password`, { token: ws.owner.token, body: { password: 'twelve chars' } });
+    expect(reset.statusCode).toBe(204);
+  });
+
   it('a manager may not reset passwords', async () => {
     const ws = await t.createWorkspace();
     const reset = await t.request('POST', `/api/v1/users/${ws.agent.id}/password`, {
