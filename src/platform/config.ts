@@ -23,6 +23,8 @@ export type Config = {
   webhookPort: number | undefined;
   smtpPort: number;
   logLevel: string;
+  /** LOG_REQUESTS=true: every request is logged (its URL without credentials). */
+  logRequests: boolean;
   /** Set when the server sits behind TLS, so session cookies are marked Secure. */
   secureCookies: boolean;
   bootstrap: { ownerEmail?: string; ownerPassword?: string; workspaceName?: string };
@@ -46,6 +48,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     webhookPort: env.WEBHOOK_PORT ? Number(env.WEBHOOK_PORT) : undefined,
     smtpPort: Number(env.SMTP_PORT ?? 2525),
     logLevel: env.LOG_LEVEL ?? 'info',
+    logRequests: env.LOG_REQUESTS === 'true',
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true' : publicUrl.startsWith('https://'),
     bootstrap: {
       ownerEmail: env.OWNER_EMAIL || undefined,

@@ -65,7 +65,7 @@ export async function createHttpApp(deps: { config: Config; logger: Logger; auth
     bodyLimit: config.bodyLimitBytes,
     // X-Forwarded-For is believed only from the proxies TRUSTED_PROXIES lists: otherwise a client names its own address.
     trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
-    logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== 'true' }),
+    logController: new LogController({ disableRequestLogging: !config.logRequests }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
