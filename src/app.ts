@@ -86,7 +86,17 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const identity = createIdentityService();
   // conversations (the attachments port is the messages floor's, built first: it needs nothing above it)
   const store = createFileAttachmentStore(path.join(config.dataDir, 'attachments'));
-  const attachments = createAttachmentsService({ db, clock, jobs, store, secrets, publicUrl: config.publicUrl });
+  // Attachments and conversations need each other (deleting a conversation deletes its files; a sent
+  // file is downloaded by whoever sees its conversation): the latter is looked up when a file is opened.
+  const attachments = createAttachmentsService({
+    db,
+    clock,
+    jobs,
+    store,
+    secrets,
+    publicUrl: config.publicUrl,
+    conversations: { requireVisible: (actor, conversationId) => conversations.requireVisible(actor, conversationId) },
+  });
   const onlineSince = createOnlineSince({ bus, gateway, clock });
   const conversations = createConversationsService({ db, bus, clock, jobs, workspace, onlineSince, attachments });
   // blocking: receive() screens each inbound message for spam, which may block its contact
@@ -110,7 +120,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     spam,
   });
   // contacts, with its ports to blocking and attachments
-  const contacts = createContactsService({ db, bus, clock, jobs, workspace, blocking, attachments, dataDir: config.dataDir });
+  const contacts = createContactsService({ db, bus, clock, jobs, workspace, blocking, attachments, visibility: conversations, dataDir: config.dataDir });
 
   return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, attachments, savedReplies, messages, blocking, spam };
 }

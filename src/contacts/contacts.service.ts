@@ -47,6 +47,12 @@ export type ContactsDeps = {
    * other modules (a port: blocking sits above contacts). Answers the contacts that changed.
    */
   blocking: { setBlockedMany(workspaceId: string, contactIds: string[], blocked: boolean, by: string | null): Promise<string[]> };
+  /**
+   * 404 unless the actor may read and change this contact (SPEC §1: an agent limited to its own
+   * inboxes, only contacts of conversations it may see or assigned to it). A port: who sees a
+   * conversation is the conversations domain's rule, above contacts.
+   */
+  visibility: { requireReachableContact(actor: Actor, contactId: string): Promise<void> };
   /** Deleting contacts deletes the files sent to them, in the same transaction (a port: attachments sit above contacts). */
   attachments: { discardOfContacts(tx: Db, workspaceId: string, contactIds: string[]): Promise<void> };
   /** Exports and uploaded imports are files under `<dataDir>/exports` and `<dataDir>/imports`. */
@@ -116,6 +122,7 @@ export function createContactsService(deps: ContactsDeps) {
     }
   }
 
+  /** The contact as the API shows it; the caller checked the actor may reach it (or just wrote it). */
   async function requireItem(actor: Actor, id: string): Promise<ContactItem> {
     const item = await repository.findItem(actor.workspaceId, id);
     if (!item) throw notFound('Contact');
@@ -123,6 +130,7 @@ export function createContactsService(deps: ContactsDeps) {
   }
 
   async function requireRow(actor: Actor, id: string) {
+    await deps.visibility.requireReachableContact(actor, id);
     const row = await repository.findRow(actor.workspaceId, id);
     if (!row) throw notFound('Contact');
     return row;
@@ -156,7 +164,10 @@ export function createContactsService(deps: ContactsDeps) {
       return { count: await repository.count(actor.workspaceId, await resolve(actor.workspaceId, filter)) };
     },
 
-    get: requireItem,
+    async get(actor: Actor, id: string): Promise<ContactItem> {
+      await deps.visibility.requireReachableContact(actor, id);
+      return requireItem(actor, id);
+    },
 
     async create(actor: Actor, input: ContactWrite): Promise<ContactItem> {
       const changes = checkedChanges(input, null, await definitionsOf(actor.workspaceId));
@@ -181,6 +192,7 @@ export function createContactsService(deps: ContactsDeps) {
      * per field). `tags` replaces the contact's tags; removing one never deletes the tag itself.
      */
     async update(actor: Actor, id: string, patch: ContactWrite): Promise<ContactItem> {
+      await deps.visibility.requireReachableContact(actor, id);
       const definitions = patch.customFields ? await definitionsOf(actor.workspaceId) : new Map();
       const tagNames = patch.tags ? checkedTags(patch.tags) : undefined;
       await checkAssignee(actor, patch.assigneeId);

@@ -344,7 +344,7 @@ export function createMessagesService(deps: {
         },
         textSearchConfig(contact.language),
       );
-      if (attachmentIds.length > 0) await attachments.attach(tx, { workspaceId, ids: attachmentIds, messageId: id, contactId: contact.id });
+      if (attachmentIds.length > 0) await attachments.attach(tx, { workspaceId, ids: attachmentIds, messageId: id, contactId: contact.id, uploadedBy: actor.userId });
       if (isReply) {
         await identity.recordOutbound(tx, { workspaceId, contactId: contact.id, at: now });
         await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
@@ -507,6 +507,7 @@ export function createMessagesService(deps: {
 
     /** Writing from the contact's record: its conversation, made if it has none, gets the message. */
     async sendToContact(actor: Actor, contactId: string, input: SendInput) {
+      await conversations.requireReachableContact(actor, contactId);
       const conversation = await conversations.findByContact(actor.workspaceId, contactId);
       // The conversation's visibility rules apply here too: an agent may not write into one it cannot see.
       if (conversation) await conversations.requireVisible(actor, conversation.id);

@@ -93,6 +93,28 @@ describe.skipIf(!hasChromium)('the browser layer', () => {
     await context.close();
   });
 
+  it('shows an agent the trash only once a manager lets agents delete conversations in Settings', async () => {
+    const agent = await signedIn(web, 'aiko@acme.test', SCENE_PASSWORD);
+    const manager = await signedIn(web, 'max@acme.test', SCENE_PASSWORD);
+    await agent.page.goto(conversationPath);
+    await agent.page.getByRole('button', { name: 'Close' }).waitFor();
+    const trash = agent.page.getByRole('button', { name: 'Delete conversation' });
+    expect(await trash.count()).toBe(0);
+
+    await manager.page.goto('/settings/workspace');
+    await manager.page.getByLabel('Agents may delete conversations and their history').check();
+    await manager.page.getByLabel('Private hosts deliveries may reach').fill('sink.internal:8080\n10.0.0.5');
+    await manager.page.getByRole('button', { name: 'Save' }).click();
+    await manager.page.getByText('Settings saved.').waitFor();
+
+    // Live: the agent's open conversation gains the button without a reload.
+    await trash.waitFor({ timeout: 3000 });
+    const settings = await manager.context.request.get('/api/v1/settings');
+    expect(await settings.json()).toMatchObject({ agentsMayDeleteConversations: true, allowedPrivateHosts: ['sink.internal:8080', '10.0.0.5'] });
+    await agent.context.close();
+    await manager.context.close();
+  });
+
   it('cannot be framed by a page of another origin', async () => {
     const framer = http.createServer((_request, response) => {
       response.writeHead(200, { 'content-type': 'text/html' }).end(`<iframe src="${web.baseUrl}/inbox" title="framed"></iframe>`);

@@ -5,7 +5,7 @@ import { type AuthService, publicUser, SESSION_COOKIE } from '../auth/auth.servi
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { notFound } from '../errors.js';
-import { type JobQueue, publicJob } from '../jobs.js';
+import { type JobQueue, mayFollowJob, publicJob } from '../jobs.js';
 import type { Gateway } from '../realtime/gateway.js';
 import { actorOf, type RouteContext } from './app.js';
 import { uuidParam } from './schemas.js';
@@ -66,8 +66,9 @@ export function registerPlatformRoutes({ app: root, services }: RouteContext<{ g
     '/api/v1/jobs/:id',
     { schema: { tags: ['jobs'], summary: 'A background job and its progress', params: uuidParam } },
     async (request) => {
-      const job = await jobs.find(actorOf(request).workspaceId, request.params.id);
-      if (!job) throw notFound('Job');
+      const actor = actorOf(request);
+      const job = await jobs.find(actor.workspaceId, request.params.id);
+      if (!job || !mayFollowJob(actor, job)) throw notFound('Job');
       return publicJob(job);
     },
   );

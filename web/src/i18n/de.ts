@@ -119,7 +119,11 @@ export const de: Dictionary = {
   'workspace.agents': 'Agenten',
   'workspace.agentsSeeAll': 'Agenten sehen den Posteingang „Alle“',
   'workspace.agentsMayDeleteAssignedContacts': 'Agenten dürfen die ihnen zugewiesenen Kontakte löschen',
+  'workspace.agentsMayDeleteConversations': 'Agenten dürfen Unterhaltungen mitsamt Verlauf löschen',
   'workspace.agentsMayMerge': 'Agenten dürfen Kontakte zusammenführen',
+  'workspace.allowedPrivateHosts': 'Private Hosts, die Zustellungen erreichen dürfen',
+  'workspace.allowedPrivateHosts.hint':
+    'Antworten und Anfragen an Ihre eigenen Systeme gehen nie an private oder lokale Adressen (10.x, 192.168.x, localhost …), außer ihr Host steht hier: einer pro Zeile, als Host oder Host:Port.',
   'workspace.saved': 'Einstellungen gespeichert.',
 
   'error.unexpected': 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
@@ -139,6 +143,7 @@ export const de: Dictionary = {
   'error.not_found': 'Das gibt es nicht mehr. Vielleicht hat es jemand entfernt.',
   'error.rate_limited': 'Zu viele Anfragen. Warten Sie einen Moment und versuchen Sie es erneut.',
   'error.field.email': 'Geben Sie eine gültige E-Mail-Adresse ein.',
+  'error.field.allowedPrivateHosts': 'Geben Sie Hosts an, einen pro Zeile: höchstens 50, jeder höchstens 255 Zeichen lang.',
   'error.field.password': 'Verwenden Sie mindestens 12 Zeichen (höchstens 1000): kürzere Passwörter sind zu leicht zu erraten.',
   'error.field.newPassword': 'Verwenden Sie mindestens 12 Zeichen (höchstens 1000): kürzere Passwörter sind zu leicht zu erraten.',
   'error.field.name': 'Geben Sie einen Namen ein (bis zu 200 Zeichen).',

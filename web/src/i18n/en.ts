@@ -118,7 +118,11 @@ export const en = {
   'workspace.agents': 'Agents',
   'workspace.agentsSeeAll': 'Agents see the “All” inbox',
   'workspace.agentsMayDeleteAssignedContacts': 'Agents may delete the contacts assigned to them',
+  'workspace.agentsMayDeleteConversations': 'Agents may delete conversations and their history',
   'workspace.agentsMayMerge': 'Agents may merge contacts',
+  'workspace.allowedPrivateHosts': 'Private hosts deliveries may reach',
+  'workspace.allowedPrivateHosts.hint':
+    'Replies and requests to your own systems never go to private or local addresses (10.x, 192.168.x, localhost…) unless their host is listed here: one per line, as host or host:port.',
   'workspace.saved': 'Settings saved.',
 
   'error.unexpected': 'Something went wrong. Please try again.',
@@ -138,6 +142,7 @@ export const en = {
   'error.not_found': 'It no longer exists. Someone may have removed it.',
   'error.rate_limited': 'Too many requests. Wait a moment and try again.',
   'error.field.email': 'Enter a valid email address.',
+  'error.field.allowedPrivateHosts': 'List hosts, one per line: up to 50, each at most 255 characters.',
   'error.field.password': 'Use at least 12 characters (and at most 1000): shorter passwords are guessed too easily.',
   'error.field.newPassword': 'Use at least 12 characters (and at most 1000): shorter passwords are guessed too easily.',
   'error.field.name': 'Enter a name (up to 200 characters).',

@@ -119,7 +119,11 @@ export const fr: Dictionary = {
   'workspace.agents': 'Agents',
   'workspace.agentsSeeAll': 'Les agents voient la boîte « Toutes »',
   'workspace.agentsMayDeleteAssignedContacts': 'Les agents peuvent supprimer les contacts qui leur sont assignés',
+  'workspace.agentsMayDeleteConversations': 'Les agents peuvent supprimer des conversations et leur historique',
   'workspace.agentsMayMerge': 'Les agents peuvent fusionner des contacts',
+  'workspace.allowedPrivateHosts': 'Hôtes privés que les envois peuvent joindre',
+  'workspace.allowedPrivateHosts.hint':
+    'Les réponses et requêtes vers vos propres systèmes ne vont jamais à des adresses privées ou locales (10.x, 192.168.x, localhost…), sauf si leur hôte figure ici : un par ligne, sous la forme hôte ou hôte:port.',
   'workspace.saved': 'Paramètres enregistrés.',
 
   'error.unexpected': 'Une erreur s’est produite. Veuillez réessayer.',
@@ -139,6 +143,7 @@ export const fr: Dictionary = {
   'error.not_found': 'Cet élément n’existe plus. Quelqu’un l’a peut-être supprimé.',
   'error.rate_limited': 'Trop de requêtes. Patientez un instant et réessayez.',
   'error.field.email': 'Saisissez une adresse e-mail valide.',
+  'error.field.allowedPrivateHosts': 'Indiquez des hôtes, un par ligne : 50 au plus, chacun de 255 caractères au plus.',
   'error.field.password': 'Utilisez au moins 12 caractères (1000 au plus) : un mot de passe plus court se devine trop facilement.',
   'error.field.newPassword': 'Utilisez au moins 12 caractères (1000 au plus) : un mot de passe plus court se devine trop facilement.',
   'error.field.name': 'Saisissez un nom (200 caractères au plus).',
