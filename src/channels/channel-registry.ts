@@ -49,6 +49,12 @@ export type OutboundMessage = {
   attachments?: OutboundAttachment[];
 };
 
+/** What the workspace says about how a message may go out, given to `send` beside the channel's settings. */
+export type SendContext = {
+  /** Private or loopback hosts (`host` or `host:port`) a delivery to a workspace-given URL may reach (platform/outbound-http.ts). */
+  allowedPrivateHosts: readonly string[];
+};
+
 export type SendResult =
   | { ok: true; providerMessageId: string }
   /** `retryable`: the provider may accept it later (timeouts, 5xx, rate limits). */
@@ -67,7 +73,7 @@ export type ChannelModule<Settings extends Record<string, unknown> = Record<stri
   /** Throws a 400 AppError when the payload is not the provider's format. */
   parseInbound(request: WebhookRequest, settings: Settings): InboundMessage[];
   parseStatus(request: WebhookRequest, settings: Settings): StatusUpdate[];
-  send(message: OutboundMessage, settings: Settings): Promise<SendResult>;
+  send(message: OutboundMessage, settings: Settings, context: SendContext): Promise<SendResult>;
   /** Pure: what may be sent now (SPEC §4.1). */
   windowPolicy(input: WindowInput, settings: Settings): WindowState;
 };

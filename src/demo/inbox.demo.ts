@@ -144,6 +144,8 @@ export async function seedInboxDemo(
   const user = (name: string) => users.find((u) => u.email.startsWith(`${name}@`))!;
   const actorOf = (name: string): Actor => ({ userId: user(name).id, workspaceId: owner.workspaceId, role: user(name).role });
 
+  // The demo's integration is this server (the sink below): its address, maybe localhost, is allowed as its own.
+  await workspace.updateWorkspace(owner, { settings: { allowedPrivateHosts: [new URL(publicUrl).host] } });
   const created = await channels.create(owner, {
     type: 'api',
     name: 'Shop backend (API)',

@@ -412,6 +412,7 @@ export function createMessagesService(deps: {
         attachments: await attachments.forDelivery(workspaceId, message.id),
       },
       channel.row.settings,
+      { allowedPrivateHosts: (await workspace.settingsOf(workspaceId)).allowedPrivateHosts },
     );
     if (!result.ok) {
       if (result.retryable && !final) return { retry: true, error: result.error };

@@ -119,6 +119,8 @@ export async function setUpInboxScene(baseUrl: string, integration: { url: strin
   });
   await call('POST', '/api/v1/users', token, { email: 'aiko@acme.test', name: 'Aiko Tanaka', role: 'agent', password: SCENE_PASSWORD });
   await call('POST', '/api/v1/users', token, { email: 'max@acme.test', name: 'Max Manager', role: 'manager', password: SCENE_PASSWORD });
+  // The stand-in integration listens on 127.0.0.1: deliveries reach it only with its host listed.
+  await call('PATCH', '/api/v1/settings', token, { allowedPrivateHosts: [new URL(integration.url).host] });
   const channel = await call('POST', '/api/v1/channels', token, {
     type: 'api',
     name: 'Shop',
