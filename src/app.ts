@@ -10,7 +10,7 @@ import { registerWebhookRoutes } from './channels/webhooks.routes.js';
 import { registerContactsRoutes } from './contacts/contacts.routes.js';
 import { createContactsService } from './contacts/contacts.service.js';
 import { createIdentityService } from './contacts/identity.service.js';
-import { canSeeConversation } from './conversations/conversation-visibility.rules.js';
+import { canReachContact, canSeeConversation, type ConversationViewer } from './conversations/conversation-visibility.rules.js';
 import { registerConversationRoutes } from './conversations/conversations.routes.js';
 import { createConversationsService } from './conversations/conversations.service.js';
 import { createOnlineSince } from './conversations/online-since.js';
@@ -22,7 +22,7 @@ import { registerMessageRoutes } from './messages/messages.routes.js';
 import { createMessagesService } from './messages/messages.service.js';
 import { registerSavedReplyRoutes } from './messages/saved-replies.routes.js';
 import { createSavedRepliesService } from './messages/saved-replies.service.js';
-import { createAuthService } from './platform/auth/auth.service.js';
+import { createAuthService, type Principal } from './platform/auth/auth.service.js';
 import type { EventBus } from './platform/bus.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -50,6 +50,14 @@ export type AppDeps = {
 
 export type Services = ReturnType<typeof createServices>;
 
+/** A connected user as the visibility rules see them. */
+const viewerOf = (principal: Principal): ConversationViewer => ({
+  userId: principal.user.id,
+  role: principal.user.role,
+  teamIds: principal.teamIds,
+  agentsSeeAll: principal.workspace.settings.agentsSeeAll !== false,
+});
+
 /**
  * The composition root: every service, built in the order of the floors (README, Layout), each
  * handed what it needs. A lower domain that must make a higher one act receives a port here (a
@@ -70,11 +78,8 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     auth,
     clock,
     allowedOrigins: config.allowedOrigins,
-    canSee: (principal, conversation) =>
-      canSeeConversation(
-        { userId: principal.user.id, role: principal.user.role, teamIds: principal.teamIds, agentsSeeAll: principal.workspace.settings.agentsSeeAll !== false },
-        conversation,
-      ),
+    canSee: (principal, conversation) => canSeeConversation(viewerOf(principal), conversation),
+    canReachContact: (principal, contact) => canReachContact(viewerOf(principal), contact),
   });
   const secrets = createServerSecrets(db);
   // workspace

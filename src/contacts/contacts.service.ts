@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { EventBus } from '../platform/bus.js';
+import type { ContactAudience, EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { forbidden, notFound } from '../platform/errors.js';
@@ -52,7 +52,11 @@ export type ContactsDeps = {
    * inboxes, only contacts of conversations it may see or assigned to it). A port: who sees a
    * conversation is the conversations domain's rule, above contacts.
    */
-  visibility: { requireReachableContact(actor: Actor, contactId: string): Promise<void> };
+  visibility: {
+    requireReachableContact(actor: Actor, contactId: string): Promise<void>;
+    /** Who may read the contact: its events go to those users only. */
+    audienceOfContact(workspaceId: string, contactId: string): Promise<ContactAudience | undefined>;
+  };
   /** Deleting contacts deletes the files sent to them, in the same transaction (a port: attachments sit above contacts). */
   attachments: { discardOfContacts(tx: Db, workspaceId: string, contactIds: string[]): Promise<void> };
   /** Exports and uploaded imports are files under `<dataDir>/exports` and `<dataDir>/imports`. */
@@ -96,6 +100,9 @@ export function createContactsService(deps: ContactsDeps) {
   });
 
   const emit = (workspaceId: string, type: string, data: Record<string, unknown>) => bus.publish({ type, workspaceId, data });
+  /** An event carrying the contact's fields reaches only the users who may read the contact. */
+  const emitAbout = async (workspaceId: string, type: string, contact: ContactItem, data: Record<string, unknown> = {}) =>
+    bus.publish({ type, workspaceId, data: { contact, ...data }, contactAudience: (await deps.visibility.audienceOfContact(workspaceId, contact.id)) ?? { assigneeId: null, conversation: null } });
 
   async function definitionsOf(workspaceId: string): Promise<Map<string, CustomFieldDefinition>> {
     return new Map((await fieldsRepository.list(workspaceId)).map((d) => [d.key, d]));
@@ -182,7 +189,7 @@ export function createContactsService(deps: ContactsDeps) {
         await contacts.addTags(actor.workspaceId, [id], tags.map((t) => t.id), now);
       });
       const contact = await requireItem(actor, id);
-      await emit(actor.workspaceId, 'contact.created', { contact });
+      await emitAbout(actor.workspaceId, 'contact.created', contact);
       return contact;
     },
 
@@ -222,7 +229,7 @@ export function createContactsService(deps: ContactsDeps) {
         return { changed, tagsAdded, tagsRemoved };
       });
       const contact = await requireItem(actor, id);
-      await emit(actor.workspaceId, 'contact.updated', { contact, ...outcome });
+      await emitAbout(actor.workspaceId, 'contact.updated', contact, outcome);
       return contact;
     },
 
@@ -260,7 +267,7 @@ export function createContactsService(deps: ContactsDeps) {
       const removed = await repository.removeIdentity(actor.workspaceId, id, channelId, clock.now());
       if (removed === 0) throw notFound('Channel of this contact');
       const contact = await requireItem(actor, id);
-      await emit(actor.workspaceId, 'contact.updated', { contact, changed: ['channels'], tagsAdded: [], tagsRemoved: [] });
+      await emitAbout(actor.workspaceId, 'contact.updated', contact, { changed: ['channels'], tagsAdded: [], tagsRemoved: [] });
     },
   };
 }

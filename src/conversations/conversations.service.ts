@@ -184,6 +184,9 @@ export function createConversationsService(deps: {
   return {
     requireVisible: async (actor: Actor, id: string) => (await requireVisible(actor, id)).row,
 
+    /** Who may read the contact, for the events about it; undefined when there is no such contact. */
+    audienceOfContact: (workspaceId: string, contactId: string) => repository.contactAudience(workspaceId, contactId),
+
     /**
      * 404, as for its conversation, unless the actor may read and change the contact
      * (canReachContact): whoever sees every conversation passes without a query (and finds out

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, TEST_PASSWORD, type TestApp } from '../helpers/app.js';
+import { connect } from '../helpers/websocket.js';
 import { createApiChannel, inboundConversation } from './inbox-fixtures.js';
 
 /** What an agent may reach (SPEC §1): conversations to delete, contacts, jobs, uploads. */
@@ -95,6 +96,30 @@ describe('reading and changing a contact, when agents do not see All', () => {
     expect((await t.request('GET', `/api/v1/contacts/${created.data.id}`, as(ws.agent.token))).statusCode).toBe(404);
     await t.request('PATCH', '/api/v1/settings', { ...as(ws.owner.token), body: { agentsSeeAll: true } });
     expect((await t.request('GET', `/api/v1/contacts/${created.data.id}`, as(ws.agent.token))).statusCode).toBe(200);
+  });
+});
+
+describe('live contact events, when agents do not see All', () => {
+  it('reach an agent only for contacts it may read', async () => {
+    const { ws, channel } = await scene({ agentsSeeAll: false });
+    const hidden = await inboundConversation(t, ws, channel.id, { identifier: 'live-hidden', name: 'Hidden Person' });
+    await t.request('POST', `/api/v1/conversations/${hidden.id}/assign`, { ...as(ws.owner.token), body: { assigneeId: ws.manager.id } });
+    const open = await inboundConversation(t, ws, channel.id, { identifier: 'live-open', name: 'Open Person' });
+    const baseUrl = await t.server.listen();
+    const agent = await connect(baseUrl, ws.agent.token);
+    const manager = await connect(baseUrl, ws.manager.token);
+    await Promise.all([agent.next('hello'), manager.next('hello')]);
+
+    await t.request('PATCH', `/api/v1/contacts/${hidden.contactId}`, { ...as(ws.owner.token), body: { email: 'secret@example.test' } });
+    await t.request('PATCH', `/api/v1/contacts/${open.contactId}`, { ...as(ws.owner.token), body: { email: 'open@example.test' } });
+    await manager.next('contact.updated', (data) => data.contact.id === open.contactId);
+    await agent.next('contact.updated', (data) => data.contact.id === open.contactId);
+    // Both updates were published in this order: the agent had the first one by now if it were sent.
+    expect(manager.events.filter((e) => e.type === 'contact.updated').map((e) => e.data.contact.id)).toEqual([hidden.contactId, open.contactId]);
+    expect(agent.events.filter((e) => e.type === 'contact.updated').map((e) => e.data.contact.id)).toEqual([open.contactId]);
+    expect(JSON.stringify(agent.events)).not.toContain('secret@example.test');
+    agent.close();
+    manager.close();
   });
 });
 

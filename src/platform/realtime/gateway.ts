@@ -2,7 +2,7 @@ import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { AuthService, Principal } from '../auth/auth.service.js';
 import { SESSION_COOKIE } from '../auth/auth.service.js';
-import type { DomainEvent, EventBus } from '../bus.js';
+import type { ContactAudience, DomainEvent, EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import { refuseForeignOrigin } from '../http/app.js';
 import { newId } from '../ids.js';
@@ -21,6 +21,8 @@ type Client = {
 
 /** Whether a user may see the conversation an event is about. */
 export type AudienceRule = (principal: Principal, audience: NonNullable<DomainEvent['audience']>) => boolean;
+/** Whether a user may read the contact an event is about. */
+export type ContactAudienceRule = (principal: Principal, contact: ContactAudience) => boolean;
 
 /**
  * How long events wait to go out together. Each write to a socket is a system call that cost more
@@ -42,10 +44,11 @@ export function createGateway(deps: {
   auth: AuthService;
   clock: Clock;
   canSee: AudienceRule;
+  canReachContact: ContactAudienceRule;
   /** Origins whose pages may open the socket with the session cookie (config.allowedOrigins). */
   allowedOrigins: readonly string[];
 }) {
-  const { bus, auth, clock, canSee, allowedOrigins } = deps;
+  const { bus, auth, clock, canSee, canReachContact, allowedOrigins } = deps;
   const instanceId = newId();
   const clients = new Map<string, Set<Client>>();
   const localConnections = new Map<string, { workspaceId: string; count: number }>();
@@ -117,6 +120,7 @@ export function createGateway(deps: {
     for (const client of audience) {
       if (event.userIds && !event.userIds.includes(client.userId)) continue;
       if (client.socket.readyState !== client.socket.OPEN) continue;
+      if (event.contactAudience && !canReachContact(client.principal, event.contactAudience)) continue;
       if (event.audience && !canSee(client.principal, event.audience)) {
         // Its lists may hold the conversation from before: tell it to drop it, and nothing more.
         if (event.type !== 'conversation.updated') continue;
