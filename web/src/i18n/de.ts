@@ -141,6 +141,8 @@ export const de: Dictionary = {
   'error.wrong_password': 'Das aktuelle Passwort ist falsch.',
   'error.forbidden': 'Ihre Rolle erlaubt das nicht.',
   'error.not_found': 'Das gibt es nicht mehr. Vielleicht hat es jemand entfernt.',
+  'error.cross_origin_refused': 'Diese Seite hat nicht die Adresse, für die Switchboard eingerichtet ist (PUBLIC_URL). Öffnen Sie Switchboard unter seiner eigenen Adresse, oder bitten Sie Ihre Administration, diese in ALLOWED_ORIGINS aufzunehmen.',
+  'error.invalid_text': 'Dieser Text enthält ein Zeichen, das nicht gespeichert werden kann (ein NUL-Zeichen oder ein halbes Emoji). Entfernen Sie es und versuchen Sie es erneut.',
   'error.rate_limited': 'Zu viele Anfragen. Warten Sie einen Moment und versuchen Sie es erneut.',
   'error.field.email': 'Geben Sie eine gültige E-Mail-Adresse ein.',
   'error.field.allowedPrivateHosts': 'Geben Sie Hosts an, einen pro Zeile: höchstens 50, jeder höchstens 255 Zeichen lang.',

@@ -140,6 +140,8 @@ export const en = {
   'error.wrong_password': 'The current password is wrong.',
   'error.forbidden': 'Your role does not allow this.',
   'error.not_found': 'It no longer exists. Someone may have removed it.',
+  'error.cross_origin_refused': 'This page’s address is not the one Switchboard is set up for (PUBLIC_URL). Open Switchboard at its own address, or ask your administrator to add this one to ALLOWED_ORIGINS.',
+  'error.invalid_text': 'This text holds a character that cannot be stored (a NUL character or half of an emoji). Remove it and try again.',
   'error.rate_limited': 'Too many requests. Wait a moment and try again.',
   'error.field.email': 'Enter a valid email address.',
   'error.field.allowedPrivateHosts': 'List hosts, one per line: up to 50, each at most 255 characters.',

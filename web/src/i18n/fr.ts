@@ -141,6 +141,8 @@ export const fr: Dictionary = {
   'error.wrong_password': 'Le mot de passe actuel est incorrect.',
   'error.forbidden': 'Votre rôle ne le permet pas.',
   'error.not_found': 'Cet élément n’existe plus. Quelqu’un l’a peut-être supprimé.',
+  'error.cross_origin_refused': 'L’adresse de cette page n’est pas celle pour laquelle Switchboard est configuré (PUBLIC_URL). Ouvrez Switchboard à sa propre adresse, ou demandez à votre administrateur d’ajouter celle-ci à ALLOWED_ORIGINS.',
+  'error.invalid_text': 'Ce texte contient un caractère impossible à enregistrer (un caractère NUL ou la moitié d’un emoji). Retirez-le et réessayez.',
   'error.rate_limited': 'Trop de requêtes. Patientez un instant et réessayez.',
   'error.field.email': 'Saisissez une adresse e-mail valide.',
   'error.field.allowedPrivateHosts': 'Indiquez des hôtes, un par ligne : 50 au plus, chacun de 255 caractères au plus.',
