@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { finishedJob } from './contacts.fixtures.js';
+import { settledJob } from './contacts.fixtures.js';
 import { createApiChannel, inboundConversation, sendInbound } from './inbox-fixtures.js';
 
 /**
@@ -91,8 +91,8 @@ describe('a CSV import carrying NUL bytes or broken surrogates', () => {
   it('imports the rows with those characters dropped, header included', async () => {
     const response = await importCsv('first\u0000Name,email\nZo\u0000e,zoe-nul@example.test\nLo\ud800u,lou-nul@example.test\n');
     expect(response.statusCode, response.body).toBe(202);
-    const job = await finishedJob(t, ws.owner.token, response.data.job.id);
-    expect(job.result).toMatchObject({ imported: 2, refusedCount: 0 });
+    const job = await settledJob(t, ws.owner.token, response.data.job.id);
+    expect(job.result, JSON.stringify(job)).toMatchObject({ imported: 2, refusedCount: 0 });
     const contacts = (await t.request('GET', '/api/v1/contacts?limit=200', owner())).data.items as Array<{ firstName: string; email: string }>;
     const imported = contacts.filter((c) => c.email?.endsWith('-nul@example.test')).map((c) => c.firstName);
     expect(imported.sort()).toEqual(['Lo\ufffdu', 'Zoe']);

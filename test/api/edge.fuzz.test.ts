@@ -4,7 +4,7 @@ import { signBody } from '../../src/channels/api/api.channel.js';
 import { channelModules } from '../../src/channels/channel-modules.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { asQueryText, encodeLoosely, type Hints, hostileString, hostileStrings, type JsonSchema, sometimes, valueOf } from '../helpers/fuzz.js';
-import { finishedJob } from './contacts.fixtures.js';
+import { settledJob } from './contacts.fixtures.js';
 import { API_SECRET, createApiChannel, inboundConversation } from './inbox-fixtures.js';
 
 /**
@@ -227,7 +227,7 @@ describe('generated requests never answer 5xx', () => {
         const response = await send(request, ws.owner.token, { 'content-type': 'text/csv' });
         noServerError(response, request);
         if (response.statusCode !== 202) return;
-        const job = await finishedJob(t, ws.owner.token, response.json().job.id);
+        const job = await settledJob(t, ws.owner.token, response.json().job.id);
         if (job.status !== 'done') throw new Error(`the import of ${JSON.stringify(request.body)} ended ${job.status}: ${job.error}`);
       }),
     );
