@@ -7,6 +7,7 @@ const available: Record<string, () => Promise<{ run: () => Promise<Record<string
   blocking: () => import('./blocking.bench.js'),
   gc: () => import('./gc.bench.js'),
   'meta-webhooks': () => import('./meta-webhooks.bench.js'),
+  'security-headers': () => import('./security-headers.bench.js'),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
