@@ -10,7 +10,7 @@ import { registerWebhookRoutes } from './channels/webhooks.routes.js';
 import { registerContactsRoutes } from './contacts/contacts.routes.js';
 import { createContactsService } from './contacts/contacts.service.js';
 import { createIdentityService } from './contacts/identity.service.js';
-import { canSeeConversation } from './conversations/conversation-visibility.rules.js';
+import { canReachContact, canSeeConversation, type ConversationViewer } from './conversations/conversation-visibility.rules.js';
 import { registerConversationRoutes } from './conversations/conversations.routes.js';
 import { createConversationsService } from './conversations/conversations.service.js';
 import { createOnlineSince } from './conversations/online-since.js';
@@ -27,7 +27,7 @@ import { registerSavedReplyRoutes } from './messages/saved-replies.routes.js';
 import { createSavedRepliesService } from './messages/saved-replies.service.js';
 import { registerTemplateRoutes } from './messages/templates.routes.js';
 import { createTemplatesService } from './messages/templates.service.js';
-import { createAuthService } from './platform/auth/auth.service.js';
+import { createAuthService, type Principal } from './platform/auth/auth.service.js';
 import type { EventBus } from './platform/bus.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -55,6 +55,14 @@ export type AppDeps = {
 
 export type Services = ReturnType<typeof createServices>;
 
+/** A connected user as the visibility rules see them. */
+const viewerOf = (principal: Principal): ConversationViewer => ({
+  userId: principal.user.id,
+  role: principal.user.role,
+  teamIds: principal.teamIds,
+  agentsSeeAll: principal.workspace.settings.agentsSeeAll !== false,
+});
+
 /**
  * The composition root: every service, built in the order of the floors (README, Layout), each
  * handed what it needs. A lower domain that must make a higher one act receives a port here (a
@@ -68,15 +76,15 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     if (/^(user|team|workspace|sessions)\./.test(event.type)) auth.forgetWorkspace(event.workspaceId);
   });
   const jobs = createJobQueue({ db, clock, bus, logger });
+  // Login throttling keeps a row per account and address tried: forgotten rows go every quarter hour.
+  jobs.every('auth.forget-login-attempts', 15 * 60_000, () => auth.forgetQuietLoginAttempts());
   const gateway = createGateway({
     bus,
     auth,
     clock,
-    canSee: (principal, conversation) =>
-      canSeeConversation(
-        { userId: principal.user.id, role: principal.user.role, teamIds: principal.teamIds, agentsSeeAll: principal.workspace.settings.agentsSeeAll !== false },
-        conversation,
-      ),
+    allowedOrigins: config.allowedOrigins,
+    canSee: (principal, conversation) => canSeeConversation(viewerOf(principal), conversation),
+    canReachContact: (principal, contact) => canReachContact(viewerOf(principal), contact),
   });
   const secrets = createServerSecrets(db);
   // workspace
@@ -89,7 +97,17 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const identity = createIdentityService();
   // conversations (the attachments port is the messages floor's, built first: it needs nothing above it)
   const store = createFileAttachmentStore(path.join(config.dataDir, 'attachments'));
-  const attachments = createAttachmentsService({ db, clock, jobs, store, secrets, publicUrl: config.publicUrl });
+  // Attachments and conversations need each other (deleting a conversation deletes its files; a sent
+  // file is downloaded by whoever sees its conversation): the latter is looked up when a file is opened.
+  const attachments = createAttachmentsService({
+    db,
+    clock,
+    jobs,
+    store,
+    secrets,
+    publicUrl: config.publicUrl,
+    conversations: { requireVisible: (actor, conversationId) => conversations.requireVisible(actor, conversationId) },
+  });
   const onlineSince = createOnlineSince({ bus, gateway, clock });
   const conversations = createConversationsService({ db, bus, clock, jobs, workspace, onlineSince, attachments });
   // blocking: receive() screens each inbound message for spam, which may block its contact
@@ -123,6 +141,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     workspace,
     blocking,
     attachments,
+    visibility: conversations,
     dataDir: config.dataDir,
     firstContactBy: (type) => registry.get(type)?.firstContact?.field,
   });

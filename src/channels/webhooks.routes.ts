@@ -4,6 +4,7 @@ import { z } from 'zod';
 import { createBoundedCache } from '../platform/bounded-cache.js';
 import { AppError, forbidden, notFound } from '../platform/errors.js';
 import type { RouteContext } from '../platform/http/app.js';
+import { cleanTexts, isStorableDate } from '../platform/storable.rules.js';
 import type { InboundMessage, StatusUpdate, WebhookRequest } from './channel-registry.js';
 import type { ChannelRow } from './channels.repository.js';
 import type { ChannelsService } from './channels.service.js';
@@ -21,6 +22,17 @@ export type InboundSink = {
 
 const channelId = z.uuid();
 const params = z.strictObject({ type: z.string().max(50), id: z.string().max(100) });
+
+/**
+ * What a provider sent, made storable: NUL characters removed and lone surrogates replaced in
+ * every text, a timestamp PostgreSQL cannot store (year 0, past 9999, invalid) dropped so the
+ * time of receipt stands. Cleaned and acknowledged rather than refused: a provider retries a
+ * refused webhook, and its retries would never succeed.
+ */
+function storableInbound(message: InboundMessage): InboundMessage {
+  const cleaned = cleanTexts(message);
+  return cleaned.sentAt && !isStorableDate(cleaned.sentAt) ? { ...cleaned, sentAt: undefined } : cleaned;
+}
 
 /** Providers send far less; this only bounds what an attacker can make us hash (a larger body is 413). */
 const WEBHOOK_BODY_LIMIT = 1024 * 1024;
@@ -104,7 +116,8 @@ export function registerWebhookRoutes({ app: root, config, services }: RouteCont
           logOnce(request, channel.row, 'invalid-signature', 'a webhook with a wrong or missing signature was refused');
           throw new AppError(401, 'invalid_signature', 'The signature does not match this channel');
         }
-        const events = channel.module.parseWebhook(webhook, channel.row.settings);
+        const parsed = channel.module.parseWebhook(webhook, channel.row.settings);
+        const events = { ...parsed, messages: parsed.messages.map(storableInbound), receipts: parsed.receipts.map((receipt) => cleanTexts(receipt)) };
         const received = [];
         for (const message of events.messages) {
           const { messageId, duplicate } = await sink.receive(channel.row, message);

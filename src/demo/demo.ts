@@ -40,6 +40,9 @@ export async function seedDemo(services: DemoInboxServices & DemoWhatsAppService
   await workspace.createTeam(actor, { name: 'Sales', memberIds: [id('lea'), id('ravi'), id('camille')] });
   await workspace.createTeam(actor, { name: 'Billing', memberIds: [id('jonas'), id('lea')] });
   await seedDemoContacts(services.contacts, actor, { count: 300, assigneeIds: Object.values(ids) });
+  // The demo's API integration and WhatsApp simulator are this server, at PUBLIC_URL: usually a
+  // private address, allowed as the workspace's own.
+  await workspace.updateWorkspace(actor, { settings: { allowedPrivateHosts: [new URL(options.publicUrl).host] } });
   await seedInboxDemo(services, actor, options.publicUrl);
   await seedWhatsAppDemo(services, actor, options.publicUrl);
   return { workspaceId: created.workspace.id, actor, ownerEmail: owner!.email, password: DEMO_PASSWORD };

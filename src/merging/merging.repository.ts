@@ -400,7 +400,6 @@ export function createMergingRepository(db: Db) {
       if (options.secondaryId) where.push(sql`m.secondary_id = ${options.secondaryId}`);
       const result = await db.execute(sql`
         select m.id, m.primary_id, m.secondary_id, m.fields, m.merged_by, m.merged_at, m.undone_by, m.undone_at,
-          m.merged_at::text as cursor_at,
           s.merge_id is not null as has_snapshot,
           s.snapshot -> 'secondary' as secondary_row,
           exists (
@@ -443,7 +442,6 @@ export type HistoryRow = {
   merged_at: Date;
   undone_by: string | null;
   undone_at: Date | null;
-  cursor_at: string;
   has_snapshot: boolean;
   secondary_row: Record<string, string | null> | null;
   merged_again: boolean;

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ContactsService } from '../contacts/contacts.service.js';
 import type { ConversationsService } from '../conversations/conversations.service.js';
 import { type Actor, grantOf } from '../platform/auth/permissions.js';
@@ -7,10 +8,11 @@ import type { Db } from '../platform/db/client.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
-import { decodeCursor, encodeCursor } from '../platform/pagination.js';
+import { cursorPart, decodeCursor, encodeCursor } from '../platform/pagination.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import {
   groupIsSuggested,
+  type MatchField,
   mergedConversation,
   mergedValues,
   orderedPair,
@@ -35,8 +37,6 @@ const GROUP_SCAN_PAGES = 10;
 export const UNUSED_VALUES_SWEEP_JOB = 'merging.duplicate-values.sweep';
 const UNUSED_VALUES_SWEEP_EVERY_MS = 60 * 60_000;
 const UNUSED_VALUES_SWEEP_BATCH = 1000;
-
-const uuidText = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 const nameOf = (contact: { first_name?: string | null; last_name?: string | null; display_name?: string | null; email?: string | null; phone?: string | null }) =>
   [contact.first_name, contact.last_name].filter(Boolean).join(' ') || contact.display_name || contact.email || contact.phone || null;
@@ -74,25 +74,10 @@ function publicHistoryItem(row: HistoryRow) {
 
 export type MergeHistoryItem = ReturnType<typeof publicHistoryItem>;
 
-function readHistoryCursor(cursor: string | undefined): [string, string] | undefined {
-  const values = decodeCursor(cursor);
-  if (!values) return undefined;
-  const [at, id] = values;
-  if (typeof at !== 'string' || Number.isNaN(new Date(at).getTime()) || typeof id !== 'string' || !uuidText.test(id)) {
-    throw badRequest('invalid_cursor', 'cursor: not a cursor this API returned');
-  }
-  return [at, id];
-}
-
-function readGroupCursor(cursor: string | undefined): [number, string, string] | undefined {
-  const values = decodeCursor(cursor);
-  if (!values) return undefined;
-  const [size, field, value] = values;
-  if (!Number.isInteger(size) || (field !== 'phone' && field !== 'email') || typeof value !== 'string') {
-    throw badRequest('invalid_cursor', 'cursor: not a cursor this API returned');
-  }
-  return [size as number, field, value];
-}
+/** A history page starts after (merged at, id) of the previous page's last merge. */
+const historyCursor = z.tuple([cursorPart.time, cursorPart.id]);
+/** A page of groups starts after (size, field, value) of the previous page's last group. */
+const groupCursor = z.tuple([z.number().int().min(0), z.enum(['phone', 'email']), cursorPart.text]);
 
 /**
  * Duplicates and merging (SPEC §2.5, §2.6 item 9). Suggestions are read from what Contacts keeps
@@ -186,7 +171,7 @@ export function createMergingService(deps: {
      * unless every pair in it was dismissed. Read from `duplicate_values`, page by page.
      */
     async groups(actor: Actor, options: { cursor?: string; limit: number }) {
-      let after = readGroupCursor(options.cursor);
+      let after: [number, MatchField, string] | undefined = decodeCursor(options.cursor, groupCursor);
       const items = [];
       let nextCursor: string | null = null;
       for (let scanned = 0; scanned < GROUP_SCAN_PAGES && items.length < options.limit; scanned++) {
@@ -386,12 +371,12 @@ export function createMergingService(deps: {
 
     /** Merges newest first, with who, when, which contacts, what was chosen, and what would stop an undo. */
     async history(actor: Actor, options: { cursor?: string; limit: number }) {
-      const rows = await repository.history(actor.workspaceId, { after: readHistoryCursor(options.cursor), limit: options.limit + 1 });
+      const rows = await repository.history(actor.workspaceId, { after: decodeCursor(options.cursor, historyCursor), limit: options.limit + 1 });
       const items = rows.slice(0, options.limit);
       const last = items.at(-1);
       return {
         items: items.map(publicHistoryItem),
-        nextCursor: rows.length > options.limit && last ? encodeCursor([last.cursor_at, last.id]) : null,
+        nextCursor: rows.length > options.limit && last ? encodeCursor([last.merged_at.toISOString(), last.id]) : null,
       };
     },
 

@@ -96,6 +96,8 @@ export function createAttachmentsService(deps: {
   secrets: ServerSecrets;
   /** Where the world reaches this server: signed download links start with it. */
   publicUrl: string;
+  /** A sent file is downloaded by whoever may see its conversation: the conversations domain says who (404 otherwise). */
+  conversations: { requireVisible(actor: Actor, conversationId: string): Promise<unknown> };
 }) {
   const { db, clock, jobs, store, secrets, publicUrl } = deps;
   const repository = createAttachmentsRepository(db);
@@ -191,10 +193,21 @@ export function createAttachmentsService(deps: {
       }
     },
 
+    /**
+     * A file through the API: an upload not sent yet is its uploader's alone (SPEC §1); a sent one
+     * is for whoever may see its conversation. 404 otherwise, as for a file that does not exist.
+     */
     async open(actor: Actor, id: string) {
-      const row = await repository.find(actor.workspaceId, id);
-      const content = row && (await store.get(row.storageKey));
-      if (!row || !content) throw notFound('Attachment');
+      const found = await repository.findWithConversation(actor.workspaceId, id);
+      if (!found || (found.row.messageId === null && found.row.uploadedBy !== actor.userId)) throw notFound('Attachment');
+      if (found.conversationId) {
+        await deps.conversations.requireVisible(actor, found.conversationId).catch((error: unknown) => {
+          throw error instanceof AppError && error.status === 404 ? notFound('Attachment') : error;
+        });
+      }
+      const { row } = found;
+      const content = await store.get(row.storageKey);
+      if (!content) throw notFound('Attachment');
       return { attachment: publicAttachment(row), content, inline: INLINE_TYPES.has(row.contentType) };
     },
 
@@ -243,12 +256,12 @@ export function createAttachmentsService(deps: {
       await deleteFilesLater(tx, await createAttachmentsRepository(tx).deleteOfContacts(workspaceId, contactIds));
     },
 
-    /** In the caller's transaction: ties uploads to a message, or refuses the send (400) if one is unknown or already sent. */
-    async attach(tx: Db, input: { workspaceId: string; ids: string[]; messageId: string; contactId: string }) {
+    /** In the caller's transaction: ties the sender's uploads to a message, or refuses the send (400) if one is unknown, someone else's, or already sent. */
+    async attach(tx: Db, input: { workspaceId: string; ids: string[]; messageId: string; contactId: string; uploadedBy: string }) {
       const ids = [...new Set(input.ids)];
-      const attached = await createAttachmentsRepository(tx).attach(input.workspaceId, ids, input.messageId, input.contactId);
+      const attached = await createAttachmentsRepository(tx).attach(input.workspaceId, ids, input.messageId, input.contactId, input.uploadedBy);
       if (attached !== ids.length) {
-        throw badRequest('unknown_attachment', 'attachmentIds: every attachment must be an upload of this workspace not sent yet', {
+        throw badRequest('unknown_attachment', 'attachmentIds: every attachment must be an upload of yours not sent yet', {
           field: 'attachmentIds',
         });
       }

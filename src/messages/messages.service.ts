@@ -518,7 +518,7 @@ export function createMessagesService(deps: {
         },
         textSearchConfig(contact.language),
       );
-      if (attachmentIds.length > 0) await attachments.attach(tx, { workspaceId, ids: attachmentIds, messageId: id, contactId: contact.id });
+      if (attachmentIds.length > 0) await attachments.attach(tx, { workspaceId, ids: attachmentIds, messageId: id, contactId: contact.id, uploadedBy: actor.userId });
       if (isReply) {
         await identity.recordOutbound(tx, { workspaceId, contactId: contact.id, at: now });
         await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
@@ -739,8 +739,8 @@ export function createMessagesService(deps: {
 
     /** The same from the contact's record, where a first message starts (SPEC §2.2). */
     async windowsOfContact(actor: Actor, contactId: string) {
+      await conversations.requireReachableContact(actor, contactId);
       const conversation = await conversations.findByContact(actor.workspaceId, contactId);
-      if (conversation) await conversations.requireVisible(actor, conversation.id);
       const contact = await identity.findContact(db, actor.workspaceId, contactId);
       if (!contact) throw notFound('Contact');
       return windows(actor, contact, conversation?.id ?? null);
@@ -748,6 +748,7 @@ export function createMessagesService(deps: {
 
     /** Writing from the contact's record: its conversation, made if it has none, gets the message. */
     async sendToContact(actor: Actor, contactId: string, input: SendInput) {
+      await conversations.requireReachableContact(actor, contactId);
       const conversation = await conversations.findByContact(actor.workspaceId, contactId);
       // The conversation's visibility rules apply here too: an agent may not write into one it cannot see.
       if (conversation) await conversations.requireVisible(actor, conversation.id);

@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import type { ChannelModule, OutboundTemplate, TemplateSupport } from '../channels/channel-registry.js';
 import type { ChannelRow } from '../channels/channels.repository.js';
 import type { ChannelsService } from '../channels/channels.service.js';
@@ -7,7 +8,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { badRequest, conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import { decodeCursor, page } from '../platform/pagination.js';
+import { cursorPart, decodeCursor, page } from '../platform/pagination.js';
 import { isUniqueViolation } from '../workspace/workspace.service.js';
 import { fillPlaceholders, parameterCount, placeholderProblem, placeholdersOf } from './template.rules.js';
 import { createTemplatesRepository, type TemplateRow } from './templates.repository.js';
@@ -104,7 +105,7 @@ export function createTemplatesService(deps: { db: Db; bus: EventBus; clock: Clo
 
   return {
     async list(actor: Actor, query: { channelId?: string; cursor?: string; limit: number }) {
-      const after = decodeCursor(query.cursor) as [string, string, string] | undefined;
+      const after = decodeCursor(query.cursor, z.tuple([cursorPart.text, cursorPart.text, cursorPart.id]));
       const rows = await repository.list(actor.workspaceId, query.limit + 1, query.channelId, after);
       const result = page(rows, query.limit, (row) => [row.name, row.language, row.id]);
       const supports = new Map<string, TemplateSupport | undefined>();

@@ -7,6 +7,8 @@ const fields = {
   missedAfterSeconds: z.number().int().min(5).max(86_400),
   agentsSeeAll: z.boolean(),
   agentsMayDeleteAssignedContacts: z.boolean(),
+  /** Agents may delete a conversation with its whole history (SPEC §1: off by default). */
+  agentsMayDeleteConversations: z.boolean(),
   agentsMayMerge: z.boolean(),
   /**
    * Hosts (`name` or `name:port`) that outbound requests of this workspace (the API channel's
@@ -25,6 +27,7 @@ export const defaultSettings: WorkspaceSettings = {
   missedAfterSeconds: 30,
   agentsSeeAll: true,
   agentsMayDeleteAssignedContacts: false,
+  agentsMayDeleteConversations: false,
   agentsMayMerge: false,
   allowedPrivateHosts: [],
 };

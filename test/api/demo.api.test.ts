@@ -1,19 +1,9 @@
-import { once } from 'node:events';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/channels/api/api.channel.js';
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/demo.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { freePort } from '../helpers/ports.js';
 import { eventually } from './inbox-fixtures.js';
-
-/** A port free right now, so the server's PUBLIC_URL can name it before it listens. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 let t: TestApp;
 let publicUrl: string;

@@ -431,6 +431,24 @@ describe('roles', () => {
   });
 });
 
+describe('an agent\'s reach', () => {
+  it('an agent that may not see every conversation neither merges nor is shown a contact out of its reach', async () => {
+    const ws = await t.createWorkspace();
+    const settings = await t.request('PATCH', '/api/v1/settings', { token: ws.owner.token, body: { agentsMayMerge: true, agentsSeeAll: false } });
+    expect(settings.statusCode, settings.body).toBe(200);
+    const mine = await createContact(t, ws.owner.token, { firstName: 'Mine', email: 'reach@example.com', assigneeId: ws.agent.id });
+    const alsoMine = await createContact(t, ws.owner.token, { firstName: 'Also mine', email: 'reach@example.com', assigneeId: ws.agent.id });
+    const notMine = await createContact(t, ws.owner.token, { firstName: 'Not mine', email: 'reach@example.com' });
+    expect((await suggestionsOf(ws, mine.id, ws.agent.token)).map((s) => s.contactIds[1])).toEqual([alsoMine.id]);
+    expect((await suggestionsOf(ws, mine.id)).map((s) => s.contactIds[1]).sort()).toEqual([alsoMine.id, notMine.id].sort());
+    const before = await databaseState(ws.id);
+    const refused = await merge(ws, { primaryId: mine.id, secondaryId: notMine.id }, ws.agent.token);
+    expect([refused.statusCode, refused.data.error.code]).toEqual([404, 'not_found']);
+    expect(await databaseState(ws.id)).toEqual(before);
+    expect((await merge(ws, { primaryId: mine.id, secondaryId: alsoMine.id }, ws.agent.token)).statusCode).toBe(200);
+  });
+});
+
 describe('the contract', () => {
   it('the OpenAPI document lists SPEC §7\'s merge routes', async () => {
     const { paths } = (await t.request('GET', '/api/openapi.json')).data;

@@ -172,6 +172,7 @@ describe('workspace settings', () => {
       missedAfterSeconds: 30,
       agentsSeeAll: true,
       agentsMayDeleteAssignedContacts: false,
+      agentsMayDeleteConversations: false,
       agentsMayMerge: false,
       allowedPrivateHosts: [],
     });

@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { badRequest } from '../../platform/errors.js';
-import type { ChannelModule, InboundMessage, WebhookEvents, WebhookRequest } from '../channel-registry.js';
+import { OutboundRefused } from '../../platform/outbound-http.js';
+import type { ChannelModule, HttpResponse, InboundMessage, WebhookEvents, WebhookRequest } from '../channel-registry.js';
 import { alwaysOpen } from '../messaging-window.rules.js';
 
 /**
@@ -105,26 +106,36 @@ export const apiChannel: ChannelModule<ApiChannelSettings> = {
     return { messages: [message], receipts: [], ignored: [] };
   },
 
-  async send(message, settings) {
+  /**
+   * A signed POST to the workspace-given `webhookUrl`, through the outbound guard: a private or
+   * loopback address is refused unless the workspace lists its host, and a redirect is not
+   * followed (it could lead anywhere, the guard's checks aside, and the signed body with it).
+   */
+  async send(message, settings, context) {
     const { identifier, name, email, phone } = message.recipient;
     const body = JSON.stringify({
       contact: { identifier, name, email, phone },
       message: { id: message.id, text: message.text, timestamp: message.createdAt.toISOString(), attachments: message.attachments ?? [] },
     });
-    let response: Response;
+    let response: HttpResponse;
     try {
-      response = await fetch(settings.webhookUrl, {
+      response = await context.http(settings.webhookUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(settings.secret, body) },
         body,
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+        timeoutMs: SEND_TIMEOUT_MS,
+        maxResponseBytes: 4096,
       });
     } catch (error) {
-      const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      if (error instanceof OutboundRefused) return { ok: false, error: `The integration's address is refused: ${error.message}`, retryable: false };
+      const reason = error instanceof Error ? error.message : String(error);
       return { ok: false, error: `The integration did not answer: ${reason}`, retryable: true };
     }
-    if (response.ok) return { ok: true, providerMessageId: message.id };
-    const detail = (await response.text().catch(() => '')).slice(0, 200);
+    if (response.status >= 200 && response.status < 300) return { ok: true, providerMessageId: message.id };
+    if (response.status >= 300 && response.status < 400) {
+      return { ok: false, error: `The integration answered ${response.status}: redirects are not followed; give its final URL`, retryable: false };
+    }
+    const detail = response.body.toString('utf8').slice(0, 200);
     const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
     return { ok: false, error: `The integration answered ${response.status}${detail ? `: ${detail}` : ''}`, retryable };
   },

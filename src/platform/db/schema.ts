@@ -87,12 +87,21 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.workspaceId, t.userId)],
 );
 
-export const loginAttempts = pgTable('login_attempts', {
-  email: text('email').primaryKey(),
-  failures: integer('failures').notNull().default(0),
-  lastFailureAt: timestamptz('last_failure_at').notNull(),
-  lockedUntil: timestamptz('locked_until'),
-});
+/**
+ * Login attempts per account and client address (an IPv6 address counts by its /64), so that
+ * someone guessing from elsewhere cannot lock the real user out. Rows are forgotten once quiet.
+ */
+export const loginAttempts = pgTable(
+  'login_attempts',
+  {
+    email: text('email').notNull(),
+    address: text('address').notNull(),
+    failures: integer('failures').notNull().default(0),
+    lastFailureAt: timestamptz('last_failure_at').notNull(),
+    lockedUntil: timestamptz('locked_until'),
+  },
+  (t) => [primaryKey({ columns: [t.email, t.address] }), index('login_attempts_last_failure_idx').on(t.lastFailureAt)],
+);
 
 /** Random keys the server makes once and keeps (signing download links); one row per use, never shown. */
 export const serverSecrets = pgTable('server_secrets', {
