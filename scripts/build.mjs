@@ -10,7 +10,7 @@ const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const web = path.join(root, 'web');
 const builtIndex = path.join(web, 'dist', 'index.html');
 // The web app also imports the permission table from the server's sources.
-const sharedSources = [path.join(root, 'src', 'workspace', 'permissions.ts')];
+const sharedSources = [path.join(root, 'src', 'platform', 'auth', 'permissions.ts')];
 
 function newestSource(directory) {
   let newest = 0;
