@@ -90,7 +90,7 @@ export async function signedIn(web: WebApp, email: string, password: string): Pr
 export async function postToApiChannel(
   baseUrl: string,
   channel: { id: string; secret: string },
-  payload: { contact: { identifier: string; name?: string }; message: { id: string; text: string } },
+  payload: { contact: { identifier: string; name?: string; email?: string }; message: { id: string; text: string } },
 ): Promise<void> {
   const body = JSON.stringify(payload);
   const response = await fetch(`${baseUrl}/webhooks/api/${channel.id}`, {
