@@ -77,6 +77,15 @@ describe('what a transition does besides the status', () => {
     expect(applyLifecycleEvent(open, { type: 'outbound', senderId: 'me' })?.assigneeId).toBe('agent');
   });
 
+  it('a reply to an unassigned conversation makes the sender its assignee where the workspace says so, and only there', () => {
+    const unassigned = { ...open, assigneeId: null };
+    expect(applyLifecycleEvent(unassigned, { type: 'outbound', senderId: 'me', assignUnassigned: true })?.assigneeId).toBe('me');
+    expect(applyLifecycleEvent(unassigned, { type: 'outbound', senderId: 'me', assignUnassigned: false })?.assigneeId).toBeNull();
+    expect(applyLifecycleEvent({ ...unassigned, status: 'snoozed' }, { type: 'outbound', senderId: 'me', assignUnassigned: true })?.assigneeId).toBe('me');
+    expect(applyLifecycleEvent(open, { type: 'outbound', senderId: 'me', assignUnassigned: true })?.assigneeId).toBe('agent');
+    expect(applyLifecycleEvent(unassigned, { type: 'outbound', senderId: null, assignUnassigned: true })?.assigneeId).toBeNull();
+  });
+
   it('a contact writing to a closed conversation reopens it with its assignee unchanged', () => {
     expect(applyLifecycleEvent({ ...open, status: 'closed' }, events.inbound)).toEqual({ status: 'open', snoozedUntil: null, assigneeId: 'agent' });
   });

@@ -2,7 +2,7 @@ import { and, desc, eq, gte, inArray, isNotNull, isNull, or, type SQL, sql } fro
 import type { SearchTerms } from '../contacts/contact-search.rules.js';
 import { contactSearchCondition } from '../contacts/contact-search.sql.js';
 import { type Db, rowsOf } from '../platform/db/client.js';
-import { contacts, conversationReads, conversations, messages, teamMembers } from '../platform/db/schema.js';
+import { channels, contacts, conversationReads, conversations, messages, teamMembers } from '../platform/db/schema.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 
@@ -32,8 +32,12 @@ const summaryColumns = {
   },
 };
 
+/** The channel shown with a conversation: the one its contact last wrote on. */
+export type ConversationChannel = { id: string; type: string; name: string };
+
 export type SummaryRow = {
   conversation: ConversationRow;
+  channel: ConversationChannel | null;
   contact: {
     firstName: string | null;
     lastName: string | null;
@@ -158,9 +162,12 @@ export function createConversationsRepository(db: Db, { recentWindow = 400, comm
         lastType: last.type,
         lastCreatedAt: last.createdAt,
         readAt: conversationReads.readAt,
+        channelType: channels.type,
+        channelName: channels.name,
       })
       .from(conversations)
       .innerJoin(contacts, and(eq(contacts.workspaceId, conversations.workspaceId), eq(contacts.id, conversations.contactId)))
+      .leftJoin(channels, and(eq(channels.workspaceId, conversations.workspaceId), eq(channels.id, conversations.lastChannelId)))
       .leftJoin(
         conversationReads,
         and(
@@ -176,6 +183,10 @@ export function createConversationsRepository(db: Db, { recentWindow = 400, comm
     return rows.map(
       (row): SummaryRow => ({
         conversation: row.conversation,
+        channel:
+          row.conversation.lastChannelId && row.channelType !== null && row.channelName !== null
+            ? { id: row.conversation.lastChannelId, type: row.channelType, name: row.channelName }
+            : null,
         contact: row.contact,
         lastMessage:
           row.lastText === null || row.lastCreatedAt === null

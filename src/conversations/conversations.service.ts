@@ -51,6 +51,8 @@ export function publicSummary(row: SummaryRow) {
     awaitingReplySince: c.awaitingReplySince,
     createdAt: c.createdAt,
     contact: { id: c.contactId, name: contactName(row.contact), avatarUrl: row.contact.avatarUrl },
+    /** The channel the contact last wrote on (its type and the workspace's name for it). */
+    channel: row.channel,
     lastMessage: row.lastMessage && {
       text: row.lastMessage.text.length > PREVIEW_CHARS ? `${row.lastMessage.text.slice(0, PREVIEW_CHARS)}…` : row.lastMessage.text,
       direction: row.lastMessage.direction,
@@ -291,8 +293,8 @@ export function createConversationsService(deps: {
      * In the caller's transaction: the contact wrote. Opens its conversation (or reopens it); a
      * hidden message (blocked contact) is filed without changing anything.
      */
-    async recordInbound(tx: Db, input: { workspaceId: string; contactId: string; at: Date; hidden: boolean; newContact?: boolean }) {
-      const { workspaceId, contactId, at, hidden } = input;
+    async recordInbound(tx: Db, input: { workspaceId: string; contactId: string; channelId: string; at: Date; hidden: boolean; newContact?: boolean }) {
+      const { workspaceId, contactId, channelId, at, hidden } = input;
       const repo = createConversationsRepository(tx);
       // A contact made in this transaction has no conversation to look for.
       let row = input.newContact ? undefined : await repo.lockByContact(workspaceId, contactId);
@@ -305,6 +307,7 @@ export function createConversationsService(deps: {
           lastMessageAt: at,
           lastInboundAt: hidden ? null : at,
           awaitingReplySince: hidden ? null : at,
+          lastChannelId: channelId,
           createdAt: at,
           updatedAt: at,
         });
@@ -318,6 +321,7 @@ export function createConversationsService(deps: {
         lastMessageAt: at,
         lastInboundAt: at,
         awaitingReplySince: row.awaitingReplySince ?? at,
+        lastChannelId: channelId,
         updatedAt: at,
       });
       const reopened = row.status === 'closed';
@@ -331,7 +335,18 @@ export function createConversationsService(deps: {
      */
     async recordOutbound(
       tx: Db,
-      input: { workspaceId: string; contactId: string; conversationId?: string; senderId: string | null; at: Date; kind: 'reply' | 'comment' },
+      input: {
+        workspaceId: string;
+        contactId: string;
+        conversationId?: string;
+        senderId: string | null;
+        /** The reply's channel: shown with a conversation the contact has not written on yet. */
+        channelId?: string | null;
+        /** The workspace's assignOnReply: a reply takes an unassigned conversation for its sender. */
+        assignUnassigned?: boolean;
+        at: Date;
+        kind: 'reply' | 'comment';
+      },
     ) {
       const { workspaceId, contactId, conversationId, senderId, at, kind } = input;
       const repo = createConversationsRepository(tx);
@@ -344,12 +359,13 @@ export function createConversationsService(deps: {
         row = (await repo.lockByContact(workspaceId, contactId))!;
       }
       if (kind === 'comment') return { conversation: row, opened: false, created };
-      const next = applyLifecycleEvent(row, { type: 'outbound', senderId })!;
+      const next = applyLifecycleEvent(row, { type: 'outbound', senderId, assignUnassigned: input.assignUnassigned })!;
       const updated = await repo.update(workspaceId, row.id, {
         ...next,
         lastMessageAt: at,
         lastOutboundAt: at,
         awaitingReplySince: null,
+        lastChannelId: row.lastChannelId ?? input.channelId ?? null,
         updatedAt: at,
       });
       return { conversation: updated, opened: row.status === 'closed', created };

@@ -155,7 +155,7 @@ export function createMessagesService(deps: {
       // A contact made just now already carries it.
       if (!hidden && !created) await identity.recordInbound(tx, { workspaceId, contactId: contact.id, contactChannelId: contactChannel.id, sentAt });
       if (!quiet) await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
-      const { conversation, opened, reopened } = await conversations.recordInbound(tx, { workspaceId, contactId: contact.id, at: now, hidden, newContact: created });
+      const { conversation, opened, reopened } = await conversations.recordInbound(tx, { workspaceId, contactId: contact.id, channelId: channel.id, at: now, hidden, newContact: created });
       // A provider's retry is found by the unique index, not by a query first: retries are rare,
       // and a round trip on every message costs more than undoing the odd duplicate.
       const message = await repo.insertUnlessDuplicate(
@@ -195,7 +195,7 @@ export function createMessagesService(deps: {
       await publishMessage(workspaceId, 'message.created', publicMessage(message), conversation);
       // All of it is at hand: the message just stored is the newest, and nobody can have read it yet.
       await conversations.publishUpdated(workspaceId, message.conversationId, {
-        summary: { conversation, contact, lastMessage: { text: message.text, direction: 'in', type: 'message', createdAt: message.createdAt }, readAt: null },
+        summary: { conversation, channel: { id: channel.id, type: channel.type, name: channel.name }, contact, lastMessage: { text: message.text, direction: 'in', type: 'message', createdAt: message.createdAt }, readAt: null },
         readBy: [],
       });
       if (outcome.opened) await conversations.publishOpened(workspaceId, message.conversationId, outcome.reopened);
@@ -323,6 +323,8 @@ export function createMessagesService(deps: {
         contactId,
         conversationId: conversation?.id,
         senderId: actor.userId,
+        channelId: channel?.id,
+        assignUnassigned: isReply && (await workspace.settingsOf(workspaceId, tx)).assignOnReply,
         at: now,
         kind: input.type,
       });

@@ -6,6 +6,8 @@ const fields = {
   /** A contact's message unanswered this long makes the conversation's dot red. */
   missedAfterSeconds: z.number().int().min(5).max(86_400),
   agentsSeeAll: z.boolean(),
+  /** A reply to an unassigned conversation assigns it to its sender. */
+  assignOnReply: z.boolean(),
   agentsMayDeleteAssignedContacts: z.boolean(),
   agentsMayMerge: z.boolean(),
   /**
@@ -24,6 +26,7 @@ export const defaultSettings: WorkspaceSettings = {
   closingLogic: 'keep_assignee',
   missedAfterSeconds: 30,
   agentsSeeAll: true,
+  assignOnReply: true,
   agentsMayDeleteAssignedContacts: false,
   agentsMayMerge: false,
   allowedPrivateHosts: [],

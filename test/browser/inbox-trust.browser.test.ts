@@ -15,7 +15,8 @@ describe.skipIf(!hasChromium)('results a team can trust', () => {
   const call = (method: string, path: string, body?: unknown) => callApi(baseUrl, method, path, ownerToken, body);
   const contactWrites = (identifier: string, name: string, text: string, email?: string) =>
     postToApiChannel(baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier, name, email }, message: { id: `${identifier}-${text}`, text } });
-  const owner = () => signedIn(web, 'olivia@acme.test', SCENE_PASSWORD);
+  // Wide enough for the Inbox to show the contact drawer beside the conversation.
+  const owner = () => signedIn(web, 'olivia@acme.test', SCENE_PASSWORD, { viewport: { width: 1440, height: 900 } });
 
   beforeAll(async () => {
     web = await startWebApp();
@@ -89,8 +90,8 @@ describe.skipIf(!hasChromium)('results a team can trust', () => {
     await page.goto('/inbox/unassigned');
     await page.getByRole('link', { name: /Frank Drawer/ }).click();
     const drawer = page.getByRole('complementary', { name: 'Contact details' });
-    await drawer.getByText('Open', { exact: true }).waitFor();
-    await page.getByRole('region', { name: 'Frank Drawer' }).getByRole('button', { name: 'Close' }).click();
+    await drawer.getByText('Open', { exact: true }).waitFor(LIVE);
+    await page.getByRole('region', { name: 'Frank Drawer' }).getByRole('button', { name: 'Close' }).click(LIVE);
     await drawer.getByText('Closed', { exact: true }).waitFor(LIVE);
 
     const assigneeControls = await page.getByRole('combobox', { name: /assignee/i }).evaluateAll((elements) =>

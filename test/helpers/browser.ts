@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { signBody } from '../../src/channels/api/api.channel.js';
 import { loadConfig } from '../../src/platform/config.js';
@@ -79,8 +79,8 @@ export async function callApi(baseUrl: string, method: string, path: string, tok
 }
 
 /** A browser context signed in as the user: the login answer sets the session cookie, as the login form would. */
-export async function signedIn(web: WebApp, email: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await web.browser.newContext({ locale: 'en-US', baseURL: web.baseUrl });
+export async function signedIn(web: WebApp, email: string, password: string, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await web.browser.newContext({ locale: 'en-US', baseURL: web.baseUrl, ...options });
   const response = await context.request.post('/api/v1/auth/login', { data: { email, password } });
   if (!response.ok()) throw new Error(`login as ${email} failed: ${response.status()}`);
   return { context, page: await context.newPage() };

@@ -194,6 +194,8 @@ export const contacts = pgTable(
     index('contacts_workspace_created_idx').on(t.workspaceId, t.createdAt, t.id),
     // text_pattern_ops: also serves the email prefix search (LIKE 'x%') under any collation.
     index('contacts_workspace_email_idx').on(t.workspaceId, t.email.op('text_pattern_ops')),
+    // Also contacts_workspace_email_domain_idx on (workspace_id, split_part(email, '@', 2) text_pattern_ops)
+    // for a search by the start of a domain: in migration 0006, as drizzle cannot express it.
     // text_pattern_ops: also serves a phone prefix ("+4915…"), which the trigram index answers slowly (every
     // phone shares the country code's trigrams: 137 ms at 1M contacts).
     index('contacts_workspace_phone_idx').on(t.workspaceId, t.phone.op('text_pattern_ops')),
@@ -328,6 +330,8 @@ export const conversations = pgTable(
     lastOutboundAt: timestamptz('last_outbound_at'),
     /** The contact's oldest message nobody has replied to yet: drives the red "missed" dot. */
     awaitingReplySince: timestamptz('awaiting_reply_since'),
+    /** The channel the contact last wrote on (or was first written to on): shown with the conversation. */
+    lastChannelId: uuid('last_channel_id').references(() => channels.id, { onDelete: 'set null' }),
     createdAt: createdAt(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },

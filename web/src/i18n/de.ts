@@ -118,6 +118,7 @@ export const de: Dictionary = {
   'workspace.missedAfterSeconds.hint': 'Ein roter Punkt markiert eine Unterhaltung, deren Kunde so lange ohne Antwort gewartet hat.',
   'workspace.agents': 'Agenten',
   'workspace.agentsSeeAll': 'Agenten sehen den Posteingang „Alle“',
+  'workspace.assignOnReply': 'Wer auf eine nicht zugewiesene Konversation antwortet, übernimmt sie',
   'workspace.agentsMayDeleteAssignedContacts': 'Agenten dürfen die ihnen zugewiesenen Kontakte löschen',
   'workspace.agentsMayMerge': 'Agenten dürfen Kontakte zusammenführen',
   'workspace.saved': 'Einstellungen gespeichert.',

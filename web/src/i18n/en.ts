@@ -117,6 +117,7 @@ export const en = {
   'workspace.missedAfterSeconds.hint': 'A red dot marks a conversation whose customer waited this long without an answer.',
   'workspace.agents': 'Agents',
   'workspace.agentsSeeAll': 'Agents see the “All” inbox',
+  'workspace.assignOnReply': 'Replying to an unassigned conversation assigns it to the sender',
   'workspace.agentsMayDeleteAssignedContacts': 'Agents may delete the contacts assigned to them',
   'workspace.agentsMayMerge': 'Agents may merge contacts',
   'workspace.saved': 'Settings saved.',

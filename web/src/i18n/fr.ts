@@ -118,6 +118,7 @@ export const fr: Dictionary = {
   'workspace.missedAfterSeconds.hint': 'Un point rouge signale une conversation dont le client attend une réponse depuis ce délai.',
   'workspace.agents': 'Agents',
   'workspace.agentsSeeAll': 'Les agents voient la boîte « Toutes »',
+  'workspace.assignOnReply': 'Répondre à une conversation non assignée l’assigne à son auteur',
   'workspace.agentsMayDeleteAssignedContacts': 'Les agents peuvent supprimer les contacts qui leur sont assignés',
   'workspace.agentsMayMerge': 'Les agents peuvent fusionner des contacts',
   'workspace.saved': 'Paramètres enregistrés.',

@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { BlockConversationButton } from '../blocking/BlockConversationButton.js';
+import { ChannelLabel } from '../channels/ChannelIcon.js';
 import { useI18n } from '../i18n/i18n.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { errorMessage } from '../ui/errors.js';
@@ -30,6 +31,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
             ←
           </Link>
           <h2>{conversation.contact.name ?? t('inbox.unknownContact')}</h2>
+          {conversation.channel && <ChannelLabel channel={conversation.channel} />}
           <span className={`badge badge--${status}`}>
             {status === 'snoozed' && conversation.snoozedUntil
               ? t('inbox.snoozedUntil', { time: fullTime(conversation.snoozedUntil, language) })

@@ -1,6 +1,7 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
+import { ChannelLabel } from '../channels/ChannelIcon.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useRealtime } from '../realtime/realtime.js';
 import { Avatar } from '../ui/Avatar.js';
@@ -86,7 +87,10 @@ function ConversationRow({ conversation, filter, selected }: { conversation: Con
             <span className="conversation-row-preview">{plainText(conversation.lastMessage?.text ?? '')}</span>
             <StatusDot dot={conversation.dot} />
           </span>
-          <AssigneeName assigneeId={conversation.assigneeId} />
+          <span className="conversation-row-meta">
+            {conversation.channel && <ChannelLabel channel={conversation.channel} />}
+            <AssigneeName assigneeId={conversation.assigneeId} />
+          </span>
         </span>
       </Link>
     </li>

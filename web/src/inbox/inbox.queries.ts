@@ -27,6 +27,8 @@ export type Conversation = ListedConversation & {
   contactId: string;
   snoozedUntil: string | null;
   contact: { id: string; name: string | null; avatarUrl: string | null };
+  /** The channel the contact last wrote on. */
+  channel: { id: string; type: string; name: string } | null;
   lastMessage: { text: string; direction: 'in' | 'out'; type: 'message' | 'comment'; createdAt: string } | null;
 };
 

@@ -1,4 +1,5 @@
 import type { QueryClient } from '@tanstack/react-query';
+import { followConversation } from '../contacts/contacts.queries.js';
 import type { PresenceClock } from '../realtime/presence.js';
 import {
   applyConversationUpdate,
@@ -27,8 +28,11 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent, pr
       storeMessage(queryClient, event.data.message as Message);
       return true;
     case 'conversation.updated': {
+      const summary = event.data.conversation as ConversationSummary;
       const context = dotContext(queryClient, presence);
-      if (context) applyConversationUpdate(queryClient, event.data.conversation as ConversationSummary, context);
+      if (context) applyConversationUpdate(queryClient, summary, context);
+      // The contact drawer shows the conversation's state too.
+      followConversation(queryClient, summary.contactId, summary);
       return true;
     }
     case 'conversation.read': {
@@ -38,6 +42,9 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent, pr
       return true;
     }
     case 'conversation.deleted':
+      if (typeof event.data.contactId === 'string') followConversation(queryClient, event.data.contactId, null);
+      forgetConversation(queryClient, event.data.conversationId as string);
+      return true;
     // Now assigned where this user may not see it: the server says only that.
     case 'conversation.hidden':
       forgetConversation(queryClient, event.data.conversationId as string);

@@ -9,7 +9,7 @@ import type { WorkspaceSettings as Settings } from '../workspace/workspace.queri
 
 type WorkspacePatch = { name: string; settings: Settings };
 
-const fields = ['name', 'closingLogic', 'missedAfterSeconds', 'agentsSeeAll', 'agentsMayDeleteAssignedContacts', 'agentsMayMerge'];
+const fields = ['name', 'closingLogic', 'missedAfterSeconds', 'assignOnReply', 'agentsSeeAll', 'agentsMayDeleteAssignedContacts', 'agentsMayMerge'];
 
 export function WorkspaceSettings() {
   const i18n = useI18n();
@@ -31,6 +31,7 @@ export function WorkspaceSettings() {
       settings: {
         closingLogic: form.get('closingLogic') === 'unassign' ? 'unassign' : 'keep_assignee',
         missedAfterSeconds: Number(form.get('missedAfterSeconds')),
+        assignOnReply: form.has('assignOnReply'),
         agentsSeeAll: form.has('agentsSeeAll'),
         agentsMayDeleteAssignedContacts: form.has('agentsMayDeleteAssignedContacts'),
         agentsMayMerge: form.has('agentsMayMerge'),
@@ -66,6 +67,7 @@ export function WorkspaceSettings() {
         defaultValue={settings.missedAfterSeconds}
         error={errors.of('missedAfterSeconds')}
       />
+      <CheckboxField label={t('workspace.assignOnReply')} name="assignOnReply" defaultChecked={settings.assignOnReply} error={errors.of('assignOnReply')} />
       <fieldset className="field">
         <legend>{t('workspace.agents')}</legend>
         <CheckboxField label={t('workspace.agentsSeeAll')} name="agentsSeeAll" defaultChecked={settings.agentsSeeAll} error={errors.of('agentsSeeAll')} />

@@ -1,0 +1,70 @@
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createTestApp, type TestApp } from '../helpers/app.js';
+import { createApiChannel, inboundConversation } from './inbox-fixtures.js';
+
+let t: TestApp;
+beforeAll(async () => {
+  t = await createTestApp();
+});
+afterAll(() => t?.close());
+
+type Workspace = Awaited<ReturnType<TestApp['createWorkspace']>>;
+
+const conversationOf = async (ws: Workspace, id: string) => (await t.request('GET', `/api/v1/conversations/${id}`, { token: ws.owner.token })).data;
+const reply = (ws: Workspace, id: string, token: string, type: 'reply' | 'comment' = 'reply') =>
+  t.request('POST', `/api/v1/conversations/${id}/messages`, { token, body: { type, text: 'On it' } });
+
+describe('the channel shown with a conversation', () => {
+  it('is the one its contact wrote on, by type and by the workspace’s name for it, in the list and the conversation', async () => {
+    const ws = await t.createWorkspace();
+    const shop = await createApiChannel(t, ws);
+    const app = await createApiChannel(t, ws);
+    const names = new Map((await t.request('GET', '/api/v1/channels', { token: ws.owner.token })).data.items.map((each: { id: string; name: string }) => [each.id, each.name]));
+    const ana = await inboundConversation(t, ws, shop.id, { identifier: 'ana' });
+    const bo = await inboundConversation(t, ws, app.id, { identifier: 'bo' });
+    expect((await conversationOf(ws, ana.id)).channel).toEqual({ id: shop.id, type: 'api', name: names.get(shop.id) });
+    const list = await t.request('GET', '/api/v1/conversations?inbox=all', { token: ws.owner.token });
+    expect(list.data.items.map((each: { id: string; channel: unknown }) => [each.id, each.channel])).toEqual([
+      [bo.id, { id: app.id, type: 'api', name: names.get(app.id) }],
+      [ana.id, { id: shop.id, type: 'api', name: names.get(shop.id) }],
+    ]);
+  });
+});
+
+describe('replying to an unassigned conversation', () => {
+  it('assigns it to the sender by default; a comment does not', async () => {
+    const ws = await t.createWorkspace();
+    const channel = await createApiChannel(t, ws);
+    const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'bo' });
+    expect(conversation.assigneeId).toBeNull();
+
+    expect((await reply(ws, conversation.id, ws.manager.token, 'comment')).statusCode).toBe(201);
+    expect((await conversationOf(ws, conversation.id)).assigneeId).toBeNull();
+
+    expect((await reply(ws, conversation.id, ws.agent.token)).statusCode).toBe(201);
+    expect(await conversationOf(ws, conversation.id)).toMatchObject({ status: 'open', assigneeId: ws.agent.id });
+
+    // Someone else's reply to an assigned conversation leaves it where it is.
+    expect((await reply(ws, conversation.id, ws.manager.token)).statusCode).toBe(201);
+    expect((await conversationOf(ws, conversation.id)).assigneeId).toBe(ws.agent.id);
+  });
+
+  it('leaves it unassigned where the workspace turned assignOnReply off', async () => {
+    const ws = await t.createWorkspace();
+    const patched = await t.request('PATCH', '/api/v1/settings', { token: ws.owner.token, body: { assignOnReply: false } });
+    expect(patched.data.assignOnReply).toBe(false);
+    const channel = await createApiChannel(t, ws);
+    const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'cy' });
+    expect((await reply(ws, conversation.id, ws.agent.token)).statusCode).toBe(201);
+    expect((await conversationOf(ws, conversation.id)).assigneeId).toBeNull();
+  });
+
+  it('refuses a setting that is not a boolean, and keeps the one in force', async () => {
+    const ws = await t.createWorkspace();
+    const refused = await t.request('PATCH', '/api/v1/settings', { token: ws.owner.token, body: { assignOnReply: 'yes' } });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.data.error.code).toBe('invalid_field');
+    expect((await t.request('GET', '/api/v1/settings', { token: ws.owner.token })).data.assignOnReply).toBe(true);
+  });
+});
+
