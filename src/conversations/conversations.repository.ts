@@ -312,6 +312,32 @@ export function createConversationsRepository(db: Db, { recentWindow = 400, comm
         .slice(0, limit);
     },
 
+    /**
+     * Open conversations by who holds them, and how many of each wait unread by `viewerId` (the
+     * contact wrote since the viewer last opened it, and nobody has replied). One pass over the
+     * workspace's open conversations (conversations_workspace_status_idx), blocked and held
+     * contacts aside, as the inboxes list them.
+     */
+    async openCounts(workspaceId: string, viewerId: string, visibleTo?: ConversationFilter['visibleTo']) {
+      const visible = visibleTo
+        ? sql`and (c.assignee_id = ${visibleTo.userId} or c.assignee_id is null${
+            visibleTo.teamIds.length > 0 ? sql` or c.team_id = any(${sql.param(visibleTo.teamIds)}::uuid[])` : sql``
+          })`
+        : sql``;
+      const rows = rowsOf<{ team_id: string | null; mine: boolean; unassigned: boolean; open: number | string; unread: number | string }>(
+        await db.execute(sql`
+          select c.team_id, coalesce(c.assignee_id = ${viewerId}, false) as mine, c.assignee_id is null as unassigned, count(*) as open,
+            count(*) filter (where c.awaiting_reply_since is not null and c.last_inbound_at is not null
+                             and (r.read_at is null or r.read_at < c.last_inbound_at)) as unread
+          from conversations c
+          join contacts k on k.workspace_id = c.workspace_id and k.id = c.contact_id
+          left join conversation_reads r on r.workspace_id = c.workspace_id and r.user_id = ${viewerId} and r.conversation_id = c.id
+          where c.workspace_id = ${workspaceId} and c.status = 'open' and k.blocked_at is null and k.quarantined_at is null ${visible}
+          group by 1, 2, 3`),
+      );
+      return rows.map((row) => ({ teamId: row.team_id, mine: row.mine, unassigned: row.unassigned, open: Number(row.open), unread: Number(row.unread) }));
+    },
+
     /** Members of each team, for the red dot of team-assigned conversations. */
     async teamMembers(workspaceId: string, teamIds: string[]): Promise<Map<string, string[]>> {
       const members = new Map<string, string[]>();

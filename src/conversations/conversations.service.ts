@@ -222,6 +222,28 @@ export function createConversationsService(deps: {
       return { items, nextCursor: last ? encodeCursor([last.lastMessageAt.toISOString(), last.id]) : null };
     },
 
+    /**
+     * How many open conversations each inbox the actor may see holds, and how many of them wait
+     * unread by the actor; `total` over every conversation the actor sees.
+     */
+    async counts(actor: Actor) {
+      const viewer = await viewerOf(actor);
+      const seesAll = seesEveryConversation({ role: actor.role, agentsSeeAll: viewer.settings.agentsSeeAll });
+      const groups = await repository.openCounts(actor.workspaceId, actor.userId, seesAll ? undefined : { userId: actor.userId, teamIds: viewer.teamIds });
+      const sum = (keep: (group: (typeof groups)[number]) => boolean) =>
+        groups.filter(keep).reduce((total, group) => ({ open: total.open + group.open, unread: total.unread + group.unread }), { open: 0, unread: 0 });
+      const teamIds = actor.role === 'agent' ? viewer.teamIds : (await workspace.listTeams(actor)).items.map((team) => team.id);
+      return {
+        total: sum(() => true),
+        items: [
+          { inbox: 'mine', ...sum((group) => group.mine) },
+          { inbox: 'unassigned', ...sum((group) => group.unassigned) },
+          ...(seesAll ? [{ inbox: 'all', ...sum(() => true) }] : []),
+          ...teamIds.map((teamId) => ({ inbox: `team:${teamId}`, ...sum((group) => group.teamId === teamId) })),
+        ],
+      };
+    },
+
     async get(actor: Actor, id: string) {
       const { viewer } = await requireVisible(actor, id);
       return summaryFor(viewer, id);

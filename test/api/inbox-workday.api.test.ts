@@ -68,3 +68,59 @@ describe('replying to an unassigned conversation', () => {
   });
 });
 
+
+describe('inbox counts', () => {
+  const countsOf = async (token: string) => {
+    const response = await t.request('GET', '/api/v1/conversations/counts', { token });
+    expect(response.statusCode).toBe(200);
+    return { total: response.data.total, ...Object.fromEntries(response.data.items.map((item: { inbox: string; open: number; unread: number }) => [item.inbox, [item.open, item.unread]])) };
+  };
+
+  it('count the open conversations of each inbox and those the user has not read since the contact wrote', async () => {
+    const ws = await t.createWorkspace();
+    const patched = await t.request('PATCH', '/api/v1/settings', { token: ws.owner.token, body: { agentsSeeAll: false } });
+    expect(patched.statusCode).toBe(200);
+    const team = (await t.request('POST', '/api/v1/teams', { token: ws.owner.token, body: { name: 'Support', memberIds: [ws.agent.id] } })).data;
+    const other = (await t.request('POST', '/api/v1/teams', { token: ws.owner.token, body: { name: 'Billing', memberIds: [] } })).data;
+    const channel = await createApiChannel(t, ws);
+    const assign = (id: string, body: object) => t.request('POST', `/api/v1/conversations/${id}/assign`, { token: ws.owner.token, body });
+
+    const waiting = await inboundConversation(t, ws, channel.id, { identifier: 'waiting' });
+    const mine = await inboundConversation(t, ws, channel.id, { identifier: 'mine' });
+    await assign(mine.id, { assigneeId: ws.agent.id });
+    await t.request('POST', `/api/v1/conversations/${mine.id}/read`, { token: ws.agent.token });
+    const support = await inboundConversation(t, ws, channel.id, { identifier: 'support' });
+    await assign(support.id, { assigneeId: ws.manager.id, teamId: team.id });
+    const billing = await inboundConversation(t, ws, channel.id, { identifier: 'billing' });
+    await assign(billing.id, { assigneeId: ws.manager.id, teamId: other.id });
+    const closed = await inboundConversation(t, ws, channel.id, { identifier: 'closed' });
+    await t.request('POST', `/api/v1/conversations/${closed.id}/close`, { token: ws.owner.token });
+    const blocked = await inboundConversation(t, ws, channel.id, { identifier: 'blocked' });
+    await t.request('POST', `/api/v1/contacts/${blocked.contactId}/block`, { token: ws.owner.token, body: {} });
+
+    expect(await countsOf(ws.agent.token)).toEqual({
+      total: { open: 3, unread: 2 },
+      mine: [1, 0],
+      unassigned: [1, 1],
+      [`team:${team.id}`]: [1, 1],
+    });
+    expect(await countsOf(ws.owner.token)).toEqual({
+      total: { open: 4, unread: 4 },
+      mine: [0, 0],
+      unassigned: [1, 1],
+      all: [4, 4],
+      [`team:${team.id}`]: [1, 1],
+      [`team:${other.id}`]: [1, 1],
+    });
+
+    // The contact writes again: the agent's own conversation is unread for it once more; opening the waiting one reads it.
+    await inboundConversation(t, ws, channel.id, { identifier: 'mine' });
+    await t.request('POST', `/api/v1/conversations/${waiting.id}/read`, { token: ws.agent.token });
+    expect(await countsOf(ws.agent.token)).toMatchObject({ total: { open: 3, unread: 2 }, mine: [1, 1], unassigned: [1, 0] });
+  });
+
+  it('count nothing of another workspace', async () => {
+    const ws = await t.createWorkspace();
+    expect(await countsOf(ws.owner.token)).toEqual({ total: { open: 0, unread: 0 }, mine: [0, 0], unassigned: [0, 0], all: [0, 0] });
+  });
+});

@@ -1,4 +1,5 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { AddressInfo } from 'node:net';
@@ -123,4 +124,21 @@ export async function setUpInboxScene(baseUrl: string, integration: { url: strin
     settings: { webhookUrl: integration.url, secret: integration.secret },
   });
   return { ownerToken: token as string, channelId: channel.id as string };
+}
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> };
+let axeSource: string | undefined;
+
+/**
+ * axe-core's serious and critical findings on the page as it is now, as `rule: help (elements)`
+ * lines; a test expects none. Evaluated through the DevTools protocol, so a strict CSP on the
+ * page does not stop it.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axeSource);
+  const violations = (await page.evaluate('window.axe.run(document, { resultTypes: ["violations"] }).then((result) => result.violations)')) as AxeViolation[];
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
 }

@@ -44,7 +44,7 @@ export const de: Dictionary = {
   'presence.online': 'Online',
   'presence.offline': 'Offline',
 
-  'userMenu.label': '{name} – Kontomenü',
+  'userMenu.label': ' – Kontomenü',
   'userMenu.language': 'Sprache',
   'userMenu.changePassword': 'Passwort ändern',
   'userMenu.signOut': 'Abmelden',

@@ -43,7 +43,7 @@ export const en = {
   'presence.online': 'Online',
   'presence.offline': 'Offline',
 
-  'userMenu.label': '{name} – account menu',
+  'userMenu.label': ' – account menu',
   'userMenu.language': 'Language',
   'userMenu.changePassword': 'Change password',
   'userMenu.signOut': 'Log out',

@@ -44,7 +44,7 @@ export const fr: Dictionary = {
   'presence.online': 'En ligne',
   'presence.offline': 'Hors ligne',
 
-  'userMenu.label': '{name} – menu du compte',
+  'userMenu.label': ' – menu du compte',
   'userMenu.language': 'Langue',
   'userMenu.changePassword': 'Changer le mot de passe',
   'userMenu.signOut': 'Se déconnecter',

@@ -159,6 +159,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
               key={each}
               type="button"
               className="composer-mode"
+              data-shortcut={each === 'reply' ? 'r' : 'c'}
               aria-pressed={mode === each}
               disabled={each === 'reply' && conversation.blocked}
               onClick={() => setMode(each)}

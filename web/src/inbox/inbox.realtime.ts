@@ -1,6 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
 import { followConversation } from '../contacts/contacts.queries.js';
 import type { PresenceClock } from '../realtime/presence.js';
+import { refreshCountsSoon } from './inbox-counts.js';
 import {
   applyConversationUpdate,
   applyRead,
@@ -21,6 +22,7 @@ type ServerEvent = { type: string; data: Record<string, unknown> };
  * Answers whether the event is fully handled.
  */
 export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent, presence: PresenceClock): boolean {
+  if (event.type.startsWith('conversation.')) refreshCountsSoon(queryClient);
   switch (event.type) {
     // A message that changes a list (not a comment, not a status) is followed by `conversation.updated`.
     case 'message.created':

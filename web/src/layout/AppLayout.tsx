@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/en.js';
 import { may } from '../session/permissions.js';
 import { useSession } from '../session/session.js';
+import { CommandPalette } from './CommandPalette.js';
 import { ConnectionIndicator } from './ConnectionIndicator.js';
 import { UserMenu } from './UserMenu.js';
 
@@ -42,6 +43,7 @@ export function AppLayout() {
         <Outlet />
       </main>
       <ToastHost />
+      <CommandPalette />
     </div>
   );
 }

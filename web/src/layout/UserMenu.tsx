@@ -16,9 +16,11 @@ export function UserMenu() {
 
   return (
     <div className="user-menu">
-      <button type="button" className="user-menu-button" popoverTarget={panelId} aria-label={t('userMenu.label', { name: user.name })}>
+      {/* Named by its text, so what a person sees is what a voice user says (no aria-label that differs from it). */}
+      <button type="button" className="user-menu-button" popoverTarget={panelId}>
         <Avatar name={user.name} />
         <span className="user-menu-name">{user.name}</span>
+        <span className="visually-hidden">{t('userMenu.label')}</span>
       </button>
       <div ref={panel} id={panelId} popover="auto" className="user-menu-panel">
         <div className="user-menu-identity">

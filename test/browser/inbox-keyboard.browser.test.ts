@@ -1,0 +1,113 @@
+import type { Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startIntegration } from '../api/inbox-fixtures.js';
+import { accessibilityProblems, callApi, hasChromium, postToApiChannel, SCENE_PASSWORD, setUpInboxScene, signedIn, startWebApp, type WebApp } from '../helpers/browser.js';
+
+const SECRET = 'inbox-keyboard-browser-secret';
+const LIVE = { timeout: 3000 };
+
+/** Where the keyboard is: the focused element's role and accessible name, as a screen reader would say. */
+const focused = (page: Page) =>
+  page.evaluate(() => {
+    const element = document.activeElement as HTMLElement | null;
+    return { tag: element?.tagName.toLowerCase(), label: element?.getAttribute('aria-label') ?? element?.textContent?.trim().slice(0, 40) };
+  });
+
+describe.skipIf(!hasChromium)('an agent working the inbox with the keyboard alone', () => {
+  let web: WebApp;
+  let integration: Awaited<ReturnType<typeof startIntegration>>;
+  let channelId: string;
+
+  beforeAll(async () => {
+    web = await startWebApp();
+    integration = await startIntegration();
+    const scene = await setUpInboxScene(web.baseUrl, { url: integration.url, secret: SECRET });
+    channelId = scene.channelId;
+    await callApi(web.baseUrl, 'PATCH', '/api/v1/settings', scene.ownerToken, { missedAfterSeconds: 3600 });
+  });
+
+  afterAll(async () => {
+    await integration?.close();
+    await web?.close();
+  });
+
+  it('takes a conversation from its arrival to its close without the mouse', { timeout: 45_000 }, async () => {
+    const { context, page } = await signedIn(web, 'aiko@acme.test', SCENE_PASSWORD, { viewport: { width: 1440, height: 900 } });
+    await page.goto('/inbox/unassigned');
+    await page.getByRole('img', { name: 'Live updates: connected' }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // Arrival: the list, the inbox's counts and the tab's title say so, live.
+    await postToApiChannel(web.baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: 'emma-7', name: 'Emma Keys' }, message: { id: 'k-1', text: 'My order never came' } });
+    const row = page.getByRole('link', { name: /Emma Keys/ });
+    await row.getByText('My order never came').waitFor(LIVE);
+    await row.getByText('Shop').waitFor();
+    const nav = page.getByRole('navigation', { name: 'Inboxes' });
+    await nav.getByRole('link', { name: 'Unassigned (1 unread, 1 open)' }).waitFor(LIVE);
+    await expect.poll(() => page.title()).toBe('(1) Inbox · Switchboard');
+
+    // j to the conversation, Enter opens it, and the cursor is in the reply box.
+    await page.keyboard.press('j');
+    expect((await focused(page)).label).toContain('Emma Keys');
+    await page.keyboard.press('Enter');
+    const window = page.getByRole('region', { name: 'Emma Keys' });
+    await window.getByText('My order never came').waitFor();
+    await expect.poll(async () => (await focused(page)).label).toBe('Reply to the contact');
+    expect(await accessibilityProblems(page)).toEqual([]);
+
+    // A reply assigns the unassigned conversation to the agent.
+    await page.keyboard.type('Sorry about that, I am checking with the courier.');
+    await page.keyboard.press('Enter');
+    await window.getByRole('listitem').filter({ hasText: 'I am checking with the courier.' }).getByText('Sent').waitFor(LIVE);
+    await expect.poll(() => window.getByRole('combobox', { name: 'Assignee' }).inputValue()).not.toBe('');
+    expect(integration.received.at(-1)?.json.message.text).toBe('Sorry about that, I am checking with the courier.');
+
+    // Esc leaves the composer; typed letters are shortcuts again: ? lists them, c writes a comment.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('?');
+    const help = page.getByRole('dialog', { name: 'Keyboard shortcuts' });
+    await help.getByText('Close the conversation').waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.keyboard.press('Escape');
+    await help.waitFor({ state: 'detached' });
+    await page.keyboard.press('c');
+    await expect.poll(async () => (await focused(page)).label).toBe('Internal comment');
+    await page.keyboard.type('Courier ticket 4711');
+    await page.keyboard.press('Enter');
+    await window.getByRole('listitem').filter({ hasText: 'Courier ticket 4711' }).waitFor(LIVE);
+    expect(integration.received.map((delivery) => delivery.json.message.text)).not.toContain('Courier ticket 4711');
+
+    // e closes it.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('e');
+    await window.getByText('Closed', { exact: true }).waitFor(LIVE);
+    expect((await callApi(web.baseUrl, 'GET', '/api/v1/conversations?inbox=all&status=closed', await tokenOf('olivia@acme.test'))).items).toHaveLength(1);
+
+    // Ctrl+K jumps back to it from anywhere.
+    await page.goto('/inbox/mine');
+    await page.getByRole('heading', { name: /Mine/ }).waitFor();
+    await page.keyboard.press('Control+k');
+    const palette = page.getByRole('dialog', { name: 'Jump to' });
+    await palette.getByRole('combobox').waitFor();
+    await page.keyboard.type('Emma');
+    await palette.getByRole('option', { name: /Emma Keys/ }).waitFor(LIVE);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.keyboard.press('Enter');
+    await page.getByRole('region', { name: 'Emma Keys' }).getByText('Courier ticket 4711').waitFor();
+    await context.close();
+  });
+
+  it('types shortcut letters into fields instead of acting on them', async () => {
+    const { context, page } = await signedIn(web, 'aiko@acme.test', SCENE_PASSWORD);
+    await page.goto('/inbox/mine?status=closed');
+    await page.getByRole('searchbox', { name: 'Search conversations' }).focus();
+    await page.keyboard.type('jkecsa?');
+    expect(await page.getByRole('searchbox', { name: 'Search conversations' }).inputValue()).toBe('jkecsa?');
+    expect(await page.getByRole('dialog').count()).toBe(0);
+    await context.close();
+  });
+
+  async function tokenOf(email: string): Promise<string> {
+    return (await callApi(web.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email, password: SCENE_PASSWORD })).token;
+  }
+});
