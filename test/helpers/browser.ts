@@ -32,12 +32,19 @@ async function builtWebApp(): Promise<string> {
     return outDir;
   }
   const vite = await import('vite');
-  await vite.build({
-    mode: 'production',
-    configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)),
-    build: { outDir, emptyOutDir: true },
-    logLevel: 'warn',
-  });
+  // The build users get: under vitest NODE_ENV is `test`, which would bundle React's development build.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await vite.build({
+      mode: 'production',
+      configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)),
+      build: { outDir, emptyOutDir: true },
+      logLevel: 'warn',
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(done, '');
   return outDir;
 }

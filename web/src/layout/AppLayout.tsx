@@ -1,3 +1,4 @@
+import { Suspense } from 'react';
 import { NavLink, Outlet } from 'react-router-dom';
 import { ToastHost } from '../blocking/toasts.js';
 import { useI18n } from '../i18n/i18n.js';
@@ -40,7 +41,9 @@ export function AppLayout() {
         <UserMenu />
       </aside>
       <main className="main">
-        <Outlet />
+        <Suspense fallback={<div className="page-loading" aria-busy="true" />}>
+          <Outlet />
+        </Suspense>
       </main>
       <ToastHost />
       <CommandPalette />

@@ -1,5 +1,7 @@
+import { readdirSync, statSync } from 'node:fs';
+import path from 'node:path';
 import type { Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startIntegration } from '../api/inbox-fixtures.js';
 import { accessibilityProblems, callApi, hasChromium, postToApiChannel, SCENE_PASSWORD, setUpInboxScene, signedIn, startWebApp, type WebApp } from '../helpers/browser.js';
 
@@ -13,7 +15,7 @@ const focused = (page: Page) =>
     return { tag: element?.tagName.toLowerCase(), label: element?.getAttribute('aria-label') ?? element?.textContent?.trim().slice(0, 40) };
   });
 
-describe.skipIf(!hasChromium)('an agent working the inbox with the keyboard alone', () => {
+describe.skipIf(!hasChromium)('a day in the inbox', () => {
   let web: WebApp;
   let integration: Awaited<ReturnType<typeof startIntegration>>;
   let channelId: string;
@@ -105,6 +107,64 @@ describe.skipIf(!hasChromium)('an agent working the inbox with the keyboard alon
     expect(await page.getByRole('searchbox', { name: 'Search conversations' }).inputValue()).toBe('jkecsa?');
     expect(await page.getByRole('dialog').count()).toBe(0);
     await context.close();
+  });
+
+  it('shows rows on their way while the list loads, says plainly when it cannot load, and loads it again on Retry', async () => {
+    const { context, page } = await signedIn(web, 'aiko@acme.test', SCENE_PASSWORD);
+    let failing = true;
+    let asked = 0;
+    let answerFirst!: () => void;
+    const firstHeld = new Promise<void>((resolve) => (answerFirst = resolve));
+    await page.route(/\/api\/v1\/conversations\?/, async (route) => {
+      asked += 1;
+      if (asked === 1) await firstHeld;
+      if (failing) await route.fulfill({ status: 500, contentType: 'application/json', body: '{"error":{"code":"internal_error","message":"Internal Server Error"}}' });
+      else await route.continue();
+    });
+    await page.goto('/inbox/unassigned?status=closed');
+    const list = page.getByRole('region', { name: 'Conversations' });
+    await list.locator('.conversation-row--skeleton').first().waitFor();
+    expect(await list.getAttribute('aria-busy')).toBe('true');
+    answerFirst();
+    const alert = list.getByRole('alert');
+    await alert.getByText('The conversations could not be loaded: the server did not answer as it should.').waitFor();
+    // Asked once and tried once more, not for seconds of retries; the server's own words stay out of it.
+    expect(asked).toBe(2);
+    expect(await alert.getByText('Internal Server Error').count()).toBe(0);
+    failing = false;
+    await alert.getByRole('button', { name: 'Retry' }).click();
+    await page.getByText('No conversations here.').waitFor();
+    expect(await page.getByRole('alert').count()).toBe(0);
+    await context.close();
+  });
+
+  it('says so when a reply stays “Sending” for more than a few seconds', async () => {
+    const { context, page } = await signedIn(web, 'max@acme.test', SCENE_PASSWORD);
+    await page.clock.install();
+    await postToApiChannel(web.baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: 'slow-1', name: 'Sol Slow' }, message: { id: 's-1', text: 'Anyone there?' } });
+    integration.answerWith(503, 'busy');
+    try {
+      await page.goto('/inbox/unassigned');
+      await page.getByRole('link', { name: /Sol Slow/ }).click();
+      await page.getByRole('textbox', { name: 'Reply to the contact' }).fill('Yes, one moment.');
+      await page.keyboard.press('Enter');
+      const reply = page.getByRole('listitem').filter({ hasText: 'Yes, one moment.' });
+      await reply.getByText('Sending').waitFor(LIVE);
+      expect(await reply.getByText('Still sending').count()).toBe(0);
+      await page.clock.fastForward(6000);
+      await reply.getByRole('status').filter({ hasText: 'Still sending: the channel has not taken it yet.' }).waitFor();
+    } finally {
+      integration.answerWith(200, '{"ok":true}');
+    }
+    await context.close();
+  });
+
+  it('serves the web app in chunks under Vite’s 500 kB warning, each page but the Inbox loaded when opened', () => {
+    const assets = path.join(inject('webDistDir'), 'assets');
+    const scripts = readdirSync(assets).filter((file) => file.endsWith('.js'));
+    expect(scripts.length).toBeGreaterThan(5);
+    const largest = scripts.map((file) => ({ file, kB: Math.round(statSync(path.join(assets, file)).size / 1000) })).sort((a, b) => b.kB - a.kB)[0]!;
+    expect(largest.kB, largest.file).toBeLessThan(500);
   });
 
   async function tokenOf(email: string): Promise<string> {
