@@ -159,6 +159,30 @@ describe.skipIf(!hasChromium)('a day in the inbox', () => {
     await context.close();
   });
 
+  it('keeps the conversation’s actions on one row, inside the window, in German and French at 1440 px', async () => {
+    await postToApiChannel(web.baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: 'long-1', name: 'Maximilian Müller-Lüdenscheidt' }, message: { id: 'l-1', text: 'Hallo' } });
+    for (const language of ['de', 'fr']) {
+      const { context, page } = await signedIn(web, 'max@acme.test', SCENE_PASSWORD, { viewport: { width: 1440, height: 900 } });
+      await page.request.patch('/api/v1/me', { data: { language } });
+      await page.goto('/inbox/unassigned');
+      await page.getByRole('link', { name: /Maximilian Müller-Lüdenscheidt/ }).click();
+      const header = page.locator('.conversation-header');
+      await header.locator('.conversation-actions button').first().waitFor();
+      const window = (await page.locator('.message-window').boundingBox())!;
+      const buttons = await header.locator('.conversation-actions button').evaluateAll((elements) =>
+        elements.map((element) => {
+          const box = element.getBoundingClientRect();
+          return { middle: Math.round((box.top + box.bottom) / 2), right: box.right };
+        }),
+      );
+      expect(buttons.length).toBe(4);
+      expect(new Set(buttons.map((button) => button.middle)).size, language).toBe(1);
+      expect(Math.max(...buttons.map((button) => button.right)), language).toBeLessThanOrEqual(window.x + window.width);
+      expect(await accessibilityProblems(page)).toEqual([]);
+      await context.close();
+    }
+  });
+
   it('serves the web app in chunks under Vite’s 500 kB warning, each page but the Inbox loaded when opened', () => {
     const assets = path.join(inject('webDistDir'), 'assets');
     const scripts = readdirSync(assets).filter((file) => file.endsWith('.js'));
