@@ -87,7 +87,7 @@ export const de: Dictionary = {
   'users.removeBody': '{name} verliert sofort den Zugriff auf diesen Arbeitsbereich.',
   'users.removeConfirm': 'Benutzer entfernen',
   'users.resetPassword': 'Passwort zurücksetzen',
-  'users.resetPasswordOf': 'Passwort von {name} zurücksetzen',
+  'users.resetPasswordOf': 'Passwort zurücksetzen für {name}',
   'users.resetPasswordTitle': 'Passwort von {name} zurücksetzen',
   'users.resetPasswordBody': '{name} wird überall abgemeldet und muss sich mit dem neuen Passwort anmelden.',
   'users.resetPasswordSubmit': 'Neues Passwort festlegen',

@@ -86,7 +86,7 @@ export const en = {
   'users.removeBody': '{name} will lose access to this workspace at once.',
   'users.removeConfirm': 'Remove user',
   'users.resetPassword': 'Reset password',
-  'users.resetPasswordOf': 'Reset the password of {name}',
+  'users.resetPasswordOf': 'Reset password of {name}',
   'users.resetPasswordTitle': 'Reset the password of {name}',
   'users.resetPasswordBody': '{name} will be logged out everywhere and must log in with the new password.',
   'users.resetPasswordSubmit': 'Set new password',
