@@ -124,3 +124,34 @@ describe('inbox counts', () => {
     expect(await countsOf(ws.owner.token)).toEqual({ total: { open: 0, unread: 0 }, mine: [0, 0], unassigned: [0, 0], all: [0, 0] });
   });
 });
+
+describe('notification settings', () => {
+  it('are each user’s own: off by default, changed in any subset, kept', async () => {
+    const ws = await t.createWorkspace();
+    const mine = await t.request('GET', '/api/v1/me/notifications', { token: ws.agent.token });
+    expect(mine.data).toEqual({ desktop: false, sound: false, newConversation: true, newMessage: true, mention: true });
+
+    const changed = await t.request('PATCH', '/api/v1/me/notifications', { token: ws.agent.token, body: { desktop: true, sound: true } });
+    expect(changed.data).toEqual({ desktop: true, sound: true, newConversation: true, newMessage: true, mention: true });
+    await t.request('PATCH', '/api/v1/me/notifications', { token: ws.agent.token, body: { newConversation: false } });
+    expect((await t.request('GET', '/api/v1/me/notifications', { token: ws.agent.token })).data).toEqual({
+      desktop: true,
+      sound: true,
+      newConversation: false,
+      newMessage: true,
+      mention: true,
+    });
+    expect((await t.request('GET', '/api/v1/me/notifications', { token: ws.manager.token })).data.desktop).toBe(false);
+  });
+
+  it('refuse an unknown setting or a value that is not a boolean, and change nothing', async () => {
+    const ws = await t.createWorkspace();
+    for (const body of [{ desktop: 'yes' }, { email: true }]) {
+      const refused = await t.request('PATCH', '/api/v1/me/notifications', { token: ws.agent.token, body });
+      expect(refused.statusCode).toBe(400);
+      expect(refused.data.error.code).toMatch(/^(invalid_field|unknown_field)$/);
+    }
+    expect((await t.request('GET', '/api/v1/me/notifications', { token: ws.agent.token })).data.desktop).toBe(false);
+    expect((await t.request('GET', '/api/v1/me/notifications')).statusCode).toBe(401);
+  });
+});

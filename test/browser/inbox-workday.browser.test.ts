@@ -183,6 +183,70 @@ describe.skipIf(!hasChromium)('a day in the inbox', () => {
     }
   });
 
+  it('notifies an agent who asked for it, on the desktop and with a sound, of new conversations, messages and mentions', { timeout: 30_000 }, async () => {
+    const { context, page } = await signedIn(web, 'aiko@acme.test', SCENE_PASSWORD, { permissions: ['notifications'] });
+    // Observed, not replaced: the browser's own Notification and AudioContext still run; each call is noted.
+    await page.addInitScript(() => {
+      const seen = { notices: [] as Array<{ title: string; body?: string }>, tones: 0 };
+      Object.assign(window, { seen });
+      const RealNotification = window.Notification;
+      window.Notification = class extends RealNotification {
+        constructor(title: string, options?: NotificationOptions) {
+          super(title, options);
+          seen.notices.push({ title, body: options?.body });
+        }
+      } as typeof Notification;
+      const RealAudioContext = window.AudioContext;
+      window.AudioContext = class extends RealAudioContext {
+        override createOscillator() {
+          seen.tones += 1;
+          return super.createOscillator();
+        }
+      };
+    });
+    const seen = () => page.evaluate(() => (window as unknown as { seen: { notices: Array<{ title: string; body?: string }>; tones: number } }).seen);
+    const owner = await tokenOf('olivia@acme.test');
+    const users = (await callApi(web.baseUrl, 'GET', '/api/v1/users', owner)).items as Array<{ id: string; email: string }>;
+    const aiko = users.find((user) => user.email === 'aiko@acme.test')!.id;
+
+    await page.goto('/inbox/mine');
+    await page.getByRole('button', { name: /Aiko Tanaka/ }).click();
+    await page.getByRole('button', { name: 'Notifications' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Notifications' });
+    await dialog.getByRole('checkbox', { name: 'Desktop notifications' }).check();
+    await dialog.getByRole('checkbox', { name: 'Play a sound' }).check();
+    await expect.poll(async () => (await callApi(web.baseUrl, 'GET', '/api/v1/me/notifications', await tokenOf('aiko@acme.test'))).desktop).toBe(true);
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    const tonesBefore = (await seen()).tones;
+
+    await postToApiChannel(web.baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: 'nina-1', name: 'Nina Notify' }, message: { id: 'n-1', text: 'Is anyone there?' } });
+    await expect.poll(async () => (await seen()).notices).toEqual([{ title: 'New conversation: Nina Notify', body: 'Is anyone there?' }]);
+    expect((await seen()).tones).toBeGreaterThan(tonesBefore);
+
+    const { id: conversationId } = (await callApi(web.baseUrl, 'GET', '/api/v1/conversations?inbox=unassigned', owner)).items.find(
+      (each: { contact: { name: string } }) => each.contact.name === 'Nina Notify',
+    );
+    await callApi(web.baseUrl, 'POST', `/api/v1/conversations/${conversationId}/assign`, owner, { assigneeId: aiko });
+    await postToApiChannel(web.baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: 'nina-1', name: 'Nina Notify' }, message: { id: 'n-2', text: 'Hello?' } });
+    await expect.poll(async () => (await seen()).notices.at(-1)).toEqual({ title: 'New message from Nina Notify', body: 'Hello?' });
+
+    await callApi(web.baseUrl, 'POST', `/api/v1/conversations/${conversationId}/messages`, await tokenOf('max@acme.test'), {
+      type: 'comment',
+      text: '@Aiko Tanaka she wrote twice',
+      mentions: [aiko],
+    });
+    await expect.poll(async () => (await seen()).notices.at(-1)).toEqual({ title: 'Max Manager mentioned you', body: '@Aiko Tanaka she wrote twice' });
+    expect((await seen()).notices).toHaveLength(3);
+
+    // Kept on the server: another session finds them on.
+    await page.reload();
+    await page.getByRole('button', { name: /Aiko Tanaka/ }).click();
+    await page.getByRole('button', { name: 'Notifications' }).click();
+    expect(await page.getByRole('dialog', { name: 'Notifications' }).getByRole('checkbox', { name: 'Desktop notifications' }).isChecked()).toBe(true);
+    await context.close();
+  });
+
   it('serves the web app in chunks under Vite’s 500 kB warning, each page but the Inbox loaded when opened', () => {
     const assets = path.join(inject('webDistDir'), 'assets');
     const scripts = readdirSync(assets).filter((file) => file.endsWith('.js'));

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { formatBytes } from '../../web/src/inbox/attachments.js';
+import { formatBytes } from '../../web/src/inbox/format-bytes.js';
 
 describe('file sizes as the composer shows them', () => {
   it.each([

@@ -36,6 +36,8 @@ export const users = pgTable(
     role: text('role').$type<'owner' | 'manager' | 'agent'>().notNull(),
     passwordHash: text('password_hash').notNull(),
     language: text('language'),
+    /** What the user wants to be notified of (workspace/notification-settings.ts). */
+    notificationSettings: jsonb('notification_settings').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
   (t) => [
@@ -195,7 +197,7 @@ export const contacts = pgTable(
     // text_pattern_ops: also serves the email prefix search (LIKE 'x%') under any collation.
     index('contacts_workspace_email_idx').on(t.workspaceId, t.email.op('text_pattern_ops')),
     // Also contacts_workspace_email_domain_idx on (workspace_id, split_part(email, '@', 2) text_pattern_ops)
-    // for a search by the start of a domain: in migration 0006, as drizzle cannot express it.
+    // for a search by the start of a domain: in the migration inbox_workday, as drizzle cannot express it.
     // text_pattern_ops: also serves a phone prefix ("+4915…"), which the trigram index answers slowly (every
     // phone shares the country code's trigrams: 137 ms at 1M contacts).
     index('contacts_workspace_phone_idx').on(t.workspaceId, t.phone.op('text_pattern_ops')),

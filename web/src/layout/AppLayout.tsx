@@ -2,6 +2,7 @@ import { Suspense } from 'react';
 import { NavLink, Outlet } from 'react-router-dom';
 import { ToastHost } from '../blocking/toasts.js';
 import { useI18n } from '../i18n/i18n.js';
+import { Notifier } from '../notifications/Notifier.js';
 import type { MessageKey } from '../i18n/en.js';
 import { may } from '../session/permissions.js';
 import { useSession } from '../session/session.js';
@@ -47,6 +48,7 @@ export function AppLayout() {
       </main>
       <ToastHost />
       <CommandPalette />
+      <Notifier />
     </div>
   );
 }

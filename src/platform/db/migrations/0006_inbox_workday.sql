@@ -1,4 +1,5 @@
 ALTER TABLE "conversations" ADD COLUMN "last_channel_id" uuid;--> statement-breakpoint
+ALTER TABLE "users" ADD COLUMN "notification_settings" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "conversations" ADD CONSTRAINT "conversations_last_channel_id_channels_id_fk" FOREIGN KEY ("last_channel_id") REFERENCES "public"."channels"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
 -- Conversations kept before: the channel of the contact's newest message.
 UPDATE "conversations" c SET "last_channel_id" = (
