@@ -11,6 +11,8 @@ import { registerContactsRoutes } from './contacts/contacts.routes.js';
 import { createContactsService } from './contacts/contacts.service.js';
 import { createIdentityService } from './contacts/identity.service.js';
 import { canSeeConversation } from './conversations/conversation-visibility.rules.js';
+import { registerDashboardRoutes } from './conversations/dashboard.routes.js';
+import { createDashboardService } from './conversations/dashboard.service.js';
 import { registerConversationRoutes } from './conversations/conversations.routes.js';
 import { createConversationsService } from './conversations/conversations.service.js';
 import { createOnlineSince } from './conversations/online-since.js';
@@ -86,6 +88,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const attachments = createAttachmentsService({ db, clock, jobs, store, secrets, publicUrl: config.publicUrl });
   const onlineSince = createOnlineSince({ bus, gateway, clock });
   const conversations = createConversationsService({ db, bus, clock, jobs, workspace, onlineSince, attachments });
+  const dashboard = createDashboardService({ db, clock, workspace });
   // blocking: receive() screens each inbound message for spam, which may block its contact
   const blocking = createBlockingService({ db, bus, clock, workspace, conversations });
   const spam = createSpamService({ db, bus, clock, jobs, usage, blocking, channels, conversations, workspace });
@@ -109,7 +112,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   // contacts, with its ports to blocking and attachments
   const contacts = createContactsService({ db, bus, clock, jobs, workspace, blocking, attachments, dataDir: config.dataDir });
 
-  return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, attachments, savedReplies, messages, blocking, spam };
+  return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, dashboard, attachments, savedReplies, messages, blocking, spam };
 }
 
 /** The whole app on one database and bus: the server, the webhook thread and the tests build it here. */
@@ -139,6 +142,7 @@ export async function buildApp(deps: AppDeps) {
     if (config.demo) registerDemoApiSink(context);
     registerBlockingRoutes(context);
     registerUsageRoutes(context);
+    registerDashboardRoutes(context);
     services.gateway.register(app);
     await serveWebApp(app, config.webDistDir);
     registerOpenApiRoute(app);

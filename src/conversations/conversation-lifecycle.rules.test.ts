@@ -4,6 +4,7 @@ import {
   type ConversationStatus,
   type LifecycleEvent,
   type LifecycleEventType,
+  lifecycleTimes,
   transitions,
 } from './conversation-lifecycle.rules.js';
 
@@ -90,3 +91,18 @@ describe('what a transition does besides the status', () => {
     expect(applyLifecycleEvent({ ...open, status: 'closed' }, events.inbound)).toEqual({ status: 'open', snoozedUntil: null, assigneeId: 'agent' });
   });
 });
+
+describe('the times a status change stamps', () => {
+  const at = new Date('2026-03-02T10:00:00Z');
+  it.each([
+    ['open', 'closed', { closedAt: at }],
+    ['snoozed', 'closed', { closedAt: at }],
+    ['closed', 'open', { openedAt: at, closedAt: null }],
+    ['open', 'snoozed', {}],
+    ['snoozed', 'open', {}],
+    ['open', 'open', {}],
+  ] as const)('%s → %s sets %j', (before, after, times) => {
+    expect(lifecycleTimes(before, after, at)).toEqual(times);
+  });
+});
+

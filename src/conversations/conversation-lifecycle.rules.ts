@@ -36,3 +36,14 @@ export function applyLifecycleEvent(state: LifecycleState, event: LifecycleEvent
   if (event.type === 'outbound' && state.assigneeId === null && event.assignUnassigned && event.senderId) next.assigneeId = event.senderId;
   return next;
 }
+
+/**
+ * The times a status change sets: closing stamps `closedAt`; leaving closed (the contact or an
+ * agent reopening) starts a new stretch, `openedAt`, and clears `closedAt`. The dashboard's
+ * resolution time is one stretch: closedAt − openedAt.
+ */
+export function lifecycleTimes(before: ConversationStatus, after: ConversationStatus, at: Date): { openedAt?: Date; closedAt?: Date | null } {
+  if (after === 'closed' && before !== 'closed') return { closedAt: at };
+  if (before === 'closed' && after !== 'closed') return { openedAt: at, closedAt: null };
+  return {};
+}

@@ -10,7 +10,7 @@ import { decodeCursor, encodeCursor } from '../platform/pagination.js';
 import type { Actor } from '../platform/auth/permissions.js';
 import type { WorkspaceSettings } from '../workspace/settings.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
-import { applyLifecycleEvent, type LifecycleEvent } from './conversation-lifecycle.rules.js';
+import { applyLifecycleEvent, type LifecycleEvent, lifecycleTimes } from './conversation-lifecycle.rules.js';
 import { canSeeConversation, seesEveryConversation } from './conversation-visibility.rules.js';
 import {
   type ConversationFilter,
@@ -154,7 +154,8 @@ export function createConversationsService(deps: {
       await refuseBlocked(repo, actor.workspaceId, row.contactId);
       const next = applyLifecycleEvent(row, event);
       if (!next) throw conflict('invalid_transition', `A ${row.status} conversation cannot ${event.type}`);
-      await repo.update(actor.workspaceId, id, { ...next, updatedAt: clock.now() });
+      const now = clock.now();
+      await repo.update(actor.workspaceId, id, { ...next, ...lifecycleTimes(row.status, next.status, now), updatedAt: now });
       return row.status === 'closed' && next.status === 'open';
     });
     await publishUpdated(actor.workspaceId, id);
@@ -330,6 +331,8 @@ export function createConversationsService(deps: {
           lastInboundAt: hidden ? null : at,
           awaitingReplySince: hidden ? null : at,
           lastChannelId: channelId,
+          openedAt: at,
+          closedAt: hidden ? at : null,
           createdAt: at,
           updatedAt: at,
         });
@@ -340,6 +343,7 @@ export function createConversationsService(deps: {
       const next = applyLifecycleEvent(row, { type: 'inbound' })!;
       const updated = await repo.update(workspaceId, row.id, {
         ...next,
+        ...lifecycleTimes(row.status, next.status, at),
         lastMessageAt: at,
         lastInboundAt: at,
         awaitingReplySince: row.awaitingReplySince ?? at,
@@ -377,13 +381,14 @@ export function createConversationsService(deps: {
       const created = !row;
       if (!row) {
         // Made closed: the reply below opens it for its sender, as it would reopen any closed conversation.
-        await repo.insertIfAbsent({ id: newId(), workspaceId, contactId, status: 'closed', lastMessageAt: at, createdAt: at, updatedAt: at });
+        await repo.insertIfAbsent({ id: newId(), workspaceId, contactId, status: 'closed', lastMessageAt: at, closedAt: at, createdAt: at, updatedAt: at });
         row = (await repo.lockByContact(workspaceId, contactId))!;
       }
       if (kind === 'comment') return { conversation: row, opened: false, created };
       const next = applyLifecycleEvent(row, { type: 'outbound', senderId, assignUnassigned: input.assignUnassigned })!;
       const updated = await repo.update(workspaceId, row.id, {
         ...next,
+        ...lifecycleTimes(row.status, next.status, at),
         lastMessageAt: at,
         lastOutboundAt: at,
         awaitingReplySince: null,
@@ -402,7 +407,8 @@ export function createConversationsService(deps: {
       const repo = createConversationsRepository(tx);
       const row = await repo.lockByContact(input.workspaceId, input.contactId);
       if (!row || row.status === 'closed') return;
-      await repo.update(input.workspaceId, row.id, { ...applyLifecycleEvent(row, { type: 'close', closingLogic: input.closingLogic })!, updatedAt: input.at });
+      const next = applyLifecycleEvent(row, { type: 'close', closingLogic: input.closingLogic })!;
+      await repo.update(input.workspaceId, row.id, { ...next, ...lifecycleTimes(row.status, next.status, input.at), updatedAt: input.at });
     },
 
     /** The contact's conversation, if it has one (writing from the contact's record). */

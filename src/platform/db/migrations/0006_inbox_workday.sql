@@ -1,6 +1,9 @@
 ALTER TABLE "conversations" ADD COLUMN "last_channel_id" uuid;--> statement-breakpoint
+ALTER TABLE "conversations" ADD COLUMN "opened_at" timestamp with time zone;--> statement-breakpoint
+ALTER TABLE "conversations" ADD COLUMN "closed_at" timestamp with time zone;--> statement-breakpoint
 ALTER TABLE "users" ADD COLUMN "notification_settings" jsonb DEFAULT '{}'::jsonb NOT NULL;--> statement-breakpoint
 ALTER TABLE "conversations" ADD CONSTRAINT "conversations_last_channel_id_channels_id_fk" FOREIGN KEY ("last_channel_id") REFERENCES "public"."channels"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "conversations_workspace_closed_idx" ON "conversations" USING btree ("workspace_id","closed_at") WHERE closed_at is not null;--> statement-breakpoint
 -- Conversations kept before: the channel of the contact's newest message.
 UPDATE "conversations" c SET "last_channel_id" = (
   SELECT m."channel_id" FROM "messages" m
@@ -9,3 +12,8 @@ UPDATE "conversations" c SET "last_channel_id" = (
 );--> statement-breakpoint
 -- A one-word search also matches the start of an email's domain (contact-search.sql.ts); drizzle cannot express this index.
 CREATE INDEX "contacts_workspace_email_domain_idx" ON "contacts" USING btree ("workspace_id", split_part("email", '@', 2) text_pattern_ops);
+--> statement-breakpoint
+-- Conversations kept before: opened when made, closed (if closed) when last changed.
+UPDATE "conversations" SET "opened_at" = "created_at", "closed_at" = CASE WHEN "status" = 'closed' THEN "updated_at" END;--> statement-breakpoint
+-- The dashboard counts messages of a period from this index alone (INCLUDE: drizzle cannot express it).
+CREATE INDEX "messages_workspace_created_idx" ON "messages" USING btree ("workspace_id", "created_at") INCLUDE ("channel_id", "direction", "type", "hidden");
