@@ -247,6 +247,34 @@ describe.skipIf(!hasChromium)('a day in the inbox', () => {
     await context.close();
   });
 
+  it('shows managers the team’s figures on the dashboard, with charts, and agents not at all', async () => {
+    await postToApiChannel(web.baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: 'dash-1', name: 'Dana Dash' }, message: { id: 'd-1', text: 'Counting on you' } });
+    const manager = await signedIn(web, 'max@acme.test', SCENE_PASSWORD, { viewport: { width: 1440, height: 900 } });
+    await manager.page.goto('/inbox');
+    await manager.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).click();
+    const open = manager.page.getByRole('region', { name: 'Open now' });
+    await open.getByRole('table').waitFor();
+    const figures = await callApi(web.baseUrl, 'GET', '/api/v1/dashboard', await tokenOf('max@acme.test'));
+    expect(figures.open.open).toBeGreaterThan(0);
+    expect(await open.getByRole('definition').first().textContent()).toBe(String(figures.open.open));
+    await open.getByRole('rowheader', { name: 'Channel: Shop (API)' }).waitFor();
+    const times = manager.page.getByRole('region', { name: 'Response times' });
+    await times.getByRole('rowheader', { name: /First response/ }).waitFor();
+    // The charts arrive with their own chunk, each a named picture of its figures.
+    await manager.page.getByRole('region', { name: 'Messages by channel, last 7 days' }).getByRole('img', { name: /Shop \(API\): \d+ from contacts, \d+ replies/ }).waitFor();
+    await manager.page.getByRole('region', { name: 'Busiest hours, last 7 days' }).getByRole('img').waitFor();
+    expect(await accessibilityProblems(manager.page)).toEqual([]);
+    await manager.context.close();
+
+    const agent = await signedIn(web, 'aiko@acme.test', SCENE_PASSWORD);
+    await agent.page.goto('/inbox');
+    await agent.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Inbox' }).waitFor();
+    expect(await agent.page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Dashboard' }).count()).toBe(0);
+    await agent.page.goto('/dashboard');
+    await agent.page.getByRole('heading', { name: 'You are not allowed to see this page' }).waitFor();
+    await agent.context.close();
+  });
+
   it('serves the web app in chunks under Vite’s 500 kB warning, each page but the Inbox loaded when opened', () => {
     const assets = path.join(inject('webDistDir'), 'assets');
     const scripts = readdirSync(assets).filter((file) => file.endsWith('.js'));

@@ -70,7 +70,14 @@ function SignedInRoutes() {
             </RequirePermission>
           }
         />
-        <Route path="dashboard" element={<DashboardPage />} />
+        <Route
+          path="dashboard"
+          element={
+            <RequirePermission action="dashboard.view">
+              <DashboardPage />
+            </RequirePermission>
+          }
+        />
         <Route
           path="usage"
           element={

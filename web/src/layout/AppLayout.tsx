@@ -16,7 +16,7 @@ export function AppLayout() {
   const links: Array<{ to: string; label: MessageKey }> = [
     { to: '/inbox', label: 'nav.inbox' },
     ...(may(user.role, 'contacts.module') ? [{ to: '/contacts', label: 'nav.contacts' } as const, { to: '/spam-review', label: 'nav.spamReview' } as const] : []),
-    { to: '/dashboard', label: 'nav.dashboard' },
+    ...(may(user.role, 'dashboard.view') ? [{ to: '/dashboard', label: 'nav.dashboard' } as const] : []),
     ...(may(user.role, 'usage.view') ? [{ to: '/usage', label: 'nav.usage' } as const] : []),
     ...(may(user.role, 'workspace.manage') ? [{ to: '/settings', label: 'nav.settings' } as const] : []),
   ];
