@@ -33,10 +33,13 @@ import { createHttpApp, registerOpenApiRoute, routeNotFound, serveWebApp } from 
 import { registerAuthRoutes, registerHealthRoutes, registerPlatformRoutes } from './platform/http/platform.routes.js';
 import { createJobQueue } from './platform/jobs.js';
 import type { Logger } from './platform/logging.js';
+import { createMailer } from './platform/mailer.js';
 import { createGateway } from './platform/realtime/gateway.js';
 import { createServerSecrets } from './platform/server-secrets.js';
 import { registerUsageRoutes } from './usage/usage.routes.js';
 import { createUsageService } from './usage/usage.service.js';
+import { registerInvitationRoutes } from './workspace/invitations.routes.js';
+import { createInvitationsService } from './workspace/invitations.service.js';
 import { registerAccountRoutes, registerWorkspaceRoutes } from './workspace/workspace.routes.js';
 import { createWorkspaceService } from './workspace/workspace.service.js';
 
@@ -78,6 +81,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const secrets = createServerSecrets(db);
   // workspace
   const workspace = createWorkspaceService({ db, bus, clock, auth });
+  const invitations = createInvitationsService({ db, bus, clock, mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }), publicUrl: config.publicUrl });
   // usage, channels
   const usage = createUsageService({ db, clock });
   const channels = createChannelsService({ db, bus, clock, registry: createChannelRegistry(channelModules), publicUrl: config.publicUrl });
@@ -112,7 +116,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   // contacts, with its ports to blocking and attachments
   const contacts = createContactsService({ db, bus, clock, jobs, workspace, blocking, attachments, dataDir: config.dataDir });
 
-  return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, dashboard, attachments, savedReplies, messages, blocking, spam };
+  return { auth, jobs, workspace, invitations, gateway, contacts, usage, channels, identity, conversations, dashboard, attachments, savedReplies, messages, blocking, spam };
 }
 
 /** The whole app on one database and bus: the server, the webhook thread and the tests build it here. */
@@ -143,6 +147,7 @@ export async function buildApp(deps: AppDeps) {
     registerBlockingRoutes(context);
     registerUsageRoutes(context);
     registerDashboardRoutes(context);
+    registerInvitationRoutes(context);
     services.gateway.register(app);
     await serveWebApp(app, config.webDistDir);
     registerOpenApiRoute(app);

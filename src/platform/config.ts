@@ -10,6 +10,10 @@ export type Config = {
   /** Set: provider webhooks are also served on this port, by a thread of their own (PostgreSQL only). */
   webhookPort: number | undefined;
   smtpPort: number;
+  /** The operator's relay for the system's own mail (invitations): `smtp://user:pass@host:587`. */
+  smtpUrl: string | undefined;
+  /** Sender of the system's mail. */
+  mailFrom: string;
   logLevel: string;
   /** Set when the server sits behind TLS, so session cookies are marked Secure. */
   secureCookies: boolean;
@@ -31,6 +35,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     publicUrl,
     webhookPort: env.WEBHOOK_PORT ? Number(env.WEBHOOK_PORT) : undefined,
     smtpPort: Number(env.SMTP_PORT ?? 2525),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || `Switchboard <no-reply@${new URL(publicUrl).hostname}>`,
     logLevel: env.LOG_LEVEL ?? 'info',
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true' : publicUrl.startsWith('https://'),
     bootstrap: {

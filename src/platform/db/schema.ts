@@ -47,6 +47,26 @@ export const users = pgTable(
   ],
 );
 
+/** An invitation to join a workspace by email (issue 19): a link to set a password, valid 7 days. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role').$type<'owner' | 'manager' | 'agent'>().notNull(),
+    /** SHA-256 of the link's token: the token itself is only in the mail. */
+    tokenHash: text('token_hash').notNull(),
+    invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamptz('expires_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('invitations_token_key').on(t.tokenHash), index('invitations_workspace_idx').on(t.workspaceId, t.email)],
+);
+
 export const teams = pgTable(
   'teams',
   {
