@@ -3,6 +3,7 @@ import path from 'node:path';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { startIntegration } from '../api/inbox-fixtures.js';
+import { linkIn, startMailSink } from '../helpers/mail.js';
 import { accessibilityProblems, callApi, hasChromium, postToApiChannel, SCENE_PASSWORD, setUpInboxScene, signedIn, startWebApp, type WebApp } from '../helpers/browser.js';
 
 const SECRET = 'inbox-keyboard-browser-secret';
@@ -18,10 +19,12 @@ const focused = (page: Page) =>
 describe.skipIf(!hasChromium)('a day in the inbox', () => {
   let web: WebApp;
   let integration: Awaited<ReturnType<typeof startIntegration>>;
+  let mail: Awaited<ReturnType<typeof startMailSink>>;
   let channelId: string;
 
   beforeAll(async () => {
-    web = await startWebApp();
+    mail = await startMailSink();
+    web = await startWebApp({ SMTP_URL: mail.url });
     integration = await startIntegration();
     const scene = await setUpInboxScene(web.baseUrl, { url: integration.url, secret: SECRET });
     channelId = scene.channelId;
@@ -31,6 +34,7 @@ describe.skipIf(!hasChromium)('a day in the inbox', () => {
   afterAll(async () => {
     await integration?.close();
     await web?.close();
+    await mail?.close();
   });
 
   it('takes a conversation from its arrival to its close without the mouse', { timeout: 45_000 }, async () => {
@@ -273,6 +277,36 @@ describe.skipIf(!hasChromium)('a day in the inbox', () => {
     await agent.page.goto('/dashboard');
     await agent.page.getByRole('heading', { name: 'You are not allowed to see this page' }).waitFor();
     await agent.context.close();
+  });
+
+  it('lets an owner invite a colleague by email, who chooses a password through the link and is signed in', async () => {
+    const owner = await signedIn(web, 'olivia@acme.test', SCENE_PASSWORD);
+    await owner.page.goto('/settings/users');
+    await owner.page.getByRole('button', { name: 'Invite by email' }).click();
+    const dialog = owner.page.getByRole('dialog', { name: 'Invite by email' });
+    await dialog.getByLabel('Email').fill('Ines.Invited@Acme.test');
+    await dialog.getByLabel('Name').fill('Ines Invited');
+    await dialog.getByLabel('Role').selectOption('manager');
+    expect(await accessibilityProblems(owner.page)).toEqual([]);
+    await dialog.getByRole('button', { name: 'Send invitation' }).click();
+    await dialog.getByText('Invitation sent to ines.invited@acme.test.').waitFor();
+    await dialog.getByRole('button', { name: 'Done' }).click();
+    await owner.page.getByRole('region', { name: 'Invitations not yet accepted' }).getByText(/Ines Invited · ines\.invited@acme\.test · Manager/).waitFor();
+    await owner.context.close();
+
+    const link = linkIn(mail.received.at(-1)!.raw)!;
+    expect(mail.received.at(-1)!.to).toEqual(['ines.invited@acme.test']);
+    const guest = await web.browser.newContext({ locale: 'en-US', baseURL: web.baseUrl });
+    const page = await guest.newPage();
+    await page.goto(new URL(link).pathname);
+    await page.getByRole('heading', { name: 'Join Acme' }).waitFor();
+    expect(await accessibilityProblems(page)).toEqual([]);
+    await page.getByLabel('Password').fill('my very own password');
+    await page.getByRole('button', { name: 'Join and log in' }).click();
+    await page.getByRole('button', { name: /Ines Invited/ }).waitFor();
+    expect(new URL(page.url()).pathname).toMatch(/^\/inbox/);
+    await guest.close();
+    expect((await callApi(web.baseUrl, 'POST', '/api/v1/auth/login', undefined, { email: 'ines.invited@acme.test', password: 'my very own password' })).user.role).toBe('manager');
   });
 
   it('serves the web app in chunks under Vite’s 500 kB warning, each page but the Inbox loaded when opened', () => {

@@ -53,8 +53,8 @@ async function builtWebApp(): Promise<string> {
  * A real server on a random port with a fresh database, serving the web app the test run built
  * once (see global-setup.ts), and a headless Chromium.
  */
-export async function startWebApp(): Promise<WebApp> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: await builtWebApp() }, []);
+export async function startWebApp(env: Record<string, string> = {}): Promise<WebApp> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: await builtWebApp(), ...env }, []);
   const server = await startServer(config, { database: await createTestDatabase(), logger: createLogger('silent') });
   await server.listen();
   const baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;

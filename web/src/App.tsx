@@ -1,11 +1,12 @@
 import { lazy } from 'react';
-import { Navigate, Route, Routes } from 'react-router-dom';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { I18nProvider, resolveLanguage, useI18n } from './i18n/i18n.js';
 import { InboxPage } from './inbox/InboxPage.js';
 import { AppLayout } from './layout/AppLayout.js';
 import { NotFound } from './layout/NotFound.js';
 import { RequirePermission } from './layout/RequirePermission.js';
 import { RealtimeProvider } from './realtime/realtime.js';
+import { AcceptInvitationPage } from './session/AcceptInvitationPage.js';
 import { LoginPage } from './session/LoginPage.js';
 import { useMeQuery, useSetupStatus } from './session/session.js';
 import { SetupPage } from './session/SetupPage.js';
@@ -36,8 +37,12 @@ export function App() {
 
 /** First run, login, or the app, depending on the installation and the session. */
 function CurrentScreen({ setup, me }: { setup: ReturnType<typeof useSetupStatus>; me: ReturnType<typeof useMeQuery> }) {
+  const { pathname } = useLocation();
   const error = setup.error ?? me.error;
   if (error) return <LoadFailed error={error} />;
+  // An invitation's link is for someone without an account yet, whoever is signed in on this browser.
+  const invitation = /^\/invitation\/([\w-]+)$/.exec(pathname)?.[1];
+  if (invitation) return <AcceptInvitationPage token={invitation} />;
   if (setup.data?.setUp === false) return <SetupPage />;
   if (me.data === null) return <LoginPage />;
   if (!me.data) return <p className="loading" aria-busy="true" />;
