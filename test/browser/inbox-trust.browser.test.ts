@@ -84,7 +84,7 @@ describe.skipIf(!hasChromium)('results a team can trust', () => {
     await context.close();
   });
 
-  it('keeps the drawer’s conversation state live, and names the two assignees apart', async () => {
+  it('keeps the drawer’s conversation state live, links it both ways, and names the two assignees apart', async () => {
     await contactWrites('frank-1', 'Frank Drawer', 'Hello there');
     const { context, page } = await owner();
     await page.goto('/inbox/unassigned');
@@ -99,6 +99,16 @@ describe.skipIf(!hasChromium)('results a team can trust', () => {
     );
     expect(assigneeControls).toHaveLength(2);
     expect(new Set(assigneeControls).size).toBe(2);
+
+    // From the contact to its conversation; a contact without one is told how one starts.
+    const { items } = await call('GET', '/api/v1/contacts?q=Frank');
+    await page.goto(`/contacts/${items[0].id}`);
+    await drawer.getByRole('link', { name: 'Open the conversation' }).click();
+    await page.getByRole('region', { name: 'Frank Drawer' }).getByText('Hello there').waitFor();
+    const { items: others } = await call('GET', '/api/v1/contacts?q=Sam');
+    await page.goto(`/contacts/${others[0].id}`);
+    await drawer.getByText('No conversation').waitFor();
+    await drawer.getByText('The contact has to write first: none of its channels lets you start.').waitFor();
     await context.close();
   });
 
