@@ -6,6 +6,9 @@ import { channels, contacts, conversationReads, conversations, messages, teamMem
 
 export type ConversationRow = typeof conversations.$inferSelect;
 
+/** Inbox counts stop here: the navigation shows "999+" beyond, and no count reads more of an inbox. */
+export const COUNT_CAP = 1000;
+
 /** Which conversations a list asks for; `visibleTo` narrows an agent to its own inboxes. */
 export type ConversationFilter = {
   inbox?: { kind: 'mine'; userId: string } | { kind: 'unassigned' } | { kind: 'all' } | { kind: 'blocked' } | { kind: 'team'; teamId: string };
@@ -313,29 +316,44 @@ export function createConversationsRepository(db: Db, { recentWindow = 400, comm
     },
 
     /**
-     * Open conversations by who holds them, and how many of each wait unread by `viewerId` (the
-     * contact wrote since the viewer last opened it, and nobody has replied). One pass over the
-     * workspace's open conversations (conversations_workspace_status_idx), blocked and held
-     * contacts aside, as the inboxes list them.
+     * Open conversations of each inbox asked for, and how many of them wait unread by `viewerId`
+     * (the contact wrote since the viewer last opened it, and nobody has replied): each counted up
+     * to COUNT_CAP on the partial indexes of open conversations, blocked and held contacts aside,
+     * as the inboxes list them. `visible`: an agent's whole view (its own, unassigned, its teams').
      */
-    async openCounts(workspaceId: string, viewerId: string, visibleTo?: ConversationFilter['visibleTo']) {
-      const visible = visibleTo
-        ? sql`and (c.assignee_id = ${visibleTo.userId} or c.assignee_id is null${
-            visibleTo.teamIds.length > 0 ? sql` or c.team_id = any(${sql.param(visibleTo.teamIds)}::uuid[])` : sql``
-          })`
-        : sql``;
-      const rows = rowsOf<{ team_id: string | null; mine: boolean; unassigned: boolean; open: number | string; unread: number | string }>(
-        await db.execute(sql`
-          select c.team_id, coalesce(c.assignee_id = ${viewerId}, false) as mine, c.assignee_id is null as unassigned, count(*) as open,
-            count(*) filter (where c.awaiting_reply_since is not null and c.last_inbound_at is not null
-                             and (r.read_at is null or r.read_at < c.last_inbound_at)) as unread
+    async openCounts(
+      workspaceId: string,
+      viewerId: string,
+      inboxes: Array<{ key: string; kind: 'mine' | 'unassigned' | 'all' | 'visible' | 'team'; teamId?: string; teamIds?: string[] }>,
+    ): Promise<Map<string, { open: number; unread: number }>> {
+      if (inboxes.length === 0) return new Map();
+      const condition = (inbox: (typeof inboxes)[number]) => {
+        switch (inbox.kind) {
+          case 'mine':
+            return sql`c.assignee_id = ${viewerId}`;
+          case 'unassigned':
+            return sql`c.assignee_id is null`;
+          case 'team':
+            return sql`c.team_id = ${inbox.teamId}`;
+          case 'visible':
+            return sql`(c.assignee_id = ${viewerId} or c.assignee_id is null${
+              inbox.teamIds?.length ? sql` or c.team_id = any(${sql.param(inbox.teamIds)}::uuid[])` : sql``
+            })`;
+          case 'all':
+            return sql`true`;
+        }
+      };
+      const counted = inboxes.map(
+        (inbox) => sql`(select ${inbox.key}::text as key, count(*) as open, count(*) filter (where unread) as unread from (
+          select c.awaiting_reply_since is not null and c.last_inbound_at is not null and (r.read_at is null or r.read_at < c.last_inbound_at) as unread
           from conversations c
           join contacts k on k.workspace_id = c.workspace_id and k.id = c.contact_id
           left join conversation_reads r on r.workspace_id = c.workspace_id and r.user_id = ${viewerId} and r.conversation_id = c.id
-          where c.workspace_id = ${workspaceId} and c.status = 'open' and k.blocked_at is null and k.quarantined_at is null ${visible}
-          group by 1, 2, 3`),
+          where c.workspace_id = ${workspaceId} and c.status = 'open' and ${condition(inbox)} and k.blocked_at is null and k.quarantined_at is null
+          limit ${COUNT_CAP}) counted)`,
       );
-      return rows.map((row) => ({ teamId: row.team_id, mine: row.mine, unassigned: row.unassigned, open: Number(row.open), unread: Number(row.unread) }));
+      const rows = rowsOf<{ key: string; open: number | string; unread: number | string }>(await db.execute(sql.join(counted, sql` union all `)));
+      return new Map(rows.map((row) => [row.key, { open: Number(row.open), unread: Number(row.unread) }]));
     },
 
     /** Members of each team, for the red dot of team-assigned conversations. */

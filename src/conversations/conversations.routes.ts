@@ -41,7 +41,8 @@ export function registerConversationRoutes({ app: root, services }: RouteContext
       config: inboxUse,
       schema: {
         tags,
-        summary: 'Open conversations of each inbox the caller may see (Mine, Unassigned, All, each team), and how many of them the caller has not read since the contact wrote',
+        summary:
+          'Open conversations of each inbox the caller may see (Mine, Unassigned, All, each team), and how many of them the caller has not read since the contact wrote; each counted up to 1000',
         response: { 200: z.object({ total: count, items: z.array(count.extend({ inbox: z.string() })) }) },
       },
     },

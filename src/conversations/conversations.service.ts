@@ -230,18 +230,18 @@ export function createConversationsService(deps: {
     async counts(actor: Actor) {
       const viewer = await viewerOf(actor);
       const seesAll = seesEveryConversation({ role: actor.role, agentsSeeAll: viewer.settings.agentsSeeAll });
-      const groups = await repository.openCounts(actor.workspaceId, actor.userId, seesAll ? undefined : { userId: actor.userId, teamIds: viewer.teamIds });
-      const sum = (keep: (group: (typeof groups)[number]) => boolean) =>
-        groups.filter(keep).reduce((total, group) => ({ open: total.open + group.open, unread: total.unread + group.unread }), { open: 0, unread: 0 });
       const teamIds = actor.role === 'agent' ? viewer.teamIds : (await workspace.listTeams(actor)).items.map((team) => team.id);
+      const inboxes = [
+        { key: 'mine', kind: 'mine' as const },
+        { key: 'unassigned', kind: 'unassigned' as const },
+        ...(seesAll ? [{ key: 'all', kind: 'all' as const }] : [{ key: 'total', kind: 'visible' as const, teamIds: viewer.teamIds }]),
+        ...teamIds.map((teamId) => ({ key: `team:${teamId}`, kind: 'team' as const, teamId })),
+      ];
+      const counts = await repository.openCounts(actor.workspaceId, actor.userId, inboxes);
+      const of = (key: string) => counts.get(key) ?? { open: 0, unread: 0 };
       return {
-        total: sum(() => true),
-        items: [
-          { inbox: 'mine', ...sum((group) => group.mine) },
-          { inbox: 'unassigned', ...sum((group) => group.unassigned) },
-          ...(seesAll ? [{ inbox: 'all', ...sum(() => true) }] : []),
-          ...teamIds.map((teamId) => ({ inbox: `team:${teamId}`, ...sum((group) => group.teamId === teamId) })),
-        ],
+        total: of(seesAll ? 'all' : 'total'),
+        items: inboxes.filter((inbox) => inbox.key !== 'total').map((inbox) => ({ inbox: inbox.key, ...of(inbox.key) })),
       };
     },
 

@@ -371,6 +371,9 @@ export const conversations = pgTable(
     index('conversations_id_activity_idx').on(t.id, t.workspaceId, t.lastMessageAt),
     index('conversations_workspace_assignee_idx').on(t.workspaceId, t.assigneeId, t.lastMessageAt, t.id),
     index('conversations_workspace_team_idx').on(t.workspaceId, t.teamId, t.lastMessageAt, t.id),
+    // The inbox counts (and the dashboard's open figures) read open conversations only, by assignee and by team.
+    index('conversations_open_assignee_idx').on(t.workspaceId, t.assigneeId).where(sql`status = 'open'`),
+    index('conversations_open_team_idx').on(t.workspaceId, t.teamId).where(sql`status = 'open'`),
     // The dashboard's resolution times: conversations closed in a period.
     index('conversations_workspace_closed_idx').on(t.workspaceId, t.closedAt).where(sql`closed_at is not null`),
   ],

@@ -109,11 +109,14 @@ export function InboxNavigation({ filter, seesAll }: { filter: ListFilter; seesA
   );
 }
 
+/** The server counts each inbox up to 1000. */
+const shown = (count: number) => (count >= 1000 ? '999+' : String(count));
+
 /** The counts in words for screen readers, inside the link's name: "Mine, 2 unread, 5 open". */
 function CountWords({ count }: { count: InboxCount | undefined }) {
   const { t } = useI18n();
   if (!count) return null;
-  return <span className="visually-hidden">{t('inbox.counts', { unread: count.unread, open: count.open })}</span>;
+  return <span className="visually-hidden">{t('inbox.counts', { unread: shown(count.unread), open: shown(count.open) })}</span>;
 }
 
 /** Unread (emphasised, when any) and open conversations beside an inbox's name. */
@@ -121,8 +124,8 @@ function CountBadges({ count }: { count: InboxCount | undefined }) {
   if (!count) return null;
   return (
     <span className="inbox-counts" aria-hidden="true">
-      {count.unread > 0 && <span className="count count--unread">{count.unread}</span>}
-      <span className="count">{count.open}</span>
+      {count.unread > 0 && <span className="count count--unread">{shown(count.unread)}</span>}
+      <span className="count">{shown(count.open)}</span>
     </span>
   );
 }

@@ -14,10 +14,10 @@ export function useInboxCounts() {
   return { total: counts.data?.total, of: (inbox: string) => byInbox.get(inbox) };
 }
 
-const REFRESH_MS = 1000;
+const REFRESH_MS = 2000;
 const refreshes = new WeakMap<QueryClient, ReturnType<typeof setTimeout>>();
 
-/** Conversation events change the counts: asked for again at most once a second, not once an event. */
+/** Conversation events change the counts: asked for again at most every 2 s, not once an event (each ask reads up to 1000 rows an inbox). */
 export function refreshCountsSoon(queryClient: QueryClient) {
   if (refreshes.has(queryClient)) return;
   refreshes.set(

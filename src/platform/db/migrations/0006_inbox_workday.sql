@@ -19,6 +19,8 @@ ALTER TABLE "invitations" ADD CONSTRAINT "invitations_invited_by_users_id_fk" FO
 CREATE UNIQUE INDEX "invitations_token_key" ON "invitations" USING btree ("token_hash");--> statement-breakpoint
 CREATE INDEX "invitations_workspace_idx" ON "invitations" USING btree ("workspace_id","email");--> statement-breakpoint
 ALTER TABLE "conversations" ADD CONSTRAINT "conversations_last_channel_id_channels_id_fk" FOREIGN KEY ("last_channel_id") REFERENCES "public"."channels"("id") ON DELETE set null ON UPDATE no action;--> statement-breakpoint
+CREATE INDEX "conversations_open_assignee_idx" ON "conversations" USING btree ("workspace_id","assignee_id") WHERE status = 'open';--> statement-breakpoint
+CREATE INDEX "conversations_open_team_idx" ON "conversations" USING btree ("workspace_id","team_id") WHERE status = 'open';--> statement-breakpoint
 CREATE INDEX "conversations_workspace_closed_idx" ON "conversations" USING btree ("workspace_id","closed_at") WHERE closed_at is not null;--> statement-breakpoint
 -- Conversations kept before: the channel of the contact's newest message.
 UPDATE "conversations" c SET "last_channel_id" = (
