@@ -183,6 +183,7 @@ describe.skipIf(!hasChromium)('a day in the inbox', () => {
       expect(new Set(buttons.map((button) => button.middle)).size, language).toBe(1);
       expect(Math.max(...buttons.map((button) => button.right)), language).toBeLessThanOrEqual(window.x + window.width);
       expect(await accessibilityProblems(page)).toEqual([]);
+      await page.request.patch('/api/v1/me', { data: { language: null } });
       await context.close();
     }
   });

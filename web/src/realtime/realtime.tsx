@@ -26,6 +26,7 @@ const staleAfter: Record<string, QueryKey[]> = {
   // A decision quarantines or releases a contact: the Contacts module marks it.
   spam: [['spam', 'decisions'], ['contacts']],
   notifications: [['notification-settings']],
+  invitation: [['invitations']],
 };
 
 const PING_EVERY_MS = 25_000;
