@@ -1,5 +1,5 @@
 import { type ComponentType, lazy, Suspense } from 'react';
-import { channelTypeName } from '../contacts/contact-format.js';
+import { channelTypeName, useCountText } from '../contacts/contact-format.js';
 import { useI18n } from '../i18n/i18n.js';
 import { Avatar } from '../ui/Avatar.js';
 import { errorMessage } from '../ui/errors.js';
@@ -115,6 +115,7 @@ function OpenNow() {
 
 function ResponseTimes() {
   const { t, language } = useI18n();
+  const counted = useCountText();
   const figures = useDashboard().data;
   if (!figures) return null;
   const time = (seconds: number | null) => (seconds === null ? '—' : formatDuration(seconds, language));
@@ -125,7 +126,7 @@ function ResponseTimes() {
         <td key={index}>
           <span className="dashboard-time">{time(times.median)}</span>
           <span className="muted"> · p90 {time(times.p90)}</span>
-          <span className="muted dashboard-count"> ({t('dashboard.times.count', { count: times.count })})</span>
+          <span className="muted dashboard-count"> ({counted('dashboard.times.count', times.count)})</span>
         </td>
       ))}
     </tr>
