@@ -25,7 +25,8 @@ const byKey: Record<string, ShortcutAction> = { j: 'next', k: 'previous', r: 're
 /** A key pressed in a field, a menu or a dialog belongs to it. */
 export function isTypingTarget(target: EventTarget | null): boolean {
   if (!(target instanceof Element)) return false;
-  if (target.closest('dialog[open], [popover]:popover-open')) return true;
+  // Focus inside a popover means it is open (the user menu).
+  if (target.closest('dialog[open], [popover]')) return true;
   return target instanceof HTMLElement && (target.isContentEditable || /^(INPUT|TEXTAREA|SELECT)$/.test(target.tagName));
 }
 
