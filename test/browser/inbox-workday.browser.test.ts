@@ -8,6 +8,7 @@ import { accessibilityProblems, callApi, hasChromium, postToApiChannel, SCENE_PA
 
 const SECRET = 'inbox-keyboard-browser-secret';
 const LIVE = { timeout: 3000 };
+const SNOOZE_TITLE = 'Snooze until';
 
 /** Where the keyboard is: the focused element's role and accessible name, as a screen reader would say. */
 const focused = (page: Page) =>
@@ -82,6 +83,22 @@ describe.skipIf(!hasChromium)('a day in the inbox', () => {
     await page.keyboard.press('Enter');
     await window.getByRole('listitem').filter({ hasText: 'Courier ticket 4711' }).waitFor(LIVE);
     expect(integration.received.map((delivery) => delivery.json.message.text)).not.toContain('Courier ticket 4711');
+
+    // s asks until when to snooze, a goes to the assignee, / offers the saved replies in the composer.
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('s');
+    await page.getByRole('dialog', { name: SNOOZE_TITLE }).waitFor();
+    await page.keyboard.press('Escape');
+    await page.getByRole('dialog').waitFor({ state: 'detached' });
+    await page.keyboard.press('/');
+    await page.getByRole('listbox', { name: 'Saved replies' }).waitFor();
+    expect(await page.getByRole('textbox', { name: 'Reply to the contact' }).inputValue()).toBe('/');
+    await page.keyboard.press('Backspace');
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('a');
+    await expect.poll(async () => (await focused(page)).tag).toBe('select');
+    expect(await page.getByRole('combobox', { name: /^Assignee/ }).evaluate((element) => element === document.activeElement)).toBe(true);
+    await page.keyboard.press('Escape');
 
     // e closes it.
     await page.keyboard.press('Escape');

@@ -22,7 +22,7 @@ export const focusComposer = () => document.querySelector<HTMLTextAreaElement>('
 /**
  * The Inbox's keys (shortcuts.ts): j/k and the arrows through the list, Enter opens (a link's
  * own Enter), r and c write a reply or a comment, e closes, s snoozes, a assigns, / searches the
- * saved replies, ? lists them all. Escape in the composer goes back to the list.
+ * saved replies, ? lists them all. Escape in the composer (or the assignee) goes back to the list.
  */
 export function InboxShortcuts() {
   const [help, setHelp] = useState(false);
@@ -36,7 +36,7 @@ export function InboxShortcuts() {
         moveInList(event.key === 'ArrowDown' ? 1 : -1);
         return;
       }
-      if (event.key === 'Escape' && event.target instanceof HTMLElement && event.target.matches('.composer-input')) {
+      if (event.key === 'Escape' && event.target instanceof HTMLElement && event.target.matches('.composer-input, select[data-shortcut]')) {
         const row = rows().find((each) => each.getAttribute('aria-current') === 'true') ?? rows()[0];
         // Out of the composer either way, so the next key is a shortcut again.
         if (row) row.focus();
