@@ -18,6 +18,7 @@ import type { Logger } from '../platform/logging.js';
 import { encodeCursor } from '../platform/pagination.js';
 import type { Actor } from '../platform/auth/permissions.js';
 import type { UsageService } from '../usage/usage.service.js';
+import { readSettings } from '../workspace/settings.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import type { AttachmentsService, PublicAttachment } from './attachments.service.js';
 import { statusesBefore } from './delivery-status.rules.js';
@@ -324,7 +325,8 @@ export function createMessagesService(deps: {
         conversationId: conversation?.id,
         senderId: actor.userId,
         channelId: channel?.id,
-        assignUnassigned: isReply && (await workspace.settingsOf(workspaceId, tx)).assignOnReply,
+        // The request loaded the workspace's settings already; no round trip unless it did not.
+        assignUnassigned: isReply && (actor.loaded ? readSettings(actor.loaded.workspace.settings) : await workspace.settingsOf(workspaceId, tx)).assignOnReply,
         at: now,
         kind: input.type,
       });
