@@ -6,6 +6,8 @@ const available: Record<string, () => Promise<{ run: () => Promise<Record<string
   foundation: () => import('./foundation.bench.js'),
   blocking: () => import('./blocking.bench.js'),
   gc: () => import('./gc.bench.js'),
+  'meta-webhooks': () => import('./meta-webhooks.bench.js'),
+  'security-headers': () => import('./security-headers.bench.js'),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

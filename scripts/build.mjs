@@ -9,8 +9,8 @@ import { fileURLToPath } from 'node:url';
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const web = path.join(root, 'web');
 const builtIndex = path.join(web, 'dist', 'index.html');
-// The web app also imports the permission table from the server's sources.
-const sharedSources = [path.join(root, 'src', 'platform', 'auth', 'permissions.ts')];
+// The web app also imports the permission table and the templates' placeholder rules from the server's sources.
+const sharedSources = [path.join(root, 'src', 'platform', 'auth', 'permissions.ts'), path.join(root, 'src', 'messages', 'template.rules.ts')];
 
 function newestSource(directory) {
   let newest = 0;

@@ -10,21 +10,24 @@ import { registerWebhookRoutes } from './channels/webhooks.routes.js';
 import { registerContactsRoutes } from './contacts/contacts.routes.js';
 import { createContactsService } from './contacts/contacts.service.js';
 import { createIdentityService } from './contacts/identity.service.js';
-import { canSeeConversation } from './conversations/conversation-visibility.rules.js';
+import { canReachContact, canSeeConversation, type ConversationViewer } from './conversations/conversation-visibility.rules.js';
 import { registerDashboardRoutes } from './conversations/dashboard.routes.js';
 import { createDashboardService } from './conversations/dashboard.service.js';
 import { registerConversationRoutes } from './conversations/conversations.routes.js';
 import { createConversationsService } from './conversations/conversations.service.js';
 import { createOnlineSince } from './conversations/online-since.js';
 import { registerDemoApiSink } from './demo/inbox.demo.js';
+import { registerDemoMetaSimulator } from './demo/whatsapp.demo.js';
 import { createFileAttachmentStore } from './messages/attachment-store.js';
 import { registerAttachmentRoutes } from './messages/attachments.routes.js';
 import { createAttachmentsService } from './messages/attachments.service.js';
-import { registerMessageRoutes } from './messages/messages.routes.js';
+import { registerMessageRoutes, registerWindowRoutes } from './messages/messages.routes.js';
 import { createMessagesService } from './messages/messages.service.js';
 import { registerSavedReplyRoutes } from './messages/saved-replies.routes.js';
 import { createSavedRepliesService } from './messages/saved-replies.service.js';
-import { createAuthService } from './platform/auth/auth.service.js';
+import { registerTemplateRoutes } from './messages/templates.routes.js';
+import { createTemplatesService } from './messages/templates.service.js';
+import { createAuthService, type Principal } from './platform/auth/auth.service.js';
 import type { EventBus } from './platform/bus.js';
 import type { Clock } from './platform/clock.js';
 import type { Config } from './platform/config.js';
@@ -55,6 +58,14 @@ export type AppDeps = {
 
 export type Services = ReturnType<typeof createServices>;
 
+/** A connected user as the visibility rules see them. */
+const viewerOf = (principal: Principal): ConversationViewer => ({
+  userId: principal.user.id,
+  role: principal.user.role,
+  teamIds: principal.teamIds,
+  agentsSeeAll: principal.workspace.settings.agentsSeeAll !== false,
+});
+
 /**
  * The composition root: every service, built in the order of the floors (README, Layout), each
  * handed what it needs. A lower domain that must make a higher one act receives a port here (a
@@ -68,15 +79,15 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     if (/^(user|team|workspace|sessions)\./.test(event.type)) auth.forgetWorkspace(event.workspaceId);
   });
   const jobs = createJobQueue({ db, clock, bus, logger });
+  // Login throttling keeps a row per account and address tried: forgotten rows go every quarter hour.
+  jobs.every('auth.forget-login-attempts', 15 * 60_000, () => auth.forgetQuietLoginAttempts());
   const gateway = createGateway({
     bus,
     auth,
     clock,
-    canSee: (principal, conversation) =>
-      canSeeConversation(
-        { userId: principal.user.id, role: principal.user.role, teamIds: principal.teamIds, agentsSeeAll: principal.workspace.settings.agentsSeeAll !== false },
-        conversation,
-      ),
+    allowedOrigins: config.allowedOrigins,
+    canSee: (principal, conversation) => canSeeConversation(viewerOf(principal), conversation),
+    canReachContact: (principal, contact) => canReachContact(viewerOf(principal), contact),
   });
   const secrets = createServerSecrets(db);
   // workspace
@@ -84,12 +95,23 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const invitations = createInvitationsService({ db, bus, clock, mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }), publicUrl: config.publicUrl });
   // usage, channels
   const usage = createUsageService({ db, clock });
-  const channels = createChannelsService({ db, bus, clock, registry: createChannelRegistry(channelModules), publicUrl: config.publicUrl });
+  const registry = createChannelRegistry(channelModules);
+  const channels = createChannelsService({ db, bus, clock, registry, workspace, publicUrl: config.publicUrl });
   // contacts' identities (the contacts service itself waits for its ports below)
   const identity = createIdentityService();
   // conversations (the attachments port is the messages floor's, built first: it needs nothing above it)
   const store = createFileAttachmentStore(path.join(config.dataDir, 'attachments'));
-  const attachments = createAttachmentsService({ db, clock, jobs, store, secrets, publicUrl: config.publicUrl });
+  // Attachments and conversations need each other (deleting a conversation deletes its files; a sent
+  // file is downloaded by whoever sees its conversation): the latter is looked up when a file is opened.
+  const attachments = createAttachmentsService({
+    db,
+    clock,
+    jobs,
+    store,
+    secrets,
+    publicUrl: config.publicUrl,
+    conversations: { requireVisible: (actor, conversationId) => conversations.requireVisible(actor, conversationId) },
+  });
   const onlineSince = createOnlineSince({ bus, gateway, clock });
   const conversations = createConversationsService({ db, bus, clock, jobs, workspace, onlineSince, attachments });
   const dashboard = createDashboardService({ db, clock, workspace });
@@ -98,6 +120,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const spam = createSpamService({ db, bus, clock, jobs, usage, blocking, channels, conversations, workspace });
   // messages
   const savedReplies = createSavedRepliesService({ db, bus, clock });
+  const templates = createTemplatesService({ db, bus, clock, channels });
   const messages = createMessagesService({
     db,
     bus,
@@ -109,14 +132,44 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     identity,
     attachments,
     savedReplies,
+    templates,
     workspace,
     usage,
     spam,
   });
   // contacts, with its ports to blocking and attachments
-  const contacts = createContactsService({ db, bus, clock, jobs, workspace, blocking, attachments, dataDir: config.dataDir });
+  const contacts = createContactsService({
+    db,
+    bus,
+    clock,
+    jobs,
+    workspace,
+    blocking,
+    attachments,
+    visibility: conversations,
+    dataDir: config.dataDir,
+    firstContactBy: (type) => registry.get(type)?.firstContact?.field,
+  });
 
-  return { auth, jobs, workspace, invitations, gateway, contacts, usage, channels, identity, conversations, dashboard, attachments, savedReplies, messages, blocking, spam };
+  return {
+    auth,
+    jobs,
+    workspace,
+    invitations,
+    gateway,
+    contacts,
+    usage,
+    channels,
+    identity,
+    conversations,
+    dashboard,
+    attachments,
+    savedReplies,
+    templates,
+    messages,
+    blocking,
+    spam,
+  };
 }
 
 /** The whole app on one database and bus: the server, the webhook thread and the tests build it here. */
@@ -144,8 +197,11 @@ export async function buildApp(deps: AppDeps) {
     registerAttachmentRoutes(context);
     registerSavedReplyRoutes(context);
     if (config.demo) registerDemoApiSink(context);
+    if (config.demo) registerDemoMetaSimulator(context);
     registerBlockingRoutes(context);
     registerUsageRoutes(context);
+    registerTemplateRoutes(context);
+    registerWindowRoutes(context);
     registerDashboardRoutes(context);
     registerInvitationRoutes(context);
     services.gateway.register(app);

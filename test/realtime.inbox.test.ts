@@ -98,7 +98,7 @@ describe('the inbox over a real WebSocket', () => {
 
     await t.request('POST', `/api/v1/conversations/${conversation.id}/assign`, { token: ws.agent.token, body: { assigneeId: ws.agent.id } });
     await owner.next('conversation.updated', (d) => d.conversation.assigneeId === ws.agent.id);
-    await t.request('DELETE', `/api/v1/conversations/${conversation.id}`, { token: ws.agent.token });
+    await t.request('DELETE', `/api/v1/conversations/${conversation.id}`, { token: ws.manager.token });
     expect(await owner.next('conversation.deleted')).toEqual({ conversationId: conversation.id, contactId: conversation.contactId });
     owner.close();
   });

@@ -73,9 +73,10 @@ export function createBlockingService(deps: { db: Db; bus: EventBus; clock: Cloc
     if (conversationId) await conversations.publishUpdated(workspaceId, conversationId);
   }
 
-  /** Agents block from the Inbox: only contacts whose conversation they may see there. */
+  /** Agents block from the Inbox: only contacts they may reach (SPEC §1), whose conversation they may see there. */
   async function requireReachable(actor: Actor, contactId: string) {
     if (grantOf(actor.role, 'contacts.module') === 'allow') return;
+    await conversations.requireReachableContact(actor, contactId);
     const conversation = await conversations.findByContact(actor.workspaceId, contactId);
     if (conversation) await conversations.requireVisible(actor, conversation.id);
   }

@@ -204,6 +204,12 @@ export function createSpamService(deps: {
       };
     },
 
+    /** Whether the spam rules look at this channel's messages at all (its policy is not `none`): a cached answer. */
+    async screensChannel(workspaceId: string, channelId: string): Promise<boolean> {
+      const settings = await settingsForScreening(repository, workspaceId);
+      return (settings.channels[channelId] ?? defaultChannelPolicy).action !== 'none';
+    },
+
     async settings(actor: Actor): Promise<SpamSettings> {
       return settingsOf(repository, actor.workspaceId);
     },

@@ -1,5 +1,13 @@
 import { apiChannel } from './api/api.channel.js';
 import type { ChannelModule } from './channel-registry.js';
+import { instagramChannel } from './instagram/instagram.channel.js';
+import { messengerChannel } from './messenger/messenger.channel.js';
+import { whatsappChannel } from './whatsapp/whatsapp.channel.js';
 
-/** Every channel type this server speaks. Provider channels join this list as they are built. */
-export const channelModules: ChannelModule[] = [apiChannel];
+/** Every channel type this server speaks, in the order Settings offers them. A provider joins by adding its module here. */
+export const channelModules: ChannelModule[] = [
+  whatsappChannel,
+  messengerChannel,
+  instagramChannel,
+  apiChannel,
+];

@@ -1,6 +1,30 @@
 import type { z } from 'zod';
 import { badRequest } from '../platform/errors.js';
-import type { WindowInput, WindowState } from './messaging-window.rules.js';
+import type { Refusal, WindowInput, WindowState } from './messaging-window.rules.js';
+
+/*
+ * The channel module interface. A provider is a folder under src/channels/ whose module is listed
+ * in `channelModules` (channel-modules.ts); nothing else in the code switches over channel types.
+ * What a module may declare, beyond the required core (settings, verify, parse, send, window):
+ *
+ * - `handshake`        GET on the webhook URL (Meta's `hub.challenge`, WeChat's `echostr`);
+ * - `acknowledge`      the answer a provider wants for a handled webhook (WeChat: `success`);
+ * - `testConnection`   a real call the credentials must pass (Settings → Channels, "Test connection");
+ * - `fetchMedia`       downloads an inbound message's files after the message is stored (a job);
+ * - `fetchProfile`     the contact's name and picture from the provider's profile API, when the
+ *                      payload has none (a job, after a new contact is made);
+ * - `maxTextLength`, `checkOutbound`   refusals before any provider is called (`text_too_long`,
+ *                      a retired tag);
+ * - `templates`        pre-approved messages: placeholder style and extra fields per template;
+ * - `firstContact`     the business may write first, to the identity a contact field gives;
+ * - `form`             the settings fields, from which the web app generates the connect form
+ *                      (a `generated` field left empty, a verify token, is made by the server).
+ *
+ * Everything a module does over the network goes through the `ChannelContext` it is handed:
+ * `http` refuses private addresses unless the workspace allows the host (provider base URLs are
+ * settings, so tests point them at simulators), and `state` holds small values every process
+ * shares for the channel (a token, a monthly count).
+ */
 
 /** What a webhook route hands to a channel: the raw bytes, because signatures cover them. */
 export type WebhookRequest = {
@@ -16,34 +40,96 @@ export type ChannelIdentity = {
   identifier: string;
   name?: string;
   email?: string;
+  /** International, with or without `+` (WhatsApp's `wa_id` has none); stored as E.164. */
   phone?: string;
   avatarUrl?: string;
   language?: string;
 };
 
+export type MediaKind = 'image' | 'audio' | 'video' | 'document' | 'sticker';
+
+/** A file an inbound message carries, downloaded after the message is stored (`fetchMedia`), so the webhook answers fast. */
+export type InboundMedia = {
+  kind: MediaKind;
+  /** What the module's `fetchMedia` needs: the provider's media id (WhatsApp) or a URL (Messenger). */
+  ref: string;
+  contentType?: string;
+  fileName?: string;
+};
+
+/**
+ * What an inbound message is when it is more than text. The web app shows a readable label for
+ * it in the reader's language, so no message is ever empty: a photo without a caption, a
+ * location, a shared contact, a type the module does not know.
+ */
+export type InboundContent =
+  | { kind: MediaKind; fileName?: string }
+  | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  | { kind: 'contacts'; contacts: Array<{ name: string; phones: string[] }> }
+  | { kind: 'unsupported'; providerType: string };
+
 /** A provider's message, normalised. */
 export type InboundMessage = {
   providerMessageId: string;
   contact: ChannelIdentity;
+  /** As written; a caption for media; empty only when `content` says what it is. */
   text: string;
   /** The provider's timestamp; receive() caps it at the time of receipt. */
   sentAt?: Date;
+  content?: InboundContent;
+  media?: InboundMedia[];
 };
 
 export type DeliveryStatus = 'sent' | 'delivered' | 'read' | 'failed';
 
-/** A delivery or read receipt for an outbound message. */
-export type StatusUpdate = { providerMessageId: string; status: DeliveryStatus; error?: string };
+/** A delivery or read receipt for one outbound message; a late failure carries the provider's reason and code. */
+export type MessageReceipt = {
+  providerMessageId: string;
+  status: DeliveryStatus;
+  error?: string;
+  /** The provider's code, namespaced by type (`whatsapp:131047`): the web app words the known ones. */
+  errorCode?: string;
+};
+
+/** Every outbound message to `identifier` created up to `watermark` is delivered or read (Messenger). */
+export type WatermarkReceipt = { identifier: string; status: 'delivered' | 'read'; watermark: Date };
+
+export type StatusUpdate = MessageReceipt | WatermarkReceipt;
+
+export const isWatermark = (update: StatusUpdate): update is WatermarkReceipt => 'watermark' in update;
+
+/** What one verified webhook call carries. */
+export type WebhookEvents = {
+  messages: InboundMessage[];
+  receipts: StatusUpdate[];
+  /**
+   * What it held that is not acted upon, each as a short kind (`echo`, `field:account_update`,
+   * `status:unknown-message`): answered 2xx, logged once per channel and kind.
+   */
+  ignored: string[];
+};
 
 /** A file sent with a reply. `url` downloads it without a session until the link expires (7 days). */
 export type OutboundAttachment = { id: string; name: string; contentType: string; size: number; url: string };
+
+export type OutboundTemplate = {
+  name: string;
+  language: string;
+  /** In placeholder order (`{{1}}`, `{{2}}`…). */
+  parameters: string[];
+  /** The template's body with the parameters filled in: what the contact reads. */
+  body: string;
+  /** The template's extra fields (its module's `templates.fields`), filled in too. */
+  fields: Record<string, string>;
+};
 
 export type OutboundMessage = {
   id: string;
   text: string;
   createdAt: Date;
+  /** The identity the conversation's channel knows (wa_id, PSID, IGSID), never one guessed from the contact. */
   recipient: ChannelIdentity;
-  template?: { name: string; language: string; parameters: unknown[] };
+  template?: OutboundTemplate;
   tag?: string;
   /** Absent or empty: text only. */
   attachments?: OutboundAttachment[];
@@ -51,8 +137,55 @@ export type OutboundMessage = {
 
 export type SendResult =
   | { ok: true; providerMessageId: string }
-  /** `retryable`: the provider may accept it later (timeouts, 5xx, rate limits). */
-  | { ok: false; error: string; retryable: boolean };
+  /** `retryable`: the provider may accept it later (timeouts, 5xx, rate limits). `code`: the provider's, namespaced (`whatsapp:131026`). */
+  | { ok: false; error: string; retryable: boolean; code?: string };
+
+export type TestResult = { ok: true; detail: string } | { ok: false; error: string };
+
+/** One answer of `ChannelContext.http`. Network failures and refused addresses throw instead. */
+export type HttpResponse = { status: number; headers: Record<string, string | string[] | undefined>; body: Buffer };
+
+export type HttpRequest = { method?: string; headers?: Record<string, string>; body?: string | Buffer; timeoutMs?: number; maxResponseBytes?: number };
+
+/** Small values shared by every process, per channel. */
+export type ChannelStateStore = {
+  get<T = unknown>(key: string): Promise<T | undefined>;
+  /** `expiresAt`: past it the value reads as absent (a token's lifetime). */
+  set(key: string, value: unknown, options?: { expiresAt?: Date }): Promise<void>;
+  /** Adds `by` to a number, atomically across processes; answers the new value (a monthly count). */
+  increment(key: string, by?: number): Promise<number>;
+};
+
+/** What a module gets for anything beyond pure parsing: the network and shared state, both scoped to the channel's workspace. */
+export type ChannelContext = {
+  http(url: string, request?: HttpRequest): Promise<HttpResponse>;
+  state: ChannelStateStore;
+  now(): Date;
+};
+
+/**
+ * One settings field as the connect form shows it. The form's label and hint are the web app's
+ * texts `channels.field.<key>` (and `…Hint`), so a new type adds texts, not code.
+ */
+export type SettingsField = {
+  key: string;
+  /** `secret`: write-only (never read back); `generated`: made by the server when left empty, then shown to paste into the provider's console. */
+  kind: 'text' | 'secret' | 'url' | 'number' | 'boolean' | 'list' | 'generated';
+  required: boolean;
+  default?: string | number | boolean;
+};
+
+export type TemplateSupport = {
+  /** `numbered`: `{{1}}`, `{{2}}` filled from `parameters` in order (WhatsApp); `named`: `{{first_name}}` (email, later). */
+  placeholders: 'numbered' | 'named';
+  /** Fields a template of this type has besides its body (an email's subject), each filled like the body. */
+  fields?: Array<{ key: string; required: boolean; maxLength: number }>;
+  /** Categories the provider knows; absent: free text. */
+  categories?: readonly string[];
+  /** What the provider accepts as a template's name (WhatsApp: lower case, digits and `_`). */
+  namePattern?: RegExp;
+  maxBodyLength: number;
+};
 
 /**
  * One provider. Adding a channel is adding a module (in its own folder) to `channelModules`:
@@ -63,16 +196,45 @@ export type ChannelModule<Settings extends Record<string, unknown> = Record<stri
   settingsSchema: z.ZodType<Settings>;
   /** Settings keys that are written but never read back through the API. */
   secretKeys: readonly string[];
+  /** The connect form, field by field, in order. */
+  form: readonly SettingsField[];
+  /** Checked over the raw bytes, in constant time, before anything is parsed. */
   verifyWebhook(request: WebhookRequest, settings: Settings): boolean;
   /** Throws a 400 AppError when the payload is not the provider's format. */
-  parseInbound(request: WebhookRequest, settings: Settings): InboundMessage[];
-  parseStatus(request: WebhookRequest, settings: Settings): StatusUpdate[];
-  send(message: OutboundMessage, settings: Settings): Promise<SendResult>;
+  parseWebhook(request: WebhookRequest, settings: Settings): WebhookEvents;
+  send(message: OutboundMessage, settings: Settings, context: ChannelContext): Promise<SendResult>;
   /** Pure: what may be sent now (SPEC §4.1). */
   windowPolicy(input: WindowInput, settings: Settings): WindowState;
+
+  /** GET on the webhook URL: the body to answer (200, text), or null to refuse (403). Absent: GET is 405. */
+  handshake?(request: WebhookRequest, settings: Settings): string | null;
+  /** The answer for a handled webhook. Absent: JSON `{ok: true, received}`. */
+  acknowledge?(): { contentType: string; body: string };
+  testConnection?(settings: Settings, context: ChannelContext): Promise<TestResult>;
+  /** Throws when the file cannot be had now (tried again later) or is larger than `maxBytes` (a 413 AppError: given up). */
+  fetchMedia?(media: InboundMedia, settings: Settings, context: ChannelContext, maxBytes: number): Promise<{ content: Buffer; contentType?: string; fileName?: string }>;
+  fetchProfile?(identifier: string, settings: Settings, context: ChannelContext): Promise<Omit<ChannelIdentity, 'identifier'> | undefined>;
+  /** The provider's limit on a text message, in UTF-16 code units as JavaScript counts them. */
+  maxTextLength?: number;
+  /** Pure: refuses what the provider refuses whatever the window (a retired message tag). */
+  checkOutbound?(request: { text: string; tag?: string; template?: OutboundTemplate }): Refusal | null;
+  templates?: TemplateSupport;
+  /** How a contact who never wrote here is reached from one of its fields (WhatsApp: the phone, as `wa_id`). */
+  firstContact?: { field: 'phone' | 'email'; identifier(value: string): string };
 };
 
 export type ChannelRegistry = ReturnType<typeof createChannelRegistry>;
+
+/** What the web app needs to draw a type's forms: nothing secret, no code. */
+export type ChannelTypeDescription = {
+  type: string;
+  form: readonly SettingsField[];
+  webhook: { handshake: boolean };
+  testConnection: boolean;
+  templates: (Omit<TemplateSupport, 'namePattern'> & { namePattern: string | null }) | null;
+  firstContact: 'phone' | 'email' | null;
+  maxTextLength: number | null;
+};
 
 export function createChannelRegistry(modules: ChannelModule[]) {
   const byType = new Map(modules.map((module) => [module.type, module]));
@@ -94,9 +256,29 @@ export function createChannelRegistry(modules: ChannelModule[]) {
     moduleOf,
     types: () => [...byType.keys()],
 
+    describe(): ChannelTypeDescription[] {
+      return modules.map((module) => ({
+        type: module.type,
+        form: module.form,
+        webhook: { handshake: module.handshake !== undefined },
+        testConnection: module.testConnection !== undefined,
+        templates: module.templates ? { ...module.templates, namePattern: module.templates.namePattern?.source ?? null } : null,
+        firstContact: module.firstContact?.field ?? null,
+        maxTextLength: module.maxTextLength ?? null,
+      }));
+    },
+
     /** Validate settings for a new channel, or a change merged over the stored ones (secrets kept unless given). */
-    parseSettings(type: string, input: Record<string, unknown>, stored: Record<string, unknown> = {}) {
-      const parsed = moduleOf(type).settingsSchema.safeParse({ ...stored, ...input });
+    parseSettings(type: string, input: Record<string, unknown>, stored: Record<string, unknown> = {}, generate?: () => string) {
+      const module = moduleOf(type);
+      // An empty secret in a change means "keep it", as the form leaves secret fields empty.
+      const given = Object.fromEntries(Object.entries(input).filter(([key, value]) => !(module.secretKeys.includes(key) && value === '' && key in stored)));
+      const merged: Record<string, unknown> = { ...stored, ...given };
+      // A generated field left empty (a verify token) is made here, then shown to paste into the provider's console.
+      for (const field of module.form) {
+        if (field.kind === 'generated' && generate && (merged[field.key] === undefined || merged[field.key] === '')) merged[field.key] = generate();
+      }
+      const parsed = module.settingsSchema.safeParse(merged);
       if (!parsed.success) {
         const issue = parsed.error.issues[0]!;
         const field = ['settings', ...issue.path.map(String)].join('.');
@@ -112,11 +294,9 @@ export function createChannelRegistry(modules: ChannelModule[]) {
       if (!module) return { settings: {}, secretsSet: [] };
       const secrets = new Set(module.secretKeys);
       const visible: Record<string, unknown> = {};
-      const secretsSet: string[] = [];
-      for (const [key, value] of Object.entries(settings)) {
-        if (!secrets.has(key)) visible[key] = value;
-        else if (value !== undefined && value !== null && value !== '') secretsSet.push(key);
-      }
+      for (const [key, value] of Object.entries(settings)) if (!secrets.has(key)) visible[key] = value;
+      // In the module's order: the database keeps JSON keys in an order of its own.
+      const secretsSet = module.secretKeys.filter((key) => settings[key] !== undefined && settings[key] !== null && settings[key] !== '');
       return { settings: visible, secretsSet };
     },
   };

@@ -1,4 +1,4 @@
-import { and, asc, eq } from 'drizzle-orm';
+import { and, asc, eq, sql } from 'drizzle-orm';
 import type { Db } from '../platform/db/client.js';
 import { channels } from '../platform/db/schema.js';
 
@@ -35,13 +35,21 @@ export function createChannelsRepository(db: Db) {
       return created!;
     },
 
-    async update(workspaceId: string, id: string, patch: Partial<Pick<ChannelRow, 'name' | 'settings'>>) {
+    async update(workspaceId: string, id: string, patch: Partial<Pick<ChannelRow, 'name' | 'settings' | 'status'>>) {
       const [row] = await db
         .update(channels)
         .set(patch)
         .where(and(eq(channels.workspaceId, workspaceId), eq(channels.id, id)))
         .returning();
       return row;
+    },
+
+    /** Never moves back: two processes may write out of order. */
+    async touch(workspaceId: string, id: string, at: Date) {
+      await db
+        .update(channels)
+        .set({ lastActivityAt: sql`greatest(${channels.lastActivityAt}, ${at})` })
+        .where(and(eq(channels.workspaceId, workspaceId), eq(channels.id, id)));
     },
 
     async delete(workspaceId: string, id: string): Promise<boolean> {

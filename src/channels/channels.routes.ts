@@ -12,12 +12,27 @@ const settings = z.record(z.string(), z.unknown());
 export function registerChannelRoutes({ app: root, services }: RouteContext<{ channels: ChannelsService }>) {
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { channels } = services;
+  const tags = ['channels'];
 
-  app.get('/api/v1/channels', { schema: { tags: ['channels'], summary: 'Channels of the workspace (secrets never included)' } }, async (request) =>
-    channels.list(actorOf(request)),
+  app.get(
+    '/api/v1/channel-types',
+    { config: manage, schema: { tags, summary: 'The channel types this server connects, each with its settings form (fields, which are secret or generated)' } },
+    async () => channels.types(),
   );
 
-  app.get('/api/v1/channels/:id', { schema: { tags: ['channels'], params: uuidParam } }, async (request) =>
+  app.get(
+    '/api/v1/channels',
+    {
+      schema: {
+        tags,
+        summary:
+          'Channels of the workspace with their status and last activity; owners and managers also see settings (never secrets), the webhook URL and the last connection test',
+      },
+    },
+    async (request) => channels.list(actorOf(request)),
+  );
+
+  app.get('/api/v1/channels/:id', { schema: { tags, summary: 'One channel, as the list shows it', params: uuidParam } }, async (request) =>
     channels.get(actorOf(request), request.params.id),
   );
 
@@ -26,8 +41,8 @@ export function registerChannelRoutes({ app: root, services }: RouteContext<{ ch
     {
       config: manage,
       schema: {
-        tags: ['channels'],
-        summary: 'Connect a channel; the answer carries its webhookUrl',
+        tags,
+        summary: 'Connect a channel; the answer carries its webhookUrl (and a generated verifyToken where the type has one and none was given)',
         body: z.strictObject({ type: z.string().min(1).max(50), name, settings }),
       },
     },
@@ -39,16 +54,25 @@ export function registerChannelRoutes({ app: root, services }: RouteContext<{ ch
     {
       config: manage,
       schema: {
-        tags: ['channels'],
-        summary: 'Rename a channel or change settings; secrets left out are kept',
+        tags,
+        summary: 'Rename a channel, change settings (secrets left out or empty are kept), or pause it (replies refused with channel_paused; webhooks still received) and resume it',
         params: uuidParam,
-        body: z.strictObject({ name: name.optional(), settings: settings.optional() }),
+        body: z.strictObject({ name: name.optional(), settings: settings.optional(), status: z.enum(['active', 'paused']).optional() }),
       },
     },
     async (request) => channels.update(actorOf(request), request.params.id, request.body),
   );
 
-  app.delete('/api/v1/channels/:id', { config: manage, schema: { tags: ['channels'], params: uuidParam } }, async (request, reply) => {
+  app.post(
+    '/api/v1/channels/:id/test',
+    {
+      config: manage,
+      schema: { tags, summary: "Test the connection: a real call to the provider the stored credentials must pass; answers {ok, detail | error, at}", params: uuidParam },
+    },
+    async (request) => channels.test(actorOf(request), request.params.id),
+  );
+
+  app.delete('/api/v1/channels/:id', { config: manage, schema: { tags, summary: 'Remove a channel (its conversations stay)', params: uuidParam } }, async (request, reply) => {
     await channels.remove(actorOf(request), request.params.id);
     return reply.status(204).send();
   });

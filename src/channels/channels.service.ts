@@ -1,60 +1,130 @@
+import { randomBytes } from 'node:crypto';
+import { grantOf, type Actor } from '../platform/auth/permissions.js';
 import { createBoundedCache } from '../platform/bounded-cache.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
-import { notFound } from '../platform/errors.js';
+import { conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import type { Actor } from '../platform/auth/permissions.js';
-import type { ChannelModule, ChannelRegistry } from './channel-registry.js';
+import { outboundRequest } from '../platform/outbound-http.js';
+import type { WorkspaceService } from '../workspace/workspace.service.js';
+import type { ChannelContext, ChannelModule, ChannelRegistry, TestResult } from './channel-registry.js';
+import { createChannelState } from './channel-state.js';
 import { type ChannelRow, createChannelsRepository } from './channels.repository.js';
 
 export type ChannelsService = ReturnType<typeof createChannelsService>;
+export type ChannelStatus = ChannelRow['status'];
 
 /**
  * How long a webhook's channel is reused without reading it again. A change or removal made on
  * any instance evicts it at once through the bus; this only bounds a missed event.
  */
 const WEBHOOK_CHANNEL_TTL_MS = 5_000;
+/** A channel's last activity is written at most this often per process: a busy channel's row is not a hot spot. */
+const ACTIVITY_EVERY_MS = 5_000;
+/** State keys the channel list shows. */
+const LAST_TEST = 'lastTest';
+const WEBHOOK_VERIFIED_AT = 'webhookVerifiedAt';
 
-export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Clock; registry: ChannelRegistry; publicUrl: string }) {
-  const { db, bus, clock, registry, publicUrl } = deps;
+type TestRecord = TestResult & { at: string };
+
+export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Clock; registry: ChannelRegistry; workspace: WorkspaceService; publicUrl: string }) {
+  const { db, bus, clock, registry, workspace, publicUrl } = deps;
   const repository = createChannelsRepository(db);
+  const state = createChannelState(db, clock);
 
-  function publicChannel(row: ChannelRow) {
+  /**
+   * A channel as the API shows it. Owners and managers (who manage channels) see its settings
+   * without secrets, the webhook URL and what the last test said; agents only what the composer
+   * needs to name it.
+   */
+  function publicChannel(row: ChannelRow, viewer: 'manager' | 'agent' = 'manager', known: Record<string, unknown> = {}) {
+    const summary = { id: row.id, type: row.type, name: row.name, status: row.status, lastActivityAt: row.lastActivityAt, createdAt: row.createdAt };
+    if (viewer === 'agent') return summary;
     return {
-      id: row.id,
-      type: row.type,
-      name: row.name,
+      ...summary,
       ...registry.publicSettings(row.type, row.settings),
       webhookUrl: `${publicUrl}/webhooks/${row.type}/${row.id}`,
-      createdAt: row.createdAt,
+      lastTest: (known[LAST_TEST] as TestRecord | undefined) ?? null,
+      webhookVerifiedAt: (known[WEBHOOK_VERIFIED_AT] as string | undefined) ?? null,
     };
   }
+  const viewerOf = (actor: Actor) => (grantOf(actor.role, 'workspace.manage') === 'allow' ? 'manager' : 'agent');
 
   /** Channels that webhooks reached lately: a flood reads its channel once, not once per call. */
   const webhookChannels = createBoundedCache<string, ChannelRow>({ max: 10_000, ttlMs: WEBHOOK_CHANNEL_TTL_MS });
+  const activityWritten = createBoundedCache<string, number>({ max: 10_000 });
   bus.subscribe((event) => {
     if (event.type === 'channel.updated') webhookChannels.delete((event.data.channel as { id: string }).id);
     if (event.type === 'channel.removed') webhookChannels.delete(event.data.channelId as string);
   });
 
   const emit = (workspaceId: string, type: string, data: Record<string, unknown>) => bus.publish({ type, workspaceId, data });
+  const generate = () => randomBytes(24).toString('base64url');
+
+  async function requireRow(actor: Actor, id: string) {
+    const row = await repository.find(actor.workspaceId, id);
+    if (!row) throw notFound('Channel');
+    return row;
+  }
+
+  async function shown(actor: Actor, row: ChannelRow) {
+    const known = (await state.valuesOf(actor.workspaceId, [row.id], [LAST_TEST, WEBHOOK_VERIFIED_AT])).get(row.id);
+    return publicChannel(row, viewerOf(actor), known);
+  }
+
+  /**
+   * The network and shared state a module uses for one channel. Provider base URLs are settings,
+   * so requests go through the guard against private addresses, with the workspace's exceptions.
+   */
+  function contextFor(row: Pick<ChannelRow, 'id' | 'workspaceId'>): ChannelContext {
+    return {
+      async http(url, request = {}) {
+        const { allowedPrivateHosts } = await workspace.settingsOf(row.workspaceId);
+        const response = await outboundRequest(url, { ...request, allowedPrivateHosts });
+        return { status: response.status, headers: response.headers, body: response.body };
+      },
+      state: state.storeFor(row.workspaceId, row.id),
+      now: () => clock.now(),
+    };
+  }
+
+  async function runTest(row: ChannelRow): Promise<TestRecord> {
+    const module = registry.get(row.type);
+    let result: TestResult;
+    if (!module?.testConnection) result = { ok: false, error: 'This channel type has no connection test' };
+    else {
+      try {
+        result = await module.testConnection(row.settings, contextFor(row));
+      } catch (error) {
+        result = { ok: false, error: error instanceof Error ? error.message : String(error) };
+      }
+    }
+    const record = { ...result, at: clock.now().toISOString() };
+    await state.storeFor(row.workspaceId, row.id).set(LAST_TEST, record);
+    return record;
+  }
 
   return {
     publicChannel,
+    contextFor,
+    types: () => ({ items: registry.describe() }),
+    /** The module that speaks a type's protocol, if this server has one. */
+    moduleOf: (type: string) => registry.get(type),
 
     async list(actor: Actor) {
-      return { items: (await repository.list(actor.workspaceId)).map(publicChannel) };
+      const rows = await repository.list(actor.workspaceId);
+      const viewer = viewerOf(actor);
+      const known = viewer === 'manager' ? await state.valuesOf(actor.workspaceId, rows.map((row) => row.id), [LAST_TEST, WEBHOOK_VERIFIED_AT]) : new Map();
+      return { items: rows.map((row) => publicChannel(row, viewer, known.get(row.id))) };
     },
 
     async get(actor: Actor, id: string) {
-      const row = await repository.find(actor.workspaceId, id);
-      if (!row) throw notFound('Channel');
-      return publicChannel(row);
+      return shown(actor, await requireRow(actor, id));
     },
 
     async create(actor: Actor, input: { type: string; name: string; settings: Record<string, unknown> }) {
-      const settings = registry.parseSettings(input.type, input.settings);
+      const settings = registry.parseSettings(input.type, input.settings, {}, generate);
       const row = await repository.insert({
         id: newId(),
         workspaceId: actor.workspaceId,
@@ -64,19 +134,17 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
         createdAt: clock.now(),
       });
       const channel = publicChannel(row);
-      await emit(actor.workspaceId, 'channel.created', { channel });
+      await emit(actor.workspaceId, 'channel.created', { channel: publicChannel(row, 'agent') });
       return channel;
     },
 
-    async update(actor: Actor, id: string, patch: { name?: string; settings?: Record<string, unknown> }) {
-      const current = await repository.find(actor.workspaceId, id);
-      if (!current) throw notFound('Channel');
-      const settings = patch.settings ? registry.parseSettings(current.type, patch.settings, current.settings) : undefined;
-      const row = await repository.update(actor.workspaceId, id, { name: patch.name, settings });
+    async update(actor: Actor, id: string, patch: { name?: string; settings?: Record<string, unknown>; status?: ChannelStatus }) {
+      const current = await requireRow(actor, id);
+      const settings = patch.settings ? registry.parseSettings(current.type, patch.settings, current.settings, generate) : undefined;
+      const row = await repository.update(actor.workspaceId, id, { name: patch.name, settings, status: patch.status });
       if (!row) throw notFound('Channel');
-      const channel = publicChannel(row);
-      await emit(actor.workspaceId, 'channel.updated', { channel });
-      return channel;
+      await emit(actor.workspaceId, 'channel.updated', { channel: publicChannel(row, 'agent') });
+      return shown(actor, row);
     },
 
     async remove(actor: Actor, id: string) {
@@ -84,11 +152,22 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
       await emit(actor.workspaceId, 'channel.removed', { channelId: id });
     },
 
+    /** "Test connection": the module's real call with the stored credentials; the outcome is kept for the channel list. */
+    async test(actor: Actor, id: string) {
+      const record = await runTest(await requireRow(actor, id));
+      return record;
+    },
+
     /** A channel of the workspace with the module that speaks its provider's protocol. */
     async resolve(workspaceId: string, id: string): Promise<{ row: ChannelRow; module: ChannelModule } | undefined> {
       const row = await repository.find(workspaceId, id);
       const module = row && registry.get(row.type);
       return row && module ? { row, module } : undefined;
+    },
+
+    /** Refuses a reply on a paused channel, before anything is stored. */
+    assertActive(row: ChannelRow) {
+      if (row.status === 'paused') throw conflict('channel_paused', `The channel ${row.name} is paused: resume it in Settings → Channels to send`);
     },
 
     async resolveForWebhook(type: string, id: string): Promise<{ row: ChannelRow; module: ChannelModule } | undefined> {
@@ -100,6 +179,22 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
       if (!row) return undefined;
       webhookChannels.set(id, row);
       return { row, module };
+    },
+
+    /** The provider proved the webhook URL (a handshake answered): Settings shows when. */
+    async recordHandshake(row: ChannelRow) {
+      await state.storeFor(row.workspaceId, row.id).set(WEBHOOK_VERIFIED_AT, clock.now().toISOString());
+    },
+
+    /**
+     * A message went in or out on the channel: its last activity moves, written at most every few
+     * seconds per process. Never awaited by a webhook: a lost write costs a few seconds of accuracy.
+     */
+    async touch(row: Pick<ChannelRow, 'id' | 'workspaceId'>, at: Date) {
+      const written = activityWritten.get(row.id);
+      if (written !== undefined && at.getTime() - written < ACTIVITY_EVERY_MS && at.getTime() >= written) return;
+      activityWritten.set(row.id, at.getTime());
+      await repository.touch(row.workspaceId, row.id, at);
     },
   };
 }

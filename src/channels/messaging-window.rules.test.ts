@@ -1,9 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { alwaysOpen, refusalFor, type SendRequest, type WindowState } from './messaging-window.rules.js';
+import { alwaysOpen, decideSend, humanAgentWindow, type SendRequest, templateWindow, type WindowInput, type WindowState } from './messaging-window.rules.js';
 
-const closed: WindowState = { freeText: false, templates: false, tags: [], closesAt: null, remaining: 0 };
-const templatesOnly: WindowState = { ...closed, templates: true };
-const tagsOnly: WindowState = { ...closed, tags: ['HUMAN_AGENT'] };
+const refusalFor = (state: WindowState, request: SendRequest) => {
+  const decision = decideSend(state, request);
+  return decision.ok ? null : decision.refusal;
+};
+
+const closed: WindowState = { freeText: false, templates: false, tags: [], closesAt: null, remaining: 0, reason: 'contact_must_write' };
+const templatesOnly: WindowState = { ...closed, templates: true, reason: 'templates_only' };
+const tagsOnly: WindowState = { ...closed, tags: ['HUMAN_AGENT'], reason: 'human_agent' };
+const twoTags: WindowState = { ...closed, tags: ['HUMAN_AGENT', 'OTHER'], reason: 'human_agent' };
 
 describe('refusing what the messaging window forbids', () => {
   const cases: Array<[string, WindowState, SendRequest, string | null]> = [
@@ -12,11 +18,73 @@ describe('refusing what the messaging window forbids', () => {
     ['a tag the channel does not know', alwaysOpen, { tag: 'HUMAN_AGENT' }, 'tag_not_allowed'],
     ['free text outside a template window', templatesOnly, {}, 'template_required'],
     ['a template outside the window', templatesOnly, { template: { name: 'x' } }, null],
-    ['free text outside a tag window', tagsOnly, {}, 'tag_required'],
+    ['free text where one of several tags is needed', twoTags, {}, 'tag_required'],
     ['an allowed tag outside the window', tagsOnly, { tag: 'HUMAN_AGENT' }, null],
+    ['a retired tag outside the window', tagsOnly, { tag: 'ACCOUNT_UPDATE' }, 'tag_not_allowed'],
     ['anything once the window is shut', closed, {}, 'messaging_window_closed'],
   ];
   it.each(cases)('%s', (_name, state, request, code) => {
     expect(refusalFor(state, request)?.code ?? null).toBe(code);
+  });
+
+  it('sends a person’s free text with the one tag the window offers, and a named tag as named', () => {
+    expect(decideSend(tagsOnly, {})).toEqual({ ok: true, tag: 'HUMAN_AGENT' });
+    expect(decideSend(tagsOnly, { tag: 'HUMAN_AGENT' })).toEqual({ ok: true, tag: 'HUMAN_AGENT' });
+    expect(decideSend({ ...tagsOnly, freeText: true, reason: 'open' }, {})).toEqual({ ok: true });
+  });
+});
+
+const last = new Date('2026-05-04T10:00:00Z');
+const after = (ms: number) => new Date(last.getTime() + ms);
+const HOUR = 60 * 60 * 1000;
+const DAY = 24 * HOUR;
+const input = (now: Date, patch: Partial<WindowInput> = {}): WindowInput => ({ lastInboundAt: last, outboundSinceInbound: 0, automated: false, now, ...patch });
+
+describe('WhatsApp: free text for 24 hours after the contact’s last message, templates always', () => {
+  const cases: Array<[string, WindowInput, Pick<WindowState, 'freeText' | 'templates' | 'reason'> & { closesAt: Date | null }]> = [
+    ['right after the contact wrote', input(after(1000)), { freeText: true, templates: true, reason: 'open', closesAt: after(DAY) }],
+    ['a millisecond before 24 h', input(after(DAY - 1)), { freeText: true, templates: true, reason: 'open', closesAt: after(DAY) }],
+    ['at exactly 24 h', input(after(DAY)), { freeText: false, templates: true, reason: 'templates_only', closesAt: null }],
+    ['a week later', input(after(7 * DAY)), { freeText: false, templates: true, reason: 'templates_only', closesAt: null }],
+    ['before the contact ever wrote', input(after(0), { lastInboundAt: null }), { freeText: false, templates: true, reason: 'templates_only', closesAt: null }],
+    ['for a workflow, as for a person', input(after(HOUR), { automated: true }), { freeText: true, templates: true, reason: 'open', closesAt: after(DAY) }],
+  ];
+  it.each(cases)('%s', (_name, given, expected) => {
+    expect(templateWindow(given, 24)).toMatchObject({ ...expected, tags: [] });
+  });
+
+  it('a new inbound message reopens the window for 24 hours from it', () => {
+    const now = after(3 * DAY);
+    expect(templateWindow(input(now), 24).freeText).toBe(false);
+    expect(templateWindow(input(now, { lastInboundAt: after(3 * DAY - HOUR) }), 24)).toMatchObject({ freeText: true, closesAt: after(4 * DAY - HOUR) });
+  });
+});
+
+describe('Messenger and Instagram: 24 hours free, then HUMAN_AGENT for a person up to 7 days, then nothing', () => {
+  const window = (given: WindowInput) => humanAgentWindow(given, { hours: 24, tag: 'HUMAN_AGENT', tagDays: 7 });
+  const cases: Array<[string, WindowInput, Partial<WindowState>]> = [
+    ['a person within 24 h', input(after(HOUR)), { freeText: true, tags: ['HUMAN_AGENT'], reason: 'open', closesAt: after(DAY) }],
+    ['a workflow within 24 h', input(after(HOUR), { automated: true }), { freeText: true, tags: [], reason: 'open', closesAt: after(DAY) }],
+    ['a person at exactly 24 h', input(after(DAY)), { freeText: false, tags: ['HUMAN_AGENT'], reason: 'human_agent', closesAt: after(7 * DAY) }],
+    ['a person at 25 h', input(after(25 * HOUR)), { freeText: false, tags: ['HUMAN_AGENT'], reason: 'human_agent', closesAt: after(7 * DAY) }],
+    ['a workflow at 25 h (HUMAN_AGENT is for people)', input(after(25 * HOUR), { automated: true }), { freeText: false, tags: [], reason: 'contact_must_write', closesAt: null }],
+    ['a person a millisecond before 7 days', input(after(7 * DAY - 1)), { freeText: false, tags: ['HUMAN_AGENT'], reason: 'human_agent' }],
+    ['a person at exactly 7 days', input(after(7 * DAY)), { freeText: false, tags: [], reason: 'contact_must_write', closesAt: null }],
+    ['before the contact ever wrote', input(after(0), { lastInboundAt: null }), { freeText: false, tags: [], reason: 'contact_must_write' }],
+  ];
+  it.each(cases)('%s', (_name, given, expected) => {
+    expect(window(given)).toMatchObject({ templates: false, ...expected });
+  });
+
+  it('a workflow’s message at 25 h is refused; a person’s goes out with HUMAN_AGENT', () => {
+    expect(decideSend(window(input(after(25 * HOUR), { automated: true })), {})).toMatchObject({ ok: false, refusal: { code: 'messaging_window_closed' } });
+    expect(decideSend(window(input(after(25 * HOUR), { automated: true })), { tag: 'HUMAN_AGENT' })).toMatchObject({ ok: false, refusal: { code: 'tag_not_allowed' } });
+    expect(decideSend(window(input(after(25 * HOUR))), {})).toEqual({ ok: true, tag: 'HUMAN_AGENT' });
+  });
+
+  it('a new inbound message after 7 days reopens the standard window', () => {
+    const now = after(10 * DAY);
+    expect(window(input(now)).reason).toBe('contact_must_write');
+    expect(window(input(now, { lastInboundAt: after(10 * DAY - 1000) }))).toMatchObject({ freeText: true, reason: 'open', closesAt: after(11 * DAY - 1000) });
   });
 });

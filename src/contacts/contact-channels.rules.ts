@@ -8,12 +8,8 @@
  */
 export type ChannelState = 'active' | 'inactive' | 'unavailable';
 
-/** Which contact field lets the business start a conversation on a channel type. */
-const firstContactBy: Record<string, 'phone' | 'email'> = {
-  whatsapp: 'phone',
-  sms: 'phone',
-  email: 'email',
-};
+/** Which contact field lets the business start a conversation on a channel type (its module's `firstContact`), if any. */
+export type FirstContactField = (type: string) => 'phone' | 'email' | undefined;
 
 export type WorkspaceChannel = { id: string; type: string; name: string };
 export type Identity = { channelId: string; identifier: string; connectedAt: Date };
@@ -32,12 +28,13 @@ export function channelStates(
   channels: readonly WorkspaceChannel[],
   identities: readonly Identity[],
   contact: { phone: string | null; email: string | null },
+  firstContactBy: FirstContactField,
 ): ContactChannel[] {
   return channels.map((channel) => {
     const identity = identities.find((i) => i.channelId === channel.id);
     const base = { channelId: channel.id, type: channel.type, name: channel.name };
     if (identity) return { ...base, state: 'active', connectedAt: identity.connectedAt, identifier: identity.identifier };
-    const field = firstContactBy[channel.type];
+    const field = firstContactBy(channel.type);
     const state: ChannelState = field && contact[field] ? 'inactive' : 'unavailable';
     return { ...base, state, connectedAt: null, identifier: null };
   });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { isoDate, isoDateTime } from '../platform/http/schemas.js';
 import type { CustomFieldValue } from './contact-fields.rules.js';
 import type { SearchTerms } from './contact-search.rules.js';
 
@@ -7,7 +8,7 @@ import type { SearchTerms } from './contact-search.rules.js';
  * filter are the same object (SPEC §2.3). Custom fields are filtered as `cf.<key>=<value>`.
  */
 const booleanish = z.union([z.boolean(), z.enum(['true', 'false']).transform((v) => v === 'true')]);
-const moment = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
+const moment = z.union([isoDate, isoDateTime]);
 const tagName = z.string().trim().min(1).max(64);
 
 export const contactFilterFields = {

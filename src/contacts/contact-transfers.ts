@@ -9,10 +9,11 @@ import { stringify } from 'csv-stringify';
 import { stringify as stringifySync } from 'csv-stringify/sync';
 import { v7 } from 'uuid';
 import { z } from 'zod';
-import { AppError, conflict, notFound } from '../platform/errors.js';
+import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { type Job, type JobContext, publicJob } from '../platform/jobs.js';
 import type { Actor } from '../platform/auth/permissions.js';
+import { cleanText, cleanTexts, findUnstorableText } from '../platform/storable.rules.js';
 import { invalidField, type ResolveCriteria } from './contact-criteria.js';
 import {
   type ColumnMapping,
@@ -233,7 +234,8 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
           refuse(line, `not readable as CSV: ${error}`);
           continue;
         }
-        const { input, tags: names } = importRecord(withoutFormulaQuotes(record), payload.mapping);
+        // A NUL byte or a broken surrogate in a cell is dropped, as a webhook's are: the rest of the row is kept.
+        const { input, tags: names } = importRecord(withoutFormulaQuotes(cleanTexts(record)), payload.mapping);
         if (isEmptyContact(input)) {
           refuse(line, 'no name, email or phone');
           continue;
@@ -448,7 +450,7 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
 async function readHeader(file: string): Promise<string[]> {
   const parser = fs.createReadStream(file).pipe(parse({ bom: true, to_line: 1, relax_column_count: true }));
   try {
-    for await (const row of parser as AsyncIterable<string[]>) return row;
+    for await (const row of parser as AsyncIterable<string[]>) return row.map(cleanText);
   } catch (error) {
     throw invalidField('file', `file: the header row is not readable as CSV (${(error as Error).message})`);
   }
@@ -468,5 +470,6 @@ function parseMapping(text: string | undefined): Record<string, string> | undefi
   }
   const parsed = mappingSchema.safeParse(value);
   if (!parsed.success) throw invalidField('mapping', 'mapping: send {"csv column": "field"}');
+  if (findUnstorableText(parsed.data)) throw badRequest('invalid_text', 'mapping: contains a NUL character or a lone surrogate', { field: 'mapping' });
   return parsed.data;
 }

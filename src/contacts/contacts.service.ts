@@ -1,13 +1,14 @@
-import type { EventBus } from '../platform/bus.js';
+import { z } from 'zod';
+import type { ContactAudience, EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
-import { badRequest, forbidden, notFound } from '../platform/errors.js';
+import { forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
-import { decodeCursor, encodeCursor } from '../platform/pagination.js';
+import { cursorPart, decodeCursor, encodeCursor } from '../platform/pagination.js';
 import { type Actor, grantOf } from '../platform/auth/permissions.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
-import { channelStates } from './contact-channels.rules.js';
+import { channelStates, type FirstContactField } from './contact-channels.rules.js';
 import { createCriteriaResolver, invalidField } from './contact-criteria.js';
 import {
   changedFields,
@@ -46,10 +47,22 @@ export type ContactsDeps = {
    * other modules (a port: blocking sits above contacts). Answers the contacts that changed.
    */
   blocking: { setBlockedMany(workspaceId: string, contactIds: string[], blocked: boolean, by: string | null): Promise<string[]> };
+  /**
+   * 404 unless the actor may read and change this contact (SPEC §1: an agent limited to its own
+   * inboxes, only contacts of conversations it may see or assigned to it). A port: who sees a
+   * conversation is the conversations domain's rule, above contacts.
+   */
+  visibility: {
+    requireReachableContact(actor: Actor, contactId: string): Promise<void>;
+    /** Who may read the contact: its events go to those users only. */
+    audienceOfContact(workspaceId: string, contactId: string): Promise<ContactAudience | undefined>;
+  };
   /** Deleting contacts deletes the files sent to them, in the same transaction (a port: attachments sit above contacts). */
   attachments: { discardOfContacts(tx: Db, workspaceId: string, contactIds: string[]): Promise<void> };
   /** Exports and uploaded imports are files under `<dataDir>/exports` and `<dataDir>/imports`. */
   dataDir: string;
+  /** Which contact field lets the business write first on a channel type (the channel modules' `firstContact`). */
+  firstContactBy: FirstContactField;
 };
 
 /** The API body of a contact: the fields of SPEC §7, each optional (PATCH takes any subset). */
@@ -59,22 +72,21 @@ export type ListOptions = { filter: ContactFilter; sort?: ContactSort; order?: S
 
 export type ContactsService = ReturnType<typeof createContactsService>;
 
-const timestampText = /^(-?infinity|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}(:\d{2})?)$/;
-const uuidText = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** A timestamp as PostgreSQL writes it (`2026-05-01 09:00:00.123+00`), in a year it can read back. */
+const timestampText = z
+  .string()
+  .regex(/^(-?infinity|\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}(\.\d+)?[+-]\d{2}(:\d{2})?)$/)
+  .refine((text) => !text.startsWith('0000'));
+const cursorShapes: Record<ContactSort, z.ZodTuple> = {
+  name: z.tuple([z.literal('name'), cursorPart.text, cursorPart.id]),
+  created: z.tuple([z.literal('created'), timestampText, cursorPart.id]),
+  lastInteraction: z.tuple([z.literal('lastInteraction'), timestampText, cursorPart.id]),
+};
 
 /** A cursor names its sort, so one made for another order is refused rather than misread. */
 function readCursor(cursor: string | undefined, sort: ContactSort): ContactCursor | undefined {
-  const values = decodeCursor(cursor);
-  if (!values) return undefined;
-  const [cursorSort, value, id] = values;
-  const valid =
-    cursorSort === sort &&
-    typeof value === 'string' &&
-    typeof id === 'string' &&
-    uuidText.test(id) &&
-    (sort === 'name' || timestampText.test(value));
-  if (!valid) throw badRequest('invalid_cursor', 'cursor: not a cursor this list returned');
-  return [value, id];
+  const values = decodeCursor(cursor, cursorShapes[sort]) as [ContactSort, string, string] | undefined;
+  return values && [values[1], values[2]];
 }
 
 export function createContactsService(deps: ContactsDeps) {
@@ -90,6 +102,9 @@ export function createContactsService(deps: ContactsDeps) {
   });
 
   const emit = (workspaceId: string, type: string, data: Record<string, unknown>) => bus.publish({ type, workspaceId, data });
+  /** An event carrying the contact's fields reaches only the users who may read the contact. */
+  const emitAbout = async (workspaceId: string, type: string, contact: ContactItem, data: Record<string, unknown> = {}) =>
+    bus.publish({ type, workspaceId, data: { contact, ...data }, contactAudience: (await deps.visibility.audienceOfContact(workspaceId, contact.id)) ?? { assigneeId: null, conversation: null } });
 
   async function definitionsOf(workspaceId: string): Promise<Map<string, CustomFieldDefinition>> {
     return new Map((await fieldsRepository.list(workspaceId)).map((d) => [d.key, d]));
@@ -116,6 +131,7 @@ export function createContactsService(deps: ContactsDeps) {
     }
   }
 
+  /** The contact as the API shows it; the caller checked the actor may reach it (or just wrote it). */
   async function requireItem(actor: Actor, id: string): Promise<ContactItem> {
     const item = await repository.findItem(actor.workspaceId, id);
     if (!item) throw notFound('Contact');
@@ -123,6 +139,7 @@ export function createContactsService(deps: ContactsDeps) {
   }
 
   async function requireRow(actor: Actor, id: string) {
+    await deps.visibility.requireReachableContact(actor, id);
     const row = await repository.findRow(actor.workspaceId, id);
     if (!row) throw notFound('Contact');
     return row;
@@ -156,7 +173,10 @@ export function createContactsService(deps: ContactsDeps) {
       return { count: await repository.count(actor.workspaceId, await resolve(actor.workspaceId, filter)) };
     },
 
-    get: requireItem,
+    async get(actor: Actor, id: string): Promise<ContactItem> {
+      await deps.visibility.requireReachableContact(actor, id);
+      return requireItem(actor, id);
+    },
 
     async create(actor: Actor, input: ContactWrite): Promise<ContactItem> {
       const changes = checkedChanges(input, null, await definitionsOf(actor.workspaceId));
@@ -171,7 +191,7 @@ export function createContactsService(deps: ContactsDeps) {
         await contacts.addTags(actor.workspaceId, [id], tags.map((t) => t.id), now);
       });
       const contact = await requireItem(actor, id);
-      await emit(actor.workspaceId, 'contact.created', { contact });
+      await emitAbout(actor.workspaceId, 'contact.created', contact);
       return contact;
     },
 
@@ -181,6 +201,7 @@ export function createContactsService(deps: ContactsDeps) {
      * per field). `tags` replaces the contact's tags; removing one never deletes the tag itself.
      */
     async update(actor: Actor, id: string, patch: ContactWrite): Promise<ContactItem> {
+      await deps.visibility.requireReachableContact(actor, id);
       const definitions = patch.customFields ? await definitionsOf(actor.workspaceId) : new Map();
       const tagNames = patch.tags ? checkedTags(patch.tags) : undefined;
       await checkAssignee(actor, patch.assigneeId);
@@ -210,7 +231,7 @@ export function createContactsService(deps: ContactsDeps) {
         return { changed, tagsAdded, tagsRemoved };
       });
       const contact = await requireItem(actor, id);
-      await emit(actor.workspaceId, 'contact.updated', { contact, ...outcome });
+      await emitAbout(actor.workspaceId, 'contact.updated', contact, outcome);
       return contact;
     },
 
@@ -239,7 +260,7 @@ export function createContactsService(deps: ContactsDeps) {
       const contact = await requireRow(actor, id);
       const channels = await repository.workspaceChannels(actor.workspaceId);
       const identities = await repository.identities(actor.workspaceId, id);
-      return { items: channelStates(channels, identities, contact) };
+      return { items: channelStates(channels, identities, contact, deps.firstContactBy) };
     },
 
     /** Removes the contact's identity on a channel (its number changed, say); history stays. */
@@ -248,7 +269,7 @@ export function createContactsService(deps: ContactsDeps) {
       const removed = await repository.removeIdentity(actor.workspaceId, id, channelId, clock.now());
       if (removed === 0) throw notFound('Channel of this contact');
       const contact = await requireItem(actor, id);
-      await emit(actor.workspaceId, 'contact.updated', { contact, changed: ['channels'], tagsAdded: [], tagsRemoved: [] });
+      await emitAbout(actor.workspaceId, 'contact.updated', contact, { changed: ['channels'], tagsAdded: [], tagsRemoved: [] });
     },
   };
 }

@@ -141,6 +141,48 @@ export function createIdentityService() {
         where ${contacts.workspaceId} = ${workspaceId} and ${contacts.id} = ${contactId}`);
     },
 
+    /**
+     * A first message to a contact who never wrote on the channel (WhatsApp, to its phone): the
+     * identity it goes to becomes a row of its own, so the conversation's channel knows it from
+     * then on and a later merge moves it. Answers undefined when another contact has it already.
+     */
+    async connect(tx: Db, input: { workspaceId: string; contactId: string; channelId: string; identifier: string; at: Date }): Promise<ContactChannelRow | undefined> {
+      const { workspaceId, contactId, channelId, identifier, at } = input;
+      await tx.execute(sql`select pg_advisory_xact_lock(${IDENTITY_LOCK_SPACE}, hashtext(${`${channelId}:${identifier}`}))`);
+      const [existing] = await tx
+        .select()
+        .from(contactChannels)
+        .where(and(eq(contactChannels.workspaceId, workspaceId), eq(contactChannels.channelId, channelId), eq(contactChannels.identifier, identifier)));
+      if (existing) {
+        if (existing.contactId !== contactId) return undefined;
+        if (!existing.removedAt) return existing;
+        return (await tx.update(contactChannels).set({ removedAt: null, connectedAt: at }).where(eq(contactChannels.id, existing.id)).returning())[0]!;
+      }
+      const [created] = await tx.insert(contactChannels).values({ id: newId(), workspaceId, contactId, channelId, identifier, connectedAt: at, lastInboundAt: null }).returning();
+      return created!;
+    },
+
+    /**
+     * The name and picture a provider's profile API gave for a contact its payload did not name:
+     * kept as the profile, and as first and last name where the contact has none yet.
+     */
+    async updateProfile(db: Db, input: { workspaceId: string; contactId: string; name?: string; avatarUrl?: string; at: Date }): Promise<ContactRow | undefined> {
+      const name = input.name?.trim() || undefined;
+      const { firstName, lastName } = splitName(name);
+      const [row] = await db
+        .update(contacts)
+        .set({
+          displayName: name ?? sql`${contacts.displayName}`,
+          avatarUrl: input.avatarUrl ?? sql`${contacts.avatarUrl}`,
+          firstName: sql`coalesce(${contacts.firstName}, ${firstName})`,
+          lastName: sql`case when ${contacts.firstName} is null then coalesce(${contacts.lastName}, ${lastName}) else ${contacts.lastName} end`,
+          updatedAt: input.at,
+        })
+        .where(and(eq(contacts.workspaceId, input.workspaceId), eq(contacts.id, input.contactId)))
+        .returning();
+      return row;
+    },
+
     /** An outbound message is an interaction too. */
     async recordOutbound(tx: Db, input: { workspaceId: string; contactId: string; at: Date }) {
       await tx

@@ -1,10 +1,11 @@
+import { z } from 'zod';
 import { isUniqueViolation } from '../workspace/workspace.service.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import { decodeCursor, encodeCursor } from '../platform/pagination.js';
+import { cursorPart, decodeCursor, encodeCursor } from '../platform/pagination.js';
 import type { Actor } from '../platform/auth/permissions.js';
 import { invalidField } from './contact-criteria.js';
 import { normaliseTagNames } from './contact-fields.rules.js';
@@ -36,12 +37,8 @@ export function createTagsService(deps: { db: Db; bus: EventBus; clock: Clock })
   return {
     /** By name, with the number of contacts carrying each tag; `q` finds tags containing it. */
     async list(actor: Actor, options: { q?: string; cursor?: string; limit: number }) {
-      const after = decodeCursor(options.cursor)?.[0];
-      const rows = await repository.list(actor.workspaceId, {
-        q: options.q?.trim() || undefined,
-        limit: options.limit + 1,
-        after: typeof after === 'string' ? after : undefined,
-      });
+      const after = decodeCursor(options.cursor, z.tuple([cursorPart.text]))?.[0];
+      const rows = await repository.list(actor.workspaceId, { q: options.q?.trim() || undefined, limit: options.limit + 1, after });
       const items = rows.slice(0, options.limit);
       const last = items[items.length - 1];
       return {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { canSeeConversation, type ConversationAudience, type ConversationViewer, seesEveryConversation } from './conversation-visibility.rules.js';
+import { canReachContact, canSeeConversation, type ContactAudience, type ConversationAudience, type ConversationViewer, seesEveryConversation } from './conversation-visibility.rules.js';
 
 const agent: ConversationViewer = { userId: 'me', role: 'agent', teamIds: ['night'], agentsSeeAll: false };
 const cases: Array<[string, Partial<ConversationViewer>, ConversationAudience, boolean]> = [
@@ -34,5 +34,20 @@ describe('who sees every conversation', () => {
     for (const [, viewer, conversation] of cases) {
       if (seesEveryConversation({ ...agent, ...viewer })) expect(canSeeConversation({ ...agent, ...viewer }, conversation)).toBe(true);
     }
+  });
+});
+
+describe('who reads and changes a contact', () => {
+  const hidden = { assigneeId: 'other', teamId: 'day' };
+  it.each<[string, Partial<ConversationViewer>, ContactAudience, boolean]>([
+    ['an agent, the contact of a conversation it sees', {}, { assigneeId: null, conversation: { assigneeId: null, teamId: null } }, true],
+    ['an agent, the contact of a conversation it may not see', {}, { assigneeId: null, conversation: hidden }, false],
+    ['an agent, a contact assigned to it, its conversation hidden', {}, { assigneeId: 'me', conversation: hidden }, true],
+    ['an agent, a contact without a conversation, not its own', {}, { assigneeId: null, conversation: null }, false],
+    ['an agent, a contact without a conversation, assigned to it', {}, { assigneeId: 'me', conversation: null }, true],
+    ['an agent where agents see All', { agentsSeeAll: true }, { assigneeId: 'other', conversation: null }, true],
+    ['a manager', { role: 'manager' }, { assigneeId: 'other', conversation: hidden }, true],
+  ])('%s', (_, viewer, contact, expected) => {
+    expect(canReachContact({ ...agent, ...viewer }, contact)).toBe(expected);
   });
 });

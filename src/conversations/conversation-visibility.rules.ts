@@ -11,6 +11,21 @@ export function seesEveryConversation(viewer: Pick<ConversationViewer, 'role' | 
   return viewer.role !== 'agent' || viewer.agentsSeeAll;
 }
 
+/**
+ * A contact, as reaching it depends on: its own assignee, and its conversation's audience (null
+ * when it has none).
+ */
+export type ContactAudience = { assigneeId: string | null; conversation: ConversationAudience | null };
+
+/**
+ * Who reads and changes a contact (SPEC §1, "read a contact"): whoever sees every conversation; an
+ * agent limited to its own inboxes only a contact assigned to it or whose conversation it may see.
+ */
+export function canReachContact(viewer: ConversationViewer, contact: ContactAudience): boolean {
+  if (seesEveryConversation(viewer)) return true;
+  return contact.assigneeId === viewer.userId || (contact.conversation !== null && canSeeConversation(viewer, contact.conversation));
+}
+
 export function canSeeConversation(viewer: ConversationViewer, conversation: ConversationAudience): boolean {
   if (seesEveryConversation(viewer)) return true;
   return (

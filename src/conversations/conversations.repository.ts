@@ -3,6 +3,7 @@ import type { SearchTerms } from '../contacts/contact-search.rules.js';
 import { contactSearchCondition } from '../contacts/contact-search.sql.js';
 import { type Db, rowsOf } from '../platform/db/client.js';
 import { channels, contacts, conversationReads, conversations, messages, teamMembers } from '../platform/db/schema.js';
+import type { ContactAudience } from './conversation-visibility.rules.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
 
@@ -240,6 +241,18 @@ export function createConversationsRepository(db: Db, { recentWindow = 400, comm
     async insertIfAbsent(row: typeof conversations.$inferInsert): Promise<ConversationRow | undefined> {
       const [created] = await db.insert(conversations).values(row).onConflictDoNothing({ target: conversations.contactId }).returning();
       return created;
+    },
+
+    /** The contact's assignee and its conversation's audience (null without one); undefined when the workspace has no such contact. */
+    async contactAudience(workspaceId: string, contactId: string): Promise<ContactAudience | undefined> {
+      const [row] = await db
+        .select({ assigneeId: contacts.assigneeId, conversationAssigneeId: conversations.assigneeId, teamId: conversations.teamId, conversationId: conversations.id })
+        .from(contacts)
+        .leftJoin(conversations, and(eq(conversations.workspaceId, contacts.workspaceId), eq(conversations.contactId, contacts.id)))
+        .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, contactId)));
+      if (!row) return undefined;
+      const conversation = row.conversationId ? { assigneeId: row.conversationAssigneeId, teamId: row.teamId } : null;
+      return { assigneeId: row.assigneeId, conversation };
     },
 
     async contactBlockedAt(workspaceId: string, contactId: string): Promise<Date | null> {

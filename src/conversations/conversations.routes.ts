@@ -1,13 +1,13 @@
 import type { ZodTypeProvider } from 'fastify-type-provider-zod';
 import { z } from 'zod';
 import { actorOf, type RouteContext } from '../platform/http/app.js';
-import { uuidParam } from '../platform/http/schemas.js';
+import { isoDateTime, uuidParam } from '../platform/http/schemas.js';
 import { paginationQuery } from '../platform/pagination.js';
 import type { ConversationsService } from './conversations.service.js';
 
 const inbox = z
   .string()
-  .regex(/^(mine|unassigned|all|blocked|team:[0-9a-fA-F-]{36})$/, 'mine, unassigned, all, blocked or team:<id>')
+  .regex(/^(mine|unassigned|all|blocked|team:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i, 'mine, unassigned, all, blocked or team:<id>')
   .optional();
 const inboxUse = { permission: 'inbox.use' as const };
 const tags = ['conversations'];
@@ -77,7 +77,7 @@ export function registerConversationRoutes({ app: root, services }: RouteContext
         tags,
         summary: 'Snooze until a time; it opens again then',
         params: uuidParam,
-        body: z.strictObject({ until: z.iso.datetime({ offset: true }) }),
+        body: z.strictObject({ until: isoDateTime }),
       },
     },
     async (request) => conversations.snooze(actorOf(request), request.params.id, new Date(request.body.until)),

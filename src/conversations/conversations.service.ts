@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { searchTerms } from '../contacts/contact-search.rules.js';
 import { textSearchConfig } from '../platform/db/text-search.rules.js';
 import type { EventBus } from '../platform/bus.js';
@@ -6,12 +7,12 @@ import type { Db } from '../platform/db/client.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
-import { decodeCursor, encodeCursor } from '../platform/pagination.js';
-import type { Actor } from '../platform/auth/permissions.js';
+import { cursorPart, decodeCursor, encodeCursor } from '../platform/pagination.js';
+import { type Actor, grantOf } from '../platform/auth/permissions.js';
 import type { WorkspaceSettings } from '../workspace/settings.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import { applyLifecycleEvent, type LifecycleEvent, lifecycleTimes } from './conversation-lifecycle.rules.js';
-import { canSeeConversation, seesEveryConversation } from './conversation-visibility.rules.js';
+import { canReachContact, canSeeConversation, type ConversationViewer, seesEveryConversation } from './conversation-visibility.rules.js';
 import {
   type ConversationFilter,
   type ConversationRow,
@@ -82,8 +83,13 @@ export function createConversationsService(deps: {
     return { actor, settings: me.workspace.settings, teamIds: me.teamIds, language: me.user.language };
   }
 
-  const canSee = (viewer: Viewer, row: ConversationRow) =>
-    canSeeConversation({ userId: viewer.actor.userId, role: viewer.actor.role, teamIds: viewer.teamIds, agentsSeeAll: viewer.settings.agentsSeeAll }, row);
+  const ruleViewer = (viewer: Viewer): ConversationViewer => ({
+    userId: viewer.actor.userId,
+    role: viewer.actor.role,
+    teamIds: viewer.teamIds,
+    agentsSeeAll: viewer.settings.agentsSeeAll,
+  });
+  const canSee = (viewer: Viewer, row: ConversationRow) => canSeeConversation(ruleViewer(viewer), row);
 
   /** The conversation if it exists in the workspace and the actor may see it; 404 otherwise (no hint it exists). */
   async function requireVisible(actor: Actor, id: string): Promise<{ row: ConversationRow; viewer: Viewer }> {
@@ -180,6 +186,21 @@ export function createConversationsService(deps: {
 
   return {
     requireVisible: async (actor: Actor, id: string) => (await requireVisible(actor, id)).row,
+
+    /** Who may read the contact, for the events about it; undefined when there is no such contact. */
+    audienceOfContact: (workspaceId: string, contactId: string) => repository.contactAudience(workspaceId, contactId),
+
+    /**
+     * 404, as for its conversation, unless the actor may read and change the contact
+     * (canReachContact): whoever sees every conversation passes without a query (and finds out
+     * below whether the contact exists).
+     */
+    async requireReachableContact(actor: Actor, contactId: string): Promise<void> {
+      const viewer = await viewerOf(actor);
+      if (seesEveryConversation(ruleViewer(viewer))) return;
+      const contact = await repository.contactAudience(actor.workspaceId, contactId);
+      if (!contact || !canReachContact(ruleViewer(viewer), contact)) throw notFound('Contact');
+    },
     /** True when no conversation is hidden from the actor: then any row of a conversation proves it may be seen. */
     seesEveryConversation: async (actor: Actor) => seesEveryConversation({ role: actor.role, agentsSeeAll: (await viewerOf(actor)).settings.agentsSeeAll }),
     find: (workspaceId: string, id: string) => repository.find(workspaceId, id),
@@ -293,9 +314,15 @@ export function createConversationsService(deps: {
       return summaryFor(viewer, id);
     },
 
-    /** Deletes the conversation with its messages and their files (the files by a job that follows the commit). */
+    /**
+     * Deletes the conversation with its messages and their files (the files by a job that follows
+     * the commit). Agents only where the workspace allows it (SPEC §1).
+     */
     async remove(actor: Actor, id: string) {
-      await requireVisible(actor, id);
+      const { viewer } = await requireVisible(actor, id);
+      if (grantOf(actor.role, 'conversations.delete') !== 'allow' && !viewer.settings.agentsMayDeleteConversations) {
+        throw forbidden('forbidden', 'This workspace does not let agents delete conversations');
+      }
       const row = await db.transaction(async (tx) => {
         const repo = createConversationsRepository(tx);
         // Locked first: a reply being stored with a file waits, or finds the conversation gone.
@@ -416,18 +443,12 @@ export function createConversationsService(deps: {
   };
 }
 
-const uuidPattern = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const timeCursor = z.tuple([cursorPart.time, cursorPart.id]);
 
 /** A keyset cursor of (time, id), as lists of conversations and of messages make them. */
 export function decodeTimeCursor(cursor: string | undefined): [Date, string] | undefined {
-  const values = decodeCursor(cursor);
-  if (!values) return undefined;
-  const [time, id] = values;
-  const at = typeof time === 'string' ? new Date(time) : undefined;
-  if (!at || Number.isNaN(at.getTime()) || typeof id !== 'string' || !uuidPattern.test(id)) {
-    throw badRequest('invalid_cursor', 'cursor: not a cursor this API returned');
-  }
-  return [at, id];
+  const values = decodeCursor(cursor, timeCursor);
+  return values && [new Date(values[0]), values[1]];
 }
 
 /** Anything that changes a blocked contact's conversation is refused (SPEC §2.6 item 4). */

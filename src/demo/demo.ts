@@ -2,6 +2,7 @@ import type { ContactsService } from '../contacts/contacts.service.js';
 import type { Role } from '../platform/auth/permissions.js';
 import { seedDemoContacts } from './contacts.demo.js';
 import { type DemoInboxServices, seedInboxDemo } from './inbox.demo.js';
+import { type DemoWhatsAppServices, seedWhatsAppDemo } from './whatsapp.demo.js';
 
 export const DEMO_PASSWORD = 'switchboard-demo';
 
@@ -19,7 +20,7 @@ const people: Array<{ name: string; email: string; role: Role }> = [
  * A living workspace for newcomers: users of each role and teams. Later modules add their demo
  * data here. `publicUrl`: where the server answers, for the demo integration behind its API channel.
  */
-export async function seedDemo(services: DemoInboxServices & { contacts: ContactsService }, options: { publicUrl: string }) {
+export async function seedDemo(services: DemoInboxServices & DemoWhatsAppServices & { contacts: ContactsService }, options: { publicUrl: string }) {
   const { workspace } = services;
   const [owner, ...others] = people;
   const created = await workspace.createWorkspaceWithOwner({
@@ -39,6 +40,10 @@ export async function seedDemo(services: DemoInboxServices & { contacts: Contact
   await workspace.createTeam(actor, { name: 'Sales', memberIds: [id('lea'), id('ravi'), id('camille')] });
   await workspace.createTeam(actor, { name: 'Billing', memberIds: [id('jonas'), id('lea')] });
   await seedDemoContacts(services.contacts, actor, { count: 300, assigneeIds: Object.values(ids) });
+  // The demo's API integration and WhatsApp simulator are this server, at PUBLIC_URL: usually a
+  // private address, allowed as the workspace's own.
+  await workspace.updateWorkspace(actor, { settings: { allowedPrivateHosts: [new URL(options.publicUrl).host] } });
   await seedInboxDemo(services, actor, options.publicUrl);
+  await seedWhatsAppDemo(services, actor, options.publicUrl);
   return { workspaceId: created.workspace.id, actor, ownerEmail: owner!.email, password: DEMO_PASSWORD };
 }

@@ -1,6 +1,6 @@
 import { and, eq, inArray, isNull, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../platform/db/client.js';
-import { attachments } from '../platform/db/schema.js';
+import { attachments, messages } from '../platform/db/schema.js';
 
 export type AttachmentRow = typeof attachments.$inferSelect;
 
@@ -19,6 +19,16 @@ export function createAttachmentsRepository(db: Db) {
       return row;
     },
 
+    /** With the conversation it was sent in (null while unsent): who may download it depends on that. */
+    async findWithConversation(workspaceId: string, id: string): Promise<{ row: AttachmentRow; conversationId: string | null } | undefined> {
+      const [found] = await db
+        .select({ row: attachments, conversationId: messages.conversationId })
+        .from(attachments)
+        .leftJoin(messages, and(eq(messages.workspaceId, attachments.workspaceId), eq(messages.id, attachments.messageId)))
+        .where(and(eq(attachments.workspaceId, workspaceId), eq(attachments.id, id)));
+      return found;
+    },
+
     /** Not scoped by workspace: a signed download link names the attachment and nothing else. */
     async findForLink(id: string): Promise<AttachmentRow | undefined> {
       const [row] = await db.select().from(attachments).where(eq(attachments.id, id));
@@ -33,13 +43,15 @@ export function createAttachmentsRepository(db: Db) {
         .where(and(eq(attachments.workspaceId, workspaceId), inArray(attachments.messageId, messageIds)));
     },
 
-    /** Ties uploads to their message; only uploads not sent yet. Answers how many it tied. */
-    async attach(workspaceId: string, ids: string[], messageId: string, contactId: string): Promise<number> {
+    /** Ties uploads to their message; only the sender's own uploads not sent yet. Answers how many it tied. */
+    async attach(workspaceId: string, ids: string[], messageId: string, contactId: string, uploadedBy: string): Promise<number> {
       if (ids.length === 0) return 0;
       const rows = await db
         .update(attachments)
         .set({ messageId, contactId })
-        .where(and(eq(attachments.workspaceId, workspaceId), inArray(attachments.id, ids), isNull(attachments.messageId)))
+        .where(
+          and(eq(attachments.workspaceId, workspaceId), inArray(attachments.id, ids), isNull(attachments.messageId), eq(attachments.uploadedBy, uploadedBy)),
+        )
         .returning({ id: attachments.id });
       return rows.length;
     },

@@ -1,4 +1,4 @@
-import { type Readable, Transform, type TransformCallback, pipeline } from 'node:stream';
+import { Readable, Transform, type TransformCallback, pipeline } from 'node:stream';
 import { fileTypeFromBuffer } from 'file-type';
 import type { OutboundAttachment } from '../channels/channel-registry.js';
 import type { Clock } from '../platform/clock.js';
@@ -96,6 +96,8 @@ export function createAttachmentsService(deps: {
   secrets: ServerSecrets;
   /** Where the world reaches this server: signed download links start with it. */
   publicUrl: string;
+  /** A sent file is downloaded by whoever may see its conversation: the conversations domain says who (404 otherwise). */
+  conversations: { requireVisible(actor: Actor, conversationId: string): Promise<unknown> };
 }) {
   const { db, clock, jobs, store, secrets, publicUrl } = deps;
   const repository = createAttachmentsRepository(db);
@@ -157,10 +159,55 @@ export function createAttachmentsService(deps: {
       return publicAttachment(row);
     },
 
+    /**
+     * A file a contact sent, fetched from its provider after the message was stored: kept like an
+     * upload (its type sniffed from the bytes) and tied to that message. Answers undefined when
+     * the message is gone meanwhile (nothing is kept), and throws 413 for a file over the limit.
+     */
+    async storeReceived(input: { workspaceId: string; messageId: string; contactId: string; fileName?: string; kind: string; content: Buffer }) {
+      if (input.content.length > MAX_ATTACHMENT_BYTES) throw tooLarge();
+      const id = newId();
+      const storageKey = `${input.workspaceId}/${id}`;
+      const head = input.content.subarray(0, SNIFF_BYTES);
+      const contentType = await sniff(head);
+      const extension = (await fileTypeFromBuffer(head))?.ext ?? (contentType === 'text/plain' ? 'txt' : 'bin');
+      await store.put(storageKey, Readable.from([input.content]));
+      try {
+        const row = await repository.insert({
+          id,
+          workspaceId: input.workspaceId,
+          messageId: input.messageId,
+          contactId: input.contactId,
+          fileName: cleanFileName(input.fileName ?? `${input.kind}.${extension}`),
+          contentType,
+          size: input.content.length,
+          storageKey,
+          createdAt: clock.now(),
+        });
+        return publicAttachment(row);
+      } catch (error) {
+        await store.delete(storageKey);
+        // The message was deleted while its file was on its way (its conversation or contact went).
+        if ((error as { code?: string; cause?: { code?: string } }).code === '23503' || (error as { cause?: { code?: string } }).cause?.code === '23503') return undefined;
+        throw error;
+      }
+    },
+
+    /**
+     * A file through the API: an upload not sent yet is its uploader's alone (SPEC §1); a sent one
+     * is for whoever may see its conversation. 404 otherwise, as for a file that does not exist.
+     */
     async open(actor: Actor, id: string) {
-      const row = await repository.find(actor.workspaceId, id);
-      const content = row && (await store.get(row.storageKey));
-      if (!row || !content) throw notFound('Attachment');
+      const found = await repository.findWithConversation(actor.workspaceId, id);
+      if (!found || (found.row.messageId === null && found.row.uploadedBy !== actor.userId)) throw notFound('Attachment');
+      if (found.conversationId) {
+        await deps.conversations.requireVisible(actor, found.conversationId).catch((error: unknown) => {
+          throw error instanceof AppError && error.status === 404 ? notFound('Attachment') : error;
+        });
+      }
+      const { row } = found;
+      const content = await store.get(row.storageKey);
+      if (!content) throw notFound('Attachment');
       return { attachment: publicAttachment(row), content, inline: INLINE_TYPES.has(row.contentType) };
     },
 
@@ -209,12 +256,12 @@ export function createAttachmentsService(deps: {
       await deleteFilesLater(tx, await createAttachmentsRepository(tx).deleteOfContacts(workspaceId, contactIds));
     },
 
-    /** In the caller's transaction: ties uploads to a message, or refuses the send (400) if one is unknown or already sent. */
-    async attach(tx: Db, input: { workspaceId: string; ids: string[]; messageId: string; contactId: string }) {
+    /** In the caller's transaction: ties the sender's uploads to a message, or refuses the send (400) if one is unknown, someone else's, or already sent. */
+    async attach(tx: Db, input: { workspaceId: string; ids: string[]; messageId: string; contactId: string; uploadedBy: string }) {
       const ids = [...new Set(input.ids)];
-      const attached = await createAttachmentsRepository(tx).attach(input.workspaceId, ids, input.messageId, input.contactId);
+      const attached = await createAttachmentsRepository(tx).attach(input.workspaceId, ids, input.messageId, input.contactId, input.uploadedBy);
       if (attached !== ids.length) {
-        throw badRequest('unknown_attachment', 'attachmentIds: every attachment must be an upload of this workspace not sent yet', {
+        throw badRequest('unknown_attachment', 'attachmentIds: every attachment must be an upload of yours not sent yet', {
           field: 'attachmentIds',
         });
       }

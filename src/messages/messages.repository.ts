@@ -1,7 +1,7 @@
 import { and, count, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 import { type Db, executePrepared, rowsOf } from '../platform/db/client.js';
-import { messages } from '../platform/db/schema.js';
-import type { TextSearchConfig } from '../platform/db/text-search.rules.js';
+import { conversations, messages } from '../platform/db/schema.js';
+import { stemmingConfigs, type TextSearchConfig } from '../platform/db/text-search.rules.js';
 
 /** A message as read back: everything but its search vector, which only search reads (in SQL). */
 export type MessageRow = Omit<typeof messages.$inferSelect, 'searchVector'>;
@@ -18,6 +18,36 @@ function fromDriver(row: Record<string, unknown>) {
   return row;
 }
 type MessageInsert = Omit<typeof messages.$inferInsert, 'searchVector'>;
+type ConversationRow = typeof conversations.$inferSelect;
+const conversationFields = Object.entries(getTableColumns(conversations));
+/** Every column of the conversation, named as drizzle names it, prefixed so they do not clash with the message's. */
+const conversationSelect = sql.raw(conversationFields.map(([key, column]) => `v.${column.name} as "conversation.${key}"`).join(', '));
+
+/** A known contact's text message, for the one-statement path (`insertFromKnownIdentities`). */
+export type KnownInbound = {
+  id: string;
+  workspaceId: string;
+  channelId: string;
+  identifier: string;
+  /** The name the provider sends: the path is taken only when it is the contact's profile name already (or absent). */
+  name: string | null;
+  /** The provider sends a phone or an email: the path is taken only when the contact has one already (the full path would fill it in). */
+  phoneGiven: boolean;
+  emailGiven: boolean;
+  text: string;
+  providerMessageId: string;
+  sentAt: Date;
+  at: Date;
+};
+
+export type KnownStored = {
+  message: MessageRow;
+  conversation: ConversationRow;
+  contact: { id: string; firstName: string | null; lastName: string | null; displayName: string | null; email: string | null; phone: string | null; avatarUrl: string | null };
+};
+
+/** Indexes as `searchVectorOf` does, choosing the stemmer from the contact's language in SQL. */
+const stemmers = sql.raw(`(values ${stemmingConfigs.map(([code, config]) => `('${code}', '${config}')`).join(', ')}) as stemmer(code, config)`);
 export type BlockedInbound = {
   id: string;
   workspaceId: string;
@@ -104,6 +134,114 @@ export function createMessagesRepository(db: Db) {
       });
     },
 
+    /**
+     * Known contacts' text messages in one statement, the common case of a busy channel: the
+     * webhook calls arriving together are stored together, as `insertFromBlockedIdentities` does
+     * for blocked contacts. It does what the full path does for such a message (the window and
+     * last interaction move, the open conversation's times, the month's usage, the message with
+     * its search vector) and stores nothing, answering undefined, for an input whose case is not
+     * that plain: the identity is unknown or removed, the contact is blocked or held for review or
+     * sent another name, its conversation is not open, or the provider retried. A full path locks
+     * one contact's identity, contact and conversation in that order; the batch takes them alike.
+     */
+    async insertFromKnownIdentities(given: KnownInbound[]): Promise<Array<KnownStored | undefined>> {
+      // Rows are locked in the order of their identities: two processes' batches take them alike.
+      const inputs = [...given].sort((a, b) => (a.channelId + a.identifier < b.channelId + b.identifier ? -1 : 1));
+      const column = <K extends keyof KnownInbound>(key: K) => inputs.map((input) => input[key]);
+      const dates = (key: 'sentAt' | 'at') => inputs.map((input) => input[key].toISOString());
+      const result = await executePrepared(db, 'messages_insert_from_known', sql`
+        with input as (
+          select * from unnest(
+            ${array(column('id'))}::uuid[], ${array(column('workspaceId'))}::uuid[], ${array(column('channelId'))}::uuid[],
+            ${array(column('identifier'))}::text[], ${sql.param(column('name'))}::text[], ${array(column('text'))}::text[],
+            ${array(column('providerMessageId'))}::text[], ${array(dates('sentAt'))}::timestamptz[], ${array(dates('at'))}::timestamptz[],
+            ${sql.param(column('phoneGiven'))}::boolean[], ${sql.param(column('emailGiven'))}::boolean[]
+          ) with ordinality as i(id, workspace_id, channel_id, identifier, name, text, provider_message_id, sent_at, at, phone_given, email_given, ordinal)
+        ),
+        sender as (
+          -- Each lookup by its unique key, in input order (sorted by identity), whatever the planner
+          -- believes of tables it has no statistics for yet.
+          select input.*, cc.id as contact_channel_id, c.id as contact_id, v.id as conversation_id, stemmer.config
+          from input
+          join lateral (
+            select cc.id, cc.contact_id from contact_channels cc
+            where cc.channel_id = input.channel_id and cc.identifier = input.identifier and cc.workspace_id = input.workspace_id and cc.removed_at is null
+            for no key update
+          ) cc on true
+          join lateral (
+            select c.id, c.language from contacts c
+            where c.id = cc.contact_id and c.workspace_id = input.workspace_id and c.blocked_at is null and c.quarantined_at is null
+              and (coalesce(btrim(input.name), '') = '' or c.display_name = btrim(input.name))
+              and (not input.phone_given or c.phone is not null) and (not input.email_given or c.email is not null)
+            for no key update
+          ) c on true
+          join lateral (select v.id from conversations v where v.contact_id = c.id and v.status = 'open' for no key update) v on true
+          left join ${stemmers} on stemmer.code = split_part(replace(lower(btrim(c.language)), '_', '-'), '-', 1)
+          order by input.ordinal
+        ),
+        inserted as (
+          insert into messages (id, workspace_id, conversation_id, channel_id, direction, type, text, status, provider_message_id, provider_timestamp, hidden, search_vector, created_at, updated_at)
+          select s.id, s.workspace_id, s.conversation_id, s.channel_id, 'in', 'message', s.text, 'received', s.provider_message_id, s.sent_at, false,
+                 case when s.config is null then to_tsvector('simple', s.text) else to_tsvector('simple', s.text) || to_tsvector(s.config::regconfig, s.text) end,
+                 s.at, s.at
+          from sender s
+          on conflict (workspace_id, channel_id, direction, provider_message_id) do nothing
+          returning ${pageSelect}
+        ),
+        stored as (select s.* from sender s join inserted i on i."id" = s.id),
+        identities as (
+          update contact_channels cc set last_inbound_at = greatest(cc.last_inbound_at, latest.sent_at)
+          from (select contact_channel_id, max(sent_at) as sent_at from stored group by contact_channel_id) latest
+          where cc.id = latest.contact_channel_id
+        ),
+        touched as (
+          update contacts c set last_interaction_at = greatest(c.last_interaction_at, latest.sent_at)
+          from (select workspace_id, contact_id, max(sent_at) as sent_at from stored group by workspace_id, contact_id) latest
+          where c.workspace_id = latest.workspace_id and c.id = latest.contact_id
+          returning c.id, c.first_name, c.last_name, c.display_name, c.email, c.phone, c.avatar_url
+        ),
+        usage as (
+          insert into contact_activity_months (workspace_id, month, contact_id)
+          select distinct workspace_id, date_trunc('month', at at time zone 'UTC')::date, contact_id from stored
+          on conflict do nothing
+        ),
+        opened as (
+          update conversations v set last_message_at = latest.at, last_inbound_at = latest.at, last_channel_id = latest.channel_id,
+                 awaiting_reply_since = coalesce(v.awaiting_reply_since, latest.at), updated_at = latest.at
+          from (select conversation_id, max(at) as at, (array_agg(channel_id order by at desc))[1] as channel_id from stored group by conversation_id) latest
+          where v.id = latest.conversation_id
+          returning v.*
+        )
+        select i.*, ${conversationSelect},
+               t.id as "contact.id", t.first_name as "contact.firstName", t.last_name as "contact.lastName", t.display_name as "contact.displayName",
+               t.email as "contact.email", t.phone as "contact.phone", t.avatar_url as "contact.avatarUrl"
+        from inserted i
+        join stored s on s.id = i."id"
+        join opened v on v.id = s.conversation_id
+        join touched t on t.id = s.contact_id`);
+      const stored = new Map<string, KnownStored>();
+      for (const row of rowsOf<Record<string, unknown>>(result)) {
+        const message: Record<string, unknown> = {};
+        const conversation: Record<string, unknown> = {};
+        const contact: Record<string, unknown> = {};
+        for (const [key, value] of Object.entries(row)) {
+          if (key.startsWith('conversation.')) conversation[key.slice(13)] = value;
+          else if (key.startsWith('contact.')) contact[key.slice(8)] = value;
+          else message[key] = value;
+        }
+        for (const [key, column] of conversationFields) {
+          const value = conversation[key];
+          if (value !== null && value !== undefined) conversation[key] = column.mapFromDriverValue(value);
+        }
+        stored.set(message.id as string, {
+          message: fromDriver(message) as MessageRow,
+          conversation: conversation as ConversationRow,
+          contact: contact as KnownStored['contact'],
+        });
+      }
+      return given.map((input) => stored.get(input.id));
+    },
+
     async find(workspaceId: string, id: string): Promise<MessageRow | undefined> {
       const [row] = await db
         .select(messageColumns)
@@ -173,12 +311,58 @@ export function createMessagesRepository(db: Db) {
       return row?.n ?? 0;
     },
 
+    /** A receipt for one message, by the provider's id, in one statement: moves the status only from one of `from`. */
+    async applyReceipt(
+      workspaceId: string,
+      channelId: string,
+      providerMessageId: string,
+      from: MessageRow['status'][],
+      patch: { status: MessageRow['status']; error?: string | null; errorCode?: string | null },
+      at: Date,
+    ): Promise<{ found: boolean; row?: MessageRow }> {
+      const where = and(
+        eq(messages.workspaceId, workspaceId),
+        eq(messages.channelId, channelId),
+        eq(messages.direction, 'out'),
+        eq(messages.providerMessageId, providerMessageId),
+      );
+      const [row] = await db.update(messages).set({ ...patch, updatedAt: at }).where(and(where, inArray(messages.status, from))).returning(messageColumns);
+      if (row) return { found: true, row };
+      // Not moved: a late or repeated receipt of a known message, or one of a message this channel never sent.
+      const [known] = await db.select({ id: messages.id }).from(messages).where(where);
+      return { found: known !== undefined };
+    },
+
+    /**
+     * Messenger's watermark: every reply on the channel to that identity's conversation, sent up
+     * to `watermark`, is delivered (or read). Only replies not read yet are looked at (a partial index).
+     */
+    async applyWatermark(
+      workspaceId: string,
+      channelId: string,
+      identifier: string,
+      status: 'delivered' | 'read',
+      watermark: Date,
+      at: Date,
+    ): Promise<MessageRow[]> {
+      const from = status === 'read' ? sql`('sent', 'delivered')` : sql`('sent')`;
+      const result = await db.execute(sql`
+        update messages set status = ${status}, updated_at = ${at}
+        from contact_channels cc join conversations v on v.workspace_id = cc.workspace_id and v.contact_id = cc.contact_id
+        where cc.workspace_id = ${workspaceId} and cc.channel_id = ${channelId} and cc.identifier = ${identifier}
+          and messages.workspace_id = ${workspaceId} and messages.conversation_id = v.id and messages.channel_id = ${channelId}
+          and messages.direction = 'out' and messages.type = 'message' and messages.status in ('sent', 'delivered')
+          and messages.status in ${from} and messages.created_at <= ${watermark}
+        returning ${pageSelect}`);
+      return rowsOf<Record<string, unknown>>(result).map((row) => fromDriver(row) as MessageRow);
+    },
+
     /** Changes a delivery status only from one of `from`: receipts arriving out of order never move it back. */
     async updateStatus(
       workspaceId: string,
       id: string,
       from: MessageRow['status'][],
-      patch: { status: MessageRow['status']; error?: string | null; providerMessageId?: string },
+      patch: { status: MessageRow['status']; error?: string | null; errorCode?: string | null; providerMessageId?: string },
       at: Date,
     ): Promise<MessageRow | undefined> {
       const [row] = await db

@@ -78,3 +78,23 @@ export function registerMessageRoutes({ app: root, services }: RouteContext<{ me
     async (request, reply) => reply.status(201).send(await messages.sendToContact(actorOf(request), request.params.id, request.body)),
   );
 }
+
+/** What may be sent now on each channel of a contact (SPEC §4.1): the composer shows it, and the API refuses what it forbids. */
+export function registerWindowRoutes({ app: root, services }: RouteContext<{ messages: MessagesService }>) {
+  const app = root.withTypeProvider<ZodTypeProvider>();
+  const { messages } = services;
+  const summary =
+    'Per channel of the contact: freeText, templates, tags (HUMAN_AGENT), closesAt, remaining and reason (no_window | open | human_agent | templates_only | contact_must_write | message_limit), as a person sending now would get them; the channel a reply goes to by default first';
+
+  app.get(
+    '/api/v1/conversations/:id/window',
+    { config: { permission: 'inbox.use' }, schema: { tags: ['messages'], summary, params: uuidParam } },
+    async (request) => messages.windowsOfConversation(actorOf(request), request.params.id),
+  );
+
+  app.get(
+    '/api/v1/contacts/:id/window',
+    { config: { permission: 'inbox.use' }, schema: { tags: ['messages'], summary: `${summary}; also channels where a first message may start (firstMessage: true)`, params: uuidParam } },
+    async (request) => messages.windowsOfContact(actorOf(request), request.params.id),
+  );
+}

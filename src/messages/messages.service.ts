@@ -1,9 +1,9 @@
-import type { InboundMessage, OutboundMessage, StatusUpdate } from '../channels/channel-registry.js';
+import { type ChannelModule, type InboundMedia, type InboundMessage, isWatermark, type OutboundTemplate, type StatusUpdate } from '../channels/channel-registry.js';
 import type { ChannelRow } from '../channels/channels.repository.js';
 import type { ChannelsService } from '../channels/channels.service.js';
-import { refusalFor } from '../channels/messaging-window.rules.js';
+import { decideSend, type WindowState } from '../channels/messaging-window.rules.js';
 import type { SpamService } from '../blocking/spam.service.js';
-import type { IdentityService } from '../contacts/identity.service.js';
+import type { ContactChannelRow, ContactRow, IdentityService } from '../contacts/identity.service.js';
 import type { ConversationRow } from '../conversations/conversations.repository.js';
 import { contactName, type ConversationsService, decodeTimeCursor } from '../conversations/conversations.service.js';
 import type { EventBus } from '../platform/bus.js';
@@ -20,13 +20,20 @@ import type { Actor } from '../platform/auth/permissions.js';
 import type { UsageService } from '../usage/usage.service.js';
 import { readSettings } from '../workspace/settings.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
-import type { AttachmentsService, PublicAttachment } from './attachments.service.js';
+import { type AttachmentsService, MAX_ATTACHMENT_BYTES, type PublicAttachment } from './attachments.service.js';
 import { statusesBefore } from './delivery-status.rules.js';
 import { createMessagesRepository, type MessageRow } from './messages.repository.js';
 import type { SavedRepliesService } from './saved-replies.service.js';
+import type { TemplateRequest, TemplatesService } from './templates.service.js';
 import { textSearchConfig } from '../platform/db/text-search.rules.js';
 
 const DELIVER_JOB = 'message.deliver';
+/** Files of an inbound message, downloaded from the provider after the message is stored. */
+const MEDIA_JOB = 'message.fetch-media';
+const MEDIA_ATTEMPTS = 6;
+/** A new contact's name and picture from the provider's profile API, when the payload had none. */
+const PROFILE_JOB = 'contact.fetch-profile';
+const PROFILE_ATTEMPTS = 4;
 /**
  * The first attempt runs right after commit; the queued job is the safety net (the process died)
  * and the retry loop, so it waits long enough never to race that first attempt.
@@ -43,7 +50,7 @@ export type SendInput = {
   type: 'reply' | 'comment';
   text?: string;
   channelId?: string;
-  template?: { name: string; language: string; parameters: unknown[] };
+  template?: TemplateRequest;
   tag?: string;
   attachmentIds?: string[];
   savedReplyId?: string;
@@ -53,8 +60,12 @@ export type SendInput = {
   automated?: boolean;
 };
 
+/** What `messages.options` holds: an outbound message's template and tag, an inbound one's content (an image, a location…). */
+type MessageOptions = { template?: OutboundTemplate; tag?: string; tagAuto?: boolean; content?: InboundMessage['content'] } | null;
+
 export function publicMessage(row: MessageRow, attachments: PublicAttachment[] = []) {
-  const options = row.options as { template?: unknown; tag?: string } | null;
+  const options = row.options as MessageOptions;
+  const template = options?.template && { name: options.template.name, language: options.template.language, parameters: options.template.parameters };
   return {
     id: row.id,
     conversationId: row.conversationId,
@@ -63,13 +74,17 @@ export function publicMessage(row: MessageRow, attachments: PublicAttachment[] =
     text: row.text,
     status: row.status,
     error: row.error,
+    /** The provider's code of a failure (`whatsapp:131047`), for the web app to word it. */
+    errorCode: row.errorCode,
     /** Received while the contact was blocked: listed only on request, never as new. */
     hidden: row.hidden,
     channelId: row.channelId,
     authorId: row.authorId,
     mentions: row.mentions,
-    template: options?.template ?? null,
+    template: template ?? null,
     tag: options?.tag ?? null,
+    /** What an inbound message is besides its text (`{kind: 'image'}`, `{kind: 'location', latitude, …}`); null for text. */
+    content: options?.content ?? null,
     attachments,
     createdAt: row.createdAt,
     updatedAt: row.updatedAt,
@@ -89,11 +104,12 @@ export function createMessagesService(deps: {
   identity: IdentityService;
   attachments: AttachmentsService;
   savedReplies: SavedRepliesService;
+  templates: TemplatesService;
   workspace: WorkspaceService;
   usage: UsageService;
   spam: SpamService;
 }) {
-  const { db, bus, clock, jobs, logger, channels, conversations, identity, attachments, savedReplies, workspace, usage, spam } = deps;
+  const { db, bus, clock, jobs, logger, channels, conversations, identity, attachments, savedReplies, templates, workspace, usage, spam } = deps;
   const repository = createMessagesRepository(db);
 
   const publish = (workspaceId: string, type: string, data: Record<string, unknown>, userIds?: string[]) =>
@@ -118,6 +134,50 @@ export function createMessagesService(deps: {
    */
   const blockedIdentities = createBoundedCache<string, true>({ max: BLOCKED_IDENTITIES_KEPT });
   const insertFromBlockedIdentity = createGroupCommit(repository.insertFromBlockedIdentities, { maxBatch: 200, concurrency: 1 });
+  /** Known contacts' text messages that arrive together, stored by one statement (see insertFromKnownIdentities). */
+  const insertFromKnownIdentity = createGroupCommit(repository.insertFromKnownIdentities, { maxBatch: 200, concurrency: 1 });
+
+  /**
+   * The common case of a busy channel in one statement shared with the webhooks arriving at the
+   * same time: a known, unblocked contact's text in its open conversation, on a channel the spam
+   * rules leave alone. Undefined when the case is not that plain: the full path stores it.
+   */
+  async function receiveFromKnownIdentity(channel: ChannelRow, inbound: InboundMessage, sentAt: Date, now: Date) {
+    if (inbound.content || inbound.contact.avatarUrl || (await spam.screensChannel(channel.workspaceId, channel.id))) return undefined;
+    const workspaceId = channel.workspaceId;
+    const stored = await insertFromKnownIdentity({
+      id: newId(),
+      workspaceId,
+      channelId: channel.id,
+      identifier: inbound.contact.identifier,
+      name: inbound.contact.name ?? null,
+      phoneGiven: Boolean(inbound.contact.phone?.trim()),
+      emailGiven: Boolean(inbound.contact.email?.trim()),
+      text: inbound.text,
+      providerMessageId: inbound.providerMessageId,
+      sentAt,
+      at: now,
+    }).catch(
+      // A batch can lose a deadlock against a block or a merge: nothing of it was stored, the full path stores this one.
+      (error: unknown) => (logger.warn({ err: error }, 'known-contact batch failed; storing one by one'), undefined),
+    );
+    if (!stored) return undefined;
+    const { message, conversation, contact } = stored;
+    usage.rememberActivity({ workspaceId, contactId: contact.id, at: now });
+    void channels.touch(channel, now).catch((error: unknown) => logger.warn({ err: error }, 'channel activity not recorded'));
+    await publishMessage(workspaceId, 'message.created', publicMessage(message), conversation);
+    await conversations.publishUpdated(workspaceId, message.conversationId, {
+      summary: {
+        conversation,
+        channel: { id: channel.id, type: channel.type, name: channel.name },
+        contact: { ...contact, blockedAt: null, quarantinedAt: null },
+        lastMessage: { text: message.text, direction: 'in', type: 'message', createdAt: message.createdAt },
+        readAt: null,
+      },
+      readBy: [],
+    });
+    return { messageId: message.id, conversationId: message.conversationId, duplicate: false };
+  }
 
   /**
    * One provider message, in one transaction: find or create the contact, find or open its
@@ -130,7 +190,8 @@ export function createMessagesService(deps: {
     // The window opens at the provider's time, but never later than we received the message.
     const sentAt = inbound.sentAt && !Number.isNaN(inbound.sentAt.getTime()) && inbound.sentAt < now ? inbound.sentAt : now;
     const identityKey = `${channel.id}:${inbound.contact.identifier}`;
-    if (blockedIdentities.has(identityKey)) {
+    // The one-statement path stores text only: a blocked contact's photo or location takes the full path.
+    if (blockedIdentities.has(identityKey) && !inbound.content) {
       const { identifier } = inbound.contact;
       const stored = await insertFromBlockedIdentity({ id: newId(), workspaceId, channelId: channel.id, identifier, text: inbound.text, providerMessageId: inbound.providerMessageId, sentAt, at: now }).catch(
         // A batch can lose a deadlock against a bulk block: nothing of it was stored, the full path stores this one.
@@ -139,6 +200,8 @@ export function createMessagesService(deps: {
       if (stored) return { messageId: stored.id, conversationId: stored.conversationId, duplicate: false };
       blockedIdentities.delete(identityKey);
     }
+    const known = await receiveFromKnownIdentity(channel, inbound, sentAt, now);
+    if (known) return known;
     const duplicate = async () => {
       const first = (await repository.findByProviderId(workspaceId, channel.id, 'in', inbound.providerMessageId))!;
       return { messageId: first.id, conversationId: first.conversationId, duplicate: true };
@@ -171,6 +234,7 @@ export function createMessagesService(deps: {
           status: 'received',
           providerMessageId: inbound.providerMessageId,
           providerTimestamp: sentAt,
+          options: inbound.content ? { content: inbound.content } : null,
           hidden,
           createdAt: now,
           updatedAt: now,
@@ -179,6 +243,17 @@ export function createMessagesService(deps: {
       );
       // Everything above is undone with the transaction: the first delivery did it already.
       if (!message) throw new DuplicateDelivery();
+      // Slow provider calls go to jobs queued with the message, so the webhook answers at once and
+      // a crash loses neither. A blocked contact's files and profile are not fetched.
+      if (!hidden && inbound.media && inbound.media.length > 0) {
+        await jobs.enqueue({ type: MEDIA_JOB, workspaceId, payload: { messageId: id, channelId: channel.id, media: inbound.media }, maxAttempts: MEDIA_ATTEMPTS }, tx);
+      }
+      if (!hidden && created && !inbound.contact.name && channels.moduleOf(channel.type)?.fetchProfile) {
+        await jobs.enqueue(
+          { type: PROFILE_JOB, workspaceId, payload: { contactId: contact.id, channelId: channel.id, identifier: inbound.contact.identifier }, maxAttempts: PROFILE_ATTEMPTS },
+          tx,
+        );
+      }
       return { message, opened, reopened, quiet, screening, conversation, contact, counted: quiet ? undefined : contact.id };
     }).catch((error: unknown) => {
       if (error instanceof DuplicateDelivery) return undefined;
@@ -186,6 +261,8 @@ export function createMessagesService(deps: {
     });
     if (!outcome) return duplicate();
     if (outcome.counted) usage.rememberActivity({ workspaceId, contactId: outcome.counted, at: now });
+    // Not awaited: a missed write costs a few seconds of "last activity", never the message.
+    void channels.touch(channel, now).catch((error: unknown) => logger.warn({ err: error }, 'channel activity not recorded'));
 
     const { message, conversation, contact } = outcome;
     if (message.hidden) {
@@ -204,48 +281,142 @@ export function createMessagesService(deps: {
     return { messageId: message.id, conversationId: message.conversationId, duplicate: false };
   }
 
-  /** Delivery and read receipts: each moves its message's status forward only. */
+  /**
+   * Delivery and read receipts: each moves its message's status forward only; a late failure
+   * (WhatsApp's 131047 after the send answered 200) marks it failed with the provider's reason and
+   * code. A watermark moves every earlier reply to that identity. Answers how many named no message.
+   */
   async function applyReceipts(channel: ChannelRow, updates: StatusUpdate[]) {
     const workspaceId = channel.workspaceId;
+    let unmatched = 0;
     for (const update of updates) {
-      const message = await repository.findByProviderId(workspaceId, channel.id, 'out', update.providerMessageId);
-      if (!message) continue;
-      const error = update.status === 'failed' ? (update.error ?? 'The provider reported a failure') : null;
-      const row = await repository.updateStatus(workspaceId, message.id, statusesBefore(update.status), { status: update.status, error }, clock.now());
-      if (row) await publishMessage(workspaceId, 'message.updated', publicMessage(row));
+      const now = clock.now();
+      if (isWatermark(update)) {
+        const rows = await repository.applyWatermark(workspaceId, channel.id, update.identifier, update.status, update.watermark, now);
+        for (const row of rows) await publishMessage(workspaceId, 'message.updated', publicMessage(row, await filesOf(workspaceId, row.id)));
+        continue;
+      }
+      const failed = update.status === 'failed';
+      const { found, row } = await repository.applyReceipt(
+        workspaceId,
+        channel.id,
+        update.providerMessageId,
+        statusesBefore(update.status),
+        { status: update.status, error: failed ? (update.error ?? 'The provider reported a failure') : null, errorCode: failed ? (update.errorCode ?? null) : null },
+        now,
+      );
+      if (!found) unmatched++;
+      if (row) await publishMessage(workspaceId, 'message.updated', publicMessage(row, await filesOf(workspaceId, row.id)));
     }
+    return { unmatched };
+  }
+
+  type Reply = {
+    channel: ChannelRow;
+    module: ChannelModule;
+    /** The identity the reply goes to, or, for a first message, the one it makes (WhatsApp: the contact's phone as `wa_id`). */
+    recipient: { existing: ContactChannelRow } | { create: string };
+    text: string;
+    tag?: string;
+    tagAuto?: boolean;
+    template?: OutboundTemplate;
+  };
+
+  /** The window of one channel for the contact: what may be sent there now (SPEC §4.1). */
+  async function windowOf(
+    workspaceId: string,
+    conversationId: string | null,
+    module: ChannelModule,
+    channel: ChannelRow,
+    identityRow: ContactChannelRow | undefined,
+    automated: boolean,
+    retrying?: MessageRow,
+  ): Promise<WindowState> {
+    const lastInboundAt = identityRow?.lastInboundAt ?? null;
+    const sent =
+      conversationId && identityRow ? await repository.countOutboundSince(workspaceId, conversationId, channel.id, lastInboundAt) : 0;
+    // A failed reply sent again does not count against its own window.
+    const own = retrying?.channelId === channel.id && (!lastInboundAt || retrying.createdAt > lastInboundAt) ? 1 : 0;
+    return module.windowPolicy({ lastInboundAt, outboundSinceInbound: Math.max(0, sent - own), automated, now: clock.now() }, channel.settings);
   }
 
   /**
-   * Refuses a reply the contact's channel would not carry now (SPEC §4.1), before any provider is
-   * called. `retrying`: a failed reply sent again, which does not count against its own window.
+   * What a reply becomes on the contact's channel, or the refusal, before anything is stored or a
+   * provider is called: the channel (default: the one the contact last wrote on) and the identity
+   * it knows there, a paused channel, the template filled in, the provider's length limit and
+   * retired tags, then the messaging window (SPEC §4.1). `retrying`: a failed reply sent again.
    */
-  async function chooseChannel(workspaceId: string, contactId: string, conversationId: string | null, input: SendInput, retrying?: MessageRow) {
-    const identities = await identity.channelsOf(db, workspaceId, contactId);
-    // By default, the channel the contact last wrote on.
+  async function planReply(workspaceId: string, contact: ContactRow, conversationId: string | null, input: SendInput, retrying?: MessageRow): Promise<Reply> {
+    const identities = await identity.channelsOf(db, workspaceId, contact.id);
     const chosen = input.channelId ? identities.find((i) => i.channelId === input.channelId) : identities[0];
-    if (!chosen) {
-      throw input.channelId
-        ? badRequest('channel_not_available', 'channelId: the contact cannot be reached on this channel', { field: 'channelId' })
-        : badRequest('no_channel', 'The contact has no channel to reply on');
+    if (!chosen && !input.channelId) throw badRequest('no_channel', 'The contact has no channel to reply on');
+    const resolved = await channels.resolve(workspaceId, chosen?.channelId ?? input.channelId!);
+    if (!resolved) throw badRequest('channel_not_available', 'channelId: this channel type is not available', { field: 'channelId' });
+    const { row: channel, module } = resolved;
+    let recipient: Reply['recipient'];
+    if (chosen) recipient = { existing: chosen };
+    else {
+      // Never written to here: only where the business may write first, to the identity a contact field gives.
+      const value = module.firstContact && contact[module.firstContact.field];
+      if (!module.firstContact || !value) throw badRequest('channel_not_available', 'channelId: the contact cannot be reached on this channel', { field: 'channelId' });
+      recipient = { create: module.firstContact.identifier(value) };
     }
-    const channel = await channels.resolve(workspaceId, chosen.channelId);
-    if (!channel) throw badRequest('channel_not_available', 'channelId: this channel type is not available', { field: 'channelId' });
-    const window = channel.module.windowPolicy(
-      {
-        lastInboundAt: chosen.lastInboundAt,
-        outboundSinceInbound: conversationId
-          ? (await repository.countOutboundSince(workspaceId, conversationId, chosen.channelId, chosen.lastInboundAt)) -
-            (retrying?.channelId === chosen.channelId && (!chosen.lastInboundAt || retrying.createdAt > chosen.lastInboundAt) ? 1 : 0)
-          : 0,
-        automated: input.automated === true,
-        now: clock.now(),
-      },
-      channel.row.settings,
-    );
-    const refusal = refusalFor(window, { template: input.template, tag: input.tag });
-    if (refusal) throw conflict(refusal.code, refusal.message);
-    return channel.row;
+    channels.assertActive(channel);
+
+    const template = input.template ? await templates.forSend(resolved, input.template) : undefined;
+    const text = template ? template.body : (input.text ?? '');
+    if (!template && module.maxTextLength !== undefined && text.length > module.maxTextLength) {
+      throw badRequest('text_too_long', `text: ${channel.name} takes at most ${module.maxTextLength} characters a message (this one has ${text.length})`, {
+        field: 'text',
+        maxLength: module.maxTextLength,
+      });
+    }
+    const refused = module.checkOutbound?.({ text, tag: input.tag, template });
+    if (refused) throw badRequest(refused.code, refused.message, { field: 'tag' });
+
+    const window = await windowOf(workspaceId, conversationId, module, channel, chosen, input.automated === true, retrying);
+    const decision = decideSend(window, { template: input.template, tag: input.tag });
+    if (!decision.ok) throw conflict(decision.refusal.code, decision.refusal.message);
+    return { channel, module, recipient, text, tag: decision.tag, tagAuto: decision.tag !== undefined && input.tag === undefined, template };
+  }
+
+  /**
+   * The window of each channel the contact can be written on: those it has an identity on, and
+   * those where the business may write first (SPEC §2.2), for the composer to say what is allowed.
+   */
+  async function windows(actor: Actor, contact: ContactRow, conversationId: string | null) {
+    const workspaceId = actor.workspaceId;
+    const identities = await identity.channelsOf(db, workspaceId, contact.id);
+    const all = (await channels.list(actor)).items;
+    const items = [];
+    for (const summary of all) {
+      const resolved = await channels.resolve(workspaceId, summary.id);
+      if (!resolved) continue;
+      const known = identities.find((i) => i.channelId === summary.id);
+      const first = resolved.module.firstContact;
+      if (!known && !(first && contact[first.field])) continue;
+      const window = await windowOf(workspaceId, conversationId, resolved.module, resolved.row, known, false);
+      items.push({
+        channelId: summary.id,
+        type: summary.type,
+        name: summary.name,
+        status: resolved.row.status,
+        identifier: known?.identifier ?? null,
+        /** The contact never wrote here: a first message makes the identity. */
+        firstMessage: known === undefined,
+        lastInboundAt: known?.lastInboundAt ?? null,
+        maxTextLength: resolved.module.maxTextLength ?? null,
+        ...window,
+        /** The channel sends templates (WhatsApp); `templates` alone says whether they may be sent now. */
+        templateChannel: resolved.module.templates !== undefined,
+      });
+    }
+    // The channel a reply goes to by default first, as replies choose it.
+    const order = (channelId: string) => {
+      const index = identities.findIndex((i) => i.channelId === channelId);
+      return index < 0 ? identities.length : index;
+    };
+    return { items: items.sort((a, b) => order(a.channelId) - order(b.channelId)) };
   }
 
   async function checkMentions(actor: Actor, userIds: string[]) {
@@ -289,11 +460,11 @@ export function createMessagesService(deps: {
     const attachmentIds = input.attachmentIds ?? [];
     const mentions = [...new Set(input.mentions ?? [])];
 
-    let channel: ChannelRow | null = null;
+    let reply: Reply | undefined;
     if (isReply) {
       if (text.trim() === '' && attachmentIds.length === 0 && !input.template) throw badRequest('empty_message', 'text: a reply needs text, a template or an attachment', { field: 'text' });
       if (mentions.length > 0) throw badRequest('invalid_field', 'mentions: only comments mention users', { field: 'mentions' });
-      channel = await chooseChannel(workspaceId, contactId, conversation?.id ?? null, input);
+      reply = await planReply(workspaceId, contact, conversation?.id ?? null, { ...input, text });
     } else {
       if (text.trim() === '') throw badRequest('empty_message', 'text: a comment needs text', { field: 'text' });
       if (input.channelId || input.template || input.tag) {
@@ -319,12 +490,16 @@ export function createMessagesService(deps: {
       if (isReply && (await identity.lockContact(tx, workspaceId, contactId))?.blockedAt) {
         throw conflict('contact_blocked', 'The contact is blocked: unblock it to write to it');
       }
+      if (reply && 'create' in reply.recipient) {
+        const connected = await identity.connect(tx, { workspaceId, contactId, channelId: reply.channel.id, identifier: reply.recipient.create, at: now });
+        if (!connected) throw conflict('identity_taken', `Another contact has this identity on ${reply.channel.name}: merge the two contacts, then write`);
+      }
       const recorded = await conversations.recordOutbound(tx, {
         workspaceId,
         contactId,
         conversationId: conversation?.id,
         senderId: actor.userId,
-        channelId: channel?.id,
+        channelId: reply?.channel.id,
         // The request loaded the workspace's settings already; no round trip unless it did not.
         assignUnassigned: isReply && (actor.loaded ? readSettings(actor.loaded.workspace.settings) : await workspace.settingsOf(workspaceId, tx)).assignOnReply,
         at: now,
@@ -335,20 +510,20 @@ export function createMessagesService(deps: {
           id,
           workspaceId,
           conversationId: recorded.conversation.id,
-          channelId: channel?.id ?? null,
+          channelId: reply?.channel.id ?? null,
           direction: 'out',
           type: isReply ? 'message' : 'comment',
-          text,
+          text: reply?.text ?? text,
           status: isReply ? 'pending' : 'sent',
           authorId: actor.userId,
           mentions,
-          options: input.template || input.tag ? { template: input.template, tag: input.tag } : null,
+          options: reply?.template || reply?.tag ? { template: reply.template, tag: reply.tag, tagAuto: reply.tagAuto || undefined } : null,
           createdAt: now,
           updatedAt: now,
         },
         textSearchConfig(contact.language),
       );
-      if (attachmentIds.length > 0) await attachments.attach(tx, { workspaceId, ids: attachmentIds, messageId: id, contactId: contact.id });
+      if (attachmentIds.length > 0) await attachments.attach(tx, { workspaceId, ids: attachmentIds, messageId: id, contactId: contact.id, uploadedBy: actor.userId });
       if (isReply) {
         await identity.recordOutbound(tx, { workspaceId, contactId: contact.id, at: now });
         await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
@@ -385,8 +560,8 @@ export function createMessagesService(deps: {
     const message = await repository.find(workspaceId, messageId);
     if (!message || message.status !== 'pending') return { retry: false };
 
-    const fail = async (error: string) => {
-      const row = await repository.updateStatus(workspaceId, messageId, ['pending'], { status: 'failed', error }, clock.now());
+    const fail = async (error: string, errorCode: string | null = null) => {
+      const row = await repository.updateStatus(workspaceId, messageId, ['pending'], { status: 'failed', error, errorCode }, clock.now());
       if (row) await publishMessage(workspaceId, 'message.updated', publicMessage(row, await filesOf(workspaceId, row.id)));
       return { retry: false as const };
     };
@@ -398,8 +573,9 @@ export function createMessagesService(deps: {
     if (contact.blockedAt) return fail('The contact was blocked before the message went out');
     const recipient = (await identity.channelsOf(db, workspaceId, contact.id)).find((i) => i.channelId === channel.row.id);
     if (!recipient) return fail('The contact can no longer be reached on this channel');
+    if (channel.row.status === 'paused') return fail('The channel was paused before the message went out');
 
-    const options = message.options as { template?: OutboundMessage['template']; tag?: string } | null;
+    const options = message.options as MessageOptions;
     const result = await channel.module.send(
       {
         id: message.id,
@@ -416,11 +592,13 @@ export function createMessagesService(deps: {
         attachments: await attachments.forDelivery(workspaceId, message.id),
       },
       channel.row.settings,
+      channels.contextFor(channel.row),
     );
     if (!result.ok) {
       if (result.retryable && !final) return { retry: true, error: result.error };
-      return fail(result.error);
+      return fail(result.error, result.code ?? null);
     }
+    void channels.touch(channel.row, clock.now()).catch((error: unknown) => logger.warn({ err: error }, 'channel activity not recorded'));
     const row = await repository.updateStatus(
       workspaceId,
       messageId,
@@ -455,9 +633,12 @@ export function createMessagesService(deps: {
     if (!contact) throw notFound('Conversation');
     if (contact.blockedAt) throw conflict('contact_blocked', 'The contact is blocked: unblock it to write to it');
     if (!message.channelId) throw conflict('channel_not_available', 'The channel this reply was sent on was removed: write a new reply');
-    const options = message.options as { template?: SendInput['template']; tag?: string } | null;
+    const options = message.options as MessageOptions;
+    const template = options?.template && { name: options.template.name, language: options.template.language, parameters: options.template.parameters };
+    // A tag the window added is decided afresh: the contact may have written since.
+    const tag = options?.tagAuto ? undefined : options?.tag;
     try {
-      await chooseChannel(workspaceId, contact.id, conversation.id, { type: 'reply', channelId: message.channelId, template: options?.template, tag: options?.tag }, message);
+      await planReply(workspaceId, contact, conversation.id, { type: 'reply', channelId: message.channelId, text: message.text, template, tag }, message);
     } catch (error) {
       // The reply names its channel: one it can no longer go out on is a state to resolve, not a bad request.
       if (error instanceof AppError && error.code === 'channel_not_available') {
@@ -493,6 +674,50 @@ export function createMessagesService(deps: {
     return result;
   }
 
+  /**
+   * The files of an inbound message, fetched from its provider one by one (each kept before the
+   * next, so a retry after a crash goes on where it stopped). A file too large is given up; a
+   * provider that cannot answer now is asked again later, with the queue's backoff.
+   */
+  jobs.register(MEDIA_JOB, async ({ job, checkpoint }) => {
+    const workspaceId = job.workspaceId!;
+    const { messageId, channelId, media, fetched = 0 } = job.payload as { messageId: string; channelId: string; media: InboundMedia[]; fetched?: number };
+    const message = await repository.find(workspaceId, messageId);
+    const channel = await channels.resolve(workspaceId, channelId);
+    const conversation = message && (await conversations.find(workspaceId, message.conversationId));
+    if (!message || !conversation || !channel?.module.fetchMedia) return { fetched, skipped: 'message or channel gone' };
+    const tooLarge: string[] = [];
+    for (let index = fetched; index < media.length; index++) {
+      const item = media[index]!;
+      try {
+        const file = await channel.module.fetchMedia(item, channel.row.settings, channels.contextFor(channel.row), MAX_ATTACHMENT_BYTES);
+        const stored = await attachments.storeReceived({ workspaceId, messageId, contactId: conversation.contactId, fileName: file.fileName ?? item.fileName, kind: item.kind, content: file.content });
+        if (!stored) return { fetched: index, skipped: 'message deleted' };
+      } catch (error) {
+        if (!(error instanceof AppError && error.status === 413)) throw error;
+        tooLarge.push(item.ref);
+      }
+      await checkpoint({ state: { fetched: index + 1 } });
+    }
+    const row = await repository.find(workspaceId, messageId);
+    if (row) await publishMessage(workspaceId, 'message.updated', publicMessage(row, await filesOf(workspaceId, row.id)), conversation);
+    return { fetched: media.length, tooLarge };
+  });
+
+  /** A new contact's name and picture, from the provider's profile API (Messenger, Instagram), shown in the inbox once known. */
+  jobs.register(PROFILE_JOB, async ({ job }) => {
+    const workspaceId = job.workspaceId!;
+    const { contactId, channelId, identifier } = job.payload as { contactId: string; channelId: string; identifier: string };
+    const channel = await channels.resolve(workspaceId, channelId);
+    if (!channel?.module.fetchProfile) return { skipped: 'channel gone' };
+    const profile = await channel.module.fetchProfile(identifier, channel.row.settings, channels.contextFor(channel.row));
+    if (!profile?.name && !profile?.avatarUrl) return { found: false };
+    const contact = await identity.updateProfile(db, { workspaceId, contactId, name: profile.name, avatarUrl: profile.avatarUrl, at: clock.now() });
+    const conversation = contact && (await conversations.findByContact(workspaceId, contactId));
+    if (conversation) await conversations.publishUpdated(workspaceId, conversation.id);
+    return { found: true };
+  });
+
   jobs.register(DELIVER_JOB, async ({ job }) => {
     const outcome = await deliver(job.workspaceId!, (job.payload as { messageId: string }).messageId, job.attempts >= job.maxAttempts);
     if (outcome.retry) throw new Error(outcome.error);
@@ -509,8 +734,26 @@ export function createMessagesService(deps: {
 
     retry,
 
+    /** What may be sent now on each channel of the conversation's contact (SPEC §4.1), for the composer. */
+    async windowsOfConversation(actor: Actor, conversationId: string) {
+      const conversation = await conversations.requireVisible(actor, conversationId);
+      const contact = await identity.findContact(db, actor.workspaceId, conversation.contactId);
+      if (!contact) throw notFound('Conversation');
+      return windows(actor, contact, conversation.id);
+    },
+
+    /** The same from the contact's record, where a first message starts (SPEC §2.2). */
+    async windowsOfContact(actor: Actor, contactId: string) {
+      await conversations.requireReachableContact(actor, contactId);
+      const conversation = await conversations.findByContact(actor.workspaceId, contactId);
+      const contact = await identity.findContact(db, actor.workspaceId, contactId);
+      if (!contact) throw notFound('Contact');
+      return windows(actor, contact, conversation?.id ?? null);
+    },
+
     /** Writing from the contact's record: its conversation, made if it has none, gets the message. */
     async sendToContact(actor: Actor, contactId: string, input: SendInput) {
+      await conversations.requireReachableContact(actor, contactId);
       const conversation = await conversations.findByContact(actor.workspaceId, contactId);
       // The conversation's visibility rules apply here too: an agent may not write into one it cannot see.
       if (conversation) await conversations.requireVisible(actor, conversation.id);

@@ -1,10 +1,11 @@
+import { z } from 'zod';
 import { escapeLike } from '../contacts/contact-search.rules.js';
 import type { EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import { decodeCursor, page } from '../platform/pagination.js';
+import { cursorPart, decodeCursor, page } from '../platform/pagination.js';
 import { isUniqueViolation } from '../workspace/workspace.service.js';
 import type { Actor } from '../platform/auth/permissions.js';
 import { createSavedRepliesRepository, type SavedReplyRow } from './saved-replies.repository.js';
@@ -38,7 +39,7 @@ export function createSavedRepliesService(deps: { db: Db; bus: EventBus; clock: 
   return {
     async list(actor: Actor, query: { q?: string; cursor?: string; limit: number }) {
       const q = query.q?.trim();
-      const after = decodeCursor(query.cursor) as [string, string] | undefined;
+      const after = decodeCursor(query.cursor, z.tuple([cursorPart.text, cursorPart.id]));
       const rows = await repository.list(actor.workspaceId, query.limit + 1, q ? `%${escapeLike(q)}%` : undefined, after);
       const result = page(rows, query.limit, (row) => [row.shortcut.toLowerCase(), row.id]);
       return { items: result.items.map(publicSavedReply), nextCursor: result.nextCursor };

@@ -13,7 +13,15 @@ export type DomainEvent = {
    * a `conversation.updated`, so that its lists drop it).
    */
   audience?: { assigneeId: string | null; teamId: string | null };
+  /**
+   * The contact the event is about: only users who may read it receive the event (an agent
+   * limited to its own inboxes: a contact assigned to it, or whose conversation it may see).
+   */
+  contactAudience?: ContactAudience;
 };
+
+/** What decides who may read a contact: its assignee, and its conversation's audience (null without one). */
+export type ContactAudience = { assigneeId: string | null; conversation: { assigneeId: string | null; teamId: string | null } | null };
 
 export type EventBus = {
   publish(event: DomainEvent): Promise<void>;

@@ -1,4 +1,5 @@
 import { and, eq, sql } from 'drizzle-orm';
+import type { Actor } from './auth/permissions.js';
 import type { EventBus } from './bus.js';
 import type { Clock } from './clock.js';
 import { type Db, rowsOf } from './db/client.js';
@@ -326,6 +327,9 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
 
   return queue;
 }
+
+/** A job is followed by the user who started it, and by owners and managers, who run the workspace's bulk work. */
+export const mayFollowJob = (actor: Pick<Actor, 'userId' | 'role'>, job: Pick<Job, 'createdBy'>) => job.createdBy === actor.userId || actor.role !== 'agent';
 
 export function publicJob(job: Job) {
   return {

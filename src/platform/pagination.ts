@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { badRequest } from './errors.js';
+import { isStorableDate, isStorableText } from './storable.rules.js';
 
 export const paginationQuery = {
   cursor: z.string().max(500).optional(),
@@ -11,15 +12,31 @@ export function encodeCursor(values: unknown[]): string {
   return Buffer.from(JSON.stringify(values)).toString('base64url');
 }
 
-export function decodeCursor(cursor: string | undefined): unknown[] | undefined {
+/**
+ * The parts a cursor may hold. A cursor comes back from the client, so it is read as untrusted
+ * input: each list declares the shape its cursors have, and anything else is refused.
+ */
+export const cursorPart = {
+  text: z.string().max(1000).refine(isStorableText),
+  id: z.string().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i),
+  /** An ISO instant, as `Date.toISOString()` writes it, in the years the database can store. */
+  time: z.iso.datetime({ offset: true }).refine((text) => isStorableDate(new Date(text))),
+};
+
+const invalidCursor = () => badRequest('invalid_cursor', 'cursor: not a cursor this API returned');
+
+/** The values of a cursor this API made, in the shape the list declares; 400 invalid_cursor for anything else. */
+export function decodeCursor<Shape extends z.ZodTuple>(cursor: string | undefined, shape: Shape): z.infer<Shape> | undefined {
   if (!cursor) return undefined;
+  let values: unknown;
   try {
-    const values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
-    if (Array.isArray(values)) return values;
+    values = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
   } catch {
-    // fall through to the error below
+    throw invalidCursor();
   }
-  throw badRequest('invalid_cursor', 'cursor: not a cursor this API returned');
+  const parsed = shape.safeParse(values);
+  if (!parsed.success) throw invalidCursor();
+  return parsed.data;
 }
 
 /** Given `limit + 1` rows, answer one page and the cursor of the next. */

@@ -9,6 +9,8 @@ const fields = {
   /** A reply to an unassigned conversation assigns it to its sender. */
   assignOnReply: z.boolean(),
   agentsMayDeleteAssignedContacts: z.boolean(),
+  /** Agents may delete a conversation with its whole history (SPEC §1: off by default). */
+  agentsMayDeleteConversations: z.boolean(),
   agentsMayMerge: z.boolean(),
   /**
    * Hosts (`name` or `name:port`) that outbound requests of this workspace (the API channel's
@@ -28,6 +30,7 @@ export const defaultSettings: WorkspaceSettings = {
   agentsSeeAll: true,
   assignOnReply: true,
   agentsMayDeleteAssignedContacts: false,
+  agentsMayDeleteConversations: false,
   agentsMayMerge: false,
   allowedPrivateHosts: [],
 };

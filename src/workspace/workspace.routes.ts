@@ -27,7 +27,7 @@ export function registerAccountRoutes({ app: root, config, services }: RouteCont
   app.post(
     '/api/v1/setup',
     {
-      config: { public: true },
+      config: { public: true, setsSession: true },
       schema: {
         tags: ['setup'],
         summary: 'Create the first workspace and its owner (only on an empty installation)',

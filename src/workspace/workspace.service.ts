@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { sql } from 'drizzle-orm';
 import { type AuthService, publicUser } from '../platform/auth/auth.service.js';
 import { hashPassword, verifyPassword } from '../platform/auth/passwords.js';
@@ -6,7 +7,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, badRequest, conflict, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import { decodeCursor, page } from '../platform/pagination.js';
+import { cursorPart, decodeCursor, page } from '../platform/pagination.js';
 import { type Actor, canManageUser, type Role } from '../platform/auth/permissions.js';
 import { type NotificationSettings, readNotificationSettings } from './notification-settings.js';
 import { readSettings, type WorkspaceSettings } from './settings.js';
@@ -151,7 +152,7 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
     },
 
     async listUsers(actor: Actor, options: { cursor?: string; limit: number }) {
-      const after = decodeCursor(options.cursor) as [string, string] | undefined;
+      const after = decodeCursor(options.cursor, z.tuple([cursorPart.text, cursorPart.id]));
       const rows = await repository.listUsers(actor.workspaceId, options.limit + 1, after);
       const result = page(rows, options.limit, (u) => [u.name, u.id]);
       return { items: result.items.map(publicUser), nextCursor: result.nextCursor };

@@ -158,7 +158,7 @@ describe('uploads never sent', () => {
     await t.services.jobs.drain();
     expect(await rowOf(old.id)).toBeUndefined();
     expect(await fileOnDisk(ws.id, old.id)).toBe(false);
-    expect((await t.request('GET', old.url, { token: ws.owner.token })).statusCode).toBe(404);
+    expect((await t.request('GET', old.url, { token: ws.agent.token })).statusCode).toBe(404);
     const late = await send(ws, conversation.id, { type: 'reply', text: 'too late', attachmentIds: [old.id] });
     expect(late.statusCode).toBe(400);
     expect(late.data.error.code).toBe('unknown_attachment');
@@ -166,7 +166,8 @@ describe('uploads never sent', () => {
     for (const kept of [recent, sentFile]) {
       expect(await rowOf(kept.id)).toBeDefined();
       expect(await fileOnDisk(ws.id, kept.id)).toBe(true);
-      expect((await t.request('GET', kept.url, { token: ws.owner.token })).statusCode).toBe(200);
+      // The uploader's: one not sent yet is no one else's to download.
+      expect((await t.request('GET', kept.url, { token: ws.agent.token })).statusCode).toBe(200);
     }
 
     // A day after its upload, the recent one goes the same way; the sent one stays for good.
@@ -196,7 +197,7 @@ describe('deleting what files were sent with', () => {
     await send(ws, conversation.id, { type: 'reply', text: 'with a file', attachmentIds: [pixel.id] });
     const unsent = await upload(ws, 'draft.png', png);
 
-    expect((await t.request('DELETE', `/api/v1/conversations/${conversation.id}`, { token: ws.agent.token })).statusCode).toBe(204);
+    expect((await t.request('DELETE', `/api/v1/conversations/${conversation.id}`, { token: ws.manager.token })).statusCode).toBe(204);
     expect(await rowOf(pixel.id)).toBeUndefined();
     // The file waits for the job; the job is in the database, so a crash now would not leave it behind.
     expect(await fileOnDisk(ws.id, pixel.id)).toBe(true);

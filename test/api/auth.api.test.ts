@@ -1,4 +1,6 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { rowsOf } from '../../src/platform/db/client.js';
 import { fixedClock } from '../../src/platform/clock.js';
 import { createTestApp, TEST_PASSWORD, type TestApp } from '../helpers/app.js';
 
@@ -62,7 +64,7 @@ describe('logging in', () => {
 });
 
 describe('login throttling', () => {
-  it('slows down after five failures and locks after ten, even for the right password', async () => {
+  it('slows down after five failures and locks after ten attempts, even for the right password', async () => {
     const ws = await t.createWorkspace();
     for (let i = 0; i < 5; i++) expect((await login(ws.agent.email, 'wrong')).statusCode).toBe(401);
     const throttled = await login(ws.agent.email, TEST_PASSWORD);
@@ -70,7 +72,8 @@ describe('login throttling', () => {
     expect(throttled.data.error.code).toBe('login_throttled');
     expect(throttled.headers['retry-after']).toBe('1');
 
-    for (let i = 0; i < 5; i++) {
+    // The refused attempt counted too (the sixth): four more make ten.
+    for (let i = 0; i < 4; i++) {
       clock.advance(60_000);
       expect((await login(ws.agent.email, 'wrong')).statusCode).toBe(401);
     }
@@ -87,6 +90,77 @@ describe('login throttling', () => {
     const ws = await t.createWorkspace();
     for (let i = 0; i < 6; i++) await login(ws.agent.email, 'wrong');
     expect((await login(ws.manager.email, TEST_PASSWORD)).statusCode).toBe(200);
+  });
+
+  const loginFrom = (app: TestApp, remoteAddress: string, email: string, password: string, headers: Record<string, string> = {}) =>
+    app.app.inject({ method: 'POST', url: '/api/v1/auth/login', payload: { email, password }, remoteAddress, headers });
+
+  it('keeps an attacker’s lockout to the attacker’s address: the owner still gets in from elsewhere', async () => {
+    const ws = await t.createWorkspace();
+    for (let i = 0; i < 12; i++) {
+      clock.advance(60_000);
+      await loginFrom(t, '198.51.100.66', ws.owner.email, 'a guess');
+    }
+    const attacker = await loginFrom(t, '198.51.100.66', ws.owner.email, TEST_PASSWORD);
+    expect(attacker.statusCode).toBe(429);
+    expect(attacker.json().error.code).toBe('account_locked');
+    expect((await loginFrom(t, '203.0.113.7', ws.owner.email, TEST_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('counts an IPv6 client by its /64, so a new address in the same network is no new start', async () => {
+    const ws = await t.createWorkspace();
+    for (let i = 0; i < 5; i++) await loginFrom(t, `2001:db8:1:2::${i + 1}`, ws.agent.email, 'a guess');
+    expect((await loginFrom(t, '2001:db8:1:2:ffff::9', ws.agent.email, TEST_PASSWORD)).statusCode).toBe(429);
+    expect((await loginFrom(t, '2001:db8:1:3::1', ws.agent.email, TEST_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('counts concurrent guesses one by one: of 50 at once, five are checked and all 50 count', async () => {
+    const ws = await t.createWorkspace();
+    const answers = await Promise.all(Array.from({ length: 50 }, () => loginFrom(t, '198.51.100.50', ws.agent.email, 'a guess')));
+    const statuses = answers.map((answer) => answer.statusCode);
+    expect(statuses.filter((status) => status === 401)).toHaveLength(5);
+    expect(statuses.filter((status) => status === 429)).toHaveLength(45);
+    // Fifty counted failures lock the address: even a second later, the right password is refused.
+    clock.advance(1000);
+    const after = await loginFrom(t, '198.51.100.50', ws.agent.email, TEST_PASSWORD);
+    expect(after.json().error.code).toBe('account_locked');
+  });
+
+  it('forgets the counts of addresses gone quiet, and keeps the others', async () => {
+    const ws = await t.createWorkspace();
+    const rows = async () =>
+      rowsOf<{ address: string }>(await t.database.db.execute(sql`select address from login_attempts where email = ${ws.agent.email} order by address`)).map((r) => r.address);
+    await loginFrom(t, '198.51.100.90', ws.agent.email, 'a guess');
+    clock.advance(10 * 60_000);
+    for (let i = 0; i < 10; i++) await loginFrom(t, '198.51.100.91', ws.agent.email, 'a guess');
+    expect(await rows()).toEqual(['198.51.100.90', '198.51.100.91']);
+    clock.advance(6 * 60_000);
+    await t.services.auth.forgetQuietLoginAttempts();
+    expect(await rows()).toEqual(['198.51.100.91']);
+    expect((await loginFrom(t, '198.51.100.91', ws.agent.email, TEST_PASSWORD)).json().error.code).toBe('account_locked');
+    clock.advance(16 * 60_000);
+    await t.services.auth.forgetQuietLoginAttempts();
+    expect(await rows()).toEqual([]);
+  });
+
+  it('ignores X-Forwarded-For unless the request comes from a proxy TRUSTED_PROXIES lists', async () => {
+    const ws = await t.createWorkspace();
+    // Without trusted proxies a client cannot pick the address it is counted under.
+    for (let i = 0; i < 10; i++) await loginFrom(t, '198.51.100.70', ws.agent.email, 'a guess', { 'x-forwarded-for': `192.0.2.${i}` });
+    expect((await loginFrom(t, '198.51.100.70', ws.agent.email, TEST_PASSWORD, { 'x-forwarded-for': '192.0.2.200' })).statusCode).toBe(429);
+
+    const proxied = await createTestApp({ clock, env: { TRUSTED_PROXIES: '10.0.0.1' } });
+    try {
+      const other = await proxied.createWorkspace();
+      for (let i = 0; i < 10; i++) await loginFrom(proxied, '10.0.0.1', other.agent.email, 'a guess', { 'x-forwarded-for': '198.51.100.71' });
+      expect((await loginFrom(proxied, '10.0.0.1', other.agent.email, TEST_PASSWORD, { 'x-forwarded-for': '198.51.100.71' })).statusCode).toBe(429);
+      expect((await loginFrom(proxied, '10.0.0.1', other.agent.email, TEST_PASSWORD, { 'x-forwarded-for': '198.51.100.72' })).statusCode).toBe(200);
+      // A client that is not the proxy is counted by its own address, whatever it forwards.
+      for (let i = 0; i < 10; i++) await loginFrom(proxied, '10.0.0.9', other.manager.email, 'a guess', { 'x-forwarded-for': `192.0.2.${i}` });
+      expect((await loginFrom(proxied, '10.0.0.9', other.manager.email, TEST_PASSWORD, { 'x-forwarded-for': '192.0.2.201' })).statusCode).toBe(429);
+    } finally {
+      await proxied.close();
+    }
   });
 });
 
@@ -141,6 +215,29 @@ describe('passwords', () => {
     expect(reset.statusCode).toBe(204);
     expect((await t.request('GET', '/api/v1/me', { token: ws.agent.token })).statusCode).toBe(401);
     expect((await login(ws.agent.email, 'reset by the owner')).statusCode).toBe(200);
+  });
+
+  it.each(['password', '12345678', 'eleven char'])('refuses %j wherever a password is set, naming why', async (weak) => {
+    const ws = await t.createWorkspace();
+    const attempts = [
+      ['POST', '/api/v1/users', { email: `weak-${t.unique()}@example.test`, name: 'Weak', role: 'agent', password: weak }, 'password'],
+      ['POST', `/api/v1/users/${ws.agent.id}/password`, { password: weak }, 'password'],
+      ['POST', '/api/v1/me/password', { currentPassword: TEST_PASSWORD, newPassword: weak }, 'newPassword'],
+    ] as const;
+    for (const [method, url, body, field] of attempts) {
+      const response = await t.request(method, url, { token: ws.owner.token, body });
+      expect(response.statusCode).toBe(400);
+      expect(response.data.error).toMatchObject({ code: 'invalid_field', field });
+      expect(response.data.error.message).toMatch(/at least 12 characters/);
+    }
+    expect((await login(ws.owner.email, TEST_PASSWORD)).statusCode).toBe(200);
+    expect((await login(ws.agent.email, TEST_PASSWORD)).statusCode).toBe(200);
+  });
+
+  it('accepts twelve characters', async () => {
+    const ws = await t.createWorkspace();
+    const reset = await t.request('POST', `/api/v1/users/${ws.agent.id}/password`, { token: ws.owner.token, body: { password: 'twelve chars' } });
+    expect(reset.statusCode).toBe(204);
   });
 
   it('a manager may not reset passwords', async () => {

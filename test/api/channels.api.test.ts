@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/channels/api/api.channel.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
-import { API_SECRET, createApiChannel, sendInbound } from './inbox-fixtures.js';
+import { API_SECRET, createApiChannel, eventually, sendInbound } from './inbox-fixtures.js';
 
 let t: TestApp;
 beforeAll(async () => {
@@ -31,14 +31,55 @@ describe('managing channels', () => {
     expect(JSON.stringify(listed.data)).not.toContain(API_SECRET);
   });
 
-  it('an agent may look but not connect, change or remove', async () => {
+  it('an agent sees a channel’s name, type and status, but neither its settings nor its webhook, and may not connect, change, test, pause or remove', async () => {
     const ws = await t.createWorkspace();
-    const channel = await createApiChannel(t, ws);
+    const channel = await createApiChannel(t, ws, 'https://shop.example.test/private-hook');
     const body = { type: 'api', name: 'Mine', settings: { webhookUrl: 'https://x.example.test', secret: API_SECRET } };
     expect((await t.request('POST', '/api/v1/channels', { token: ws.agent.token, body })).statusCode).toBe(403);
     expect((await t.request('PATCH', `/api/v1/channels/${channel.id}`, { token: ws.agent.token, body: { name: 'x' } })).statusCode).toBe(403);
+    expect((await t.request('PATCH', `/api/v1/channels/${channel.id}`, { token: ws.agent.token, body: { status: 'paused' } })).statusCode).toBe(403);
+    expect((await t.request('POST', `/api/v1/channels/${channel.id}/test`, { token: ws.agent.token })).statusCode).toBe(403);
     expect((await t.request('DELETE', `/api/v1/channels/${channel.id}`, { token: ws.agent.token })).statusCode).toBe(403);
-    expect((await t.request('GET', `/api/v1/channels/${channel.id}`, { token: ws.agent.token })).statusCode).toBe(200);
+    expect((await t.request('GET', '/api/v1/channel-types', { token: ws.agent.token })).statusCode).toBe(403);
+    const seen = await t.request('GET', `/api/v1/channels/${channel.id}`, { token: ws.agent.token });
+    expect(seen.statusCode).toBe(200);
+    expect(Object.keys(seen.data).sort()).toEqual(['createdAt', 'id', 'lastActivityAt', 'name', 'status', 'type']);
+    const listed = await t.request('GET', '/api/v1/channels', { token: ws.agent.token });
+    expect(JSON.stringify(listed.data)).not.toContain('private-hook');
+    expect(listed.data.items[0]).not.toHaveProperty('settings');
+  });
+
+  it('describes each type’s connect form: its fields, which are secret and which the server generates', async () => {
+    const ws = await t.createWorkspace();
+    const types = await t.request('GET', '/api/v1/channel-types', { token: ws.manager.token });
+    expect(types.data.items.map((type: { type: string }) => type.type)).toEqual(['whatsapp', 'messenger', 'instagram', 'api']);
+    expect(types.data.items[0]).toMatchObject({
+      type: 'whatsapp',
+      form: [
+        { key: 'phoneNumberId', kind: 'text', required: true },
+        { key: 'accessToken', kind: 'secret', required: true },
+        { key: 'appSecret', kind: 'secret', required: true },
+        { key: 'verifyToken', kind: 'generated', required: true },
+        { key: 'apiBaseUrl', kind: 'url', required: false, default: 'https://graph.facebook.com' },
+      ],
+      webhook: { handshake: true },
+      testConnection: true,
+      templates: { placeholders: 'numbered', namePattern: '^[a-z0-9_]{1,512}$', maxBodyLength: 1024 },
+      firstContact: 'phone',
+      maxTextLength: 4096,
+    });
+  });
+
+  it('lists every channel with its status and last activity, which a message moves', async () => {
+    const ws = await t.createWorkspace();
+    const channel = await createApiChannel(t, ws);
+    expect((await t.request('GET', '/api/v1/channels', { token: ws.owner.token })).data.items[0]).toMatchObject({ id: channel.id, status: 'active', lastActivityAt: null });
+    await sendInbound(t, channel.id, { identifier: 'active-1' });
+    const listed = await eventually(async () => {
+      const item = (await t.request('GET', '/api/v1/channels', { token: ws.owner.token })).data.items[0];
+      return item.lastActivityAt ? item : undefined;
+    });
+    expect(Date.parse(listed.lastActivityAt)).toBeGreaterThan(Date.now() - 60_000);
   });
 
   it('refuses an unknown type and settings that do not fit the type, naming the field', async () => {

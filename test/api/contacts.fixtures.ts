@@ -65,6 +65,17 @@ export async function finishedJob(t: TestApp, token: string, jobId: string) {
   return response.data;
 }
 
+/** Waits until the job the running queue works on has finished (done or failed), and answers it as the API shows it. */
+export async function settledJob(t: TestApp, token: string, jobId: string, timeoutMs = 20_000) {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const job = (await t.request('GET', `/api/v1/jobs/${jobId}`, { token })).data;
+    if (job.status === 'done' || job.status === 'failed') return job;
+    if (Date.now() > deadline) throw new Error(`job ${jobId} still ${job.status}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
 /** Every item of a list, following nextCursor. */
 export async function allPages(t: TestApp, token: string, url: string): Promise<any[]> {
   const items: any[] = [];

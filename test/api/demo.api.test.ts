@@ -1,19 +1,9 @@
-import { once } from 'node:events';
-import net from 'node:net';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signBody } from '../../src/channels/api/api.channel.js';
 import { DEMO_PASSWORD, seedDemo } from '../../src/demo/demo.js';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { freePort } from '../helpers/ports.js';
 import { eventually } from './inbox-fixtures.js';
-
-/** A port free right now, so the server's PUBLIC_URL can name it before it listens. */
-async function freePort(): Promise<number> {
-  const probe = net.createServer().listen(0, '127.0.0.1');
-  await once(probe, 'listening');
-  const { port } = probe.address() as net.AddressInfo;
-  await new Promise((resolve) => probe.close(resolve));
-  return port;
-}
 
 let t: TestApp;
 let publicUrl: string;
@@ -57,6 +47,35 @@ describe('the demo workspace', () => {
     expect(reply.statusCode).toBe(201);
     const sent = await eventually(async () => (await messagesOf(conversation!.id)).find((m) => m.id === reply.data.id && m.status === 'sent'));
     expect(sent.error).toBeNull();
+  });
+
+  it('a simulated WhatsApp channel: a contact silent for 26 hours takes only templates; a recent one free text, which turns delivered, then read', async () => {
+    const channel = (await t.request('GET', '/api/v1/channels', { token })).data.items.find((c: { type: string }) => c.type === 'whatsapp');
+    expect(channel).toMatchObject({ name: 'WhatsApp (simulated)', status: 'active', settings: { apiBaseUrl: `${publicUrl}/demo/meta/${channel.id}` } });
+    const tested = await t.request('POST', `/api/v1/channels/${channel.id}/test`, { token });
+    expect(tested.data).toMatchObject({ ok: true });
+
+    const open = await conversations('open');
+    const windows = await Promise.all(open.map(async (c) => ({ id: c.id, items: (await t.request('GET', `/api/v1/conversations/${c.id}/window`, { token })).data.items })));
+    const onWhatsApp = windows.filter((w) => w.items[0]?.type === 'whatsapp');
+    const old = onWhatsApp.find((w) => w.items[0].reason === 'templates_only')!;
+    const recent = onWhatsApp.find((w) => w.items[0].reason === 'open')!;
+    expect(old.items[0]).toMatchObject({ freeText: false, templates: true });
+
+    const refused = await t.request('POST', `/api/v1/conversations/${old.id}/messages`, { token, body: { type: 'reply', text: 'Hallo Jana' } });
+    expect(refused.data.error.code).toBe('template_required');
+    const template = await t.request('POST', `/api/v1/conversations/${old.id}/messages`, {
+      token,
+      body: { type: 'reply', template: { name: 'order_update', language: 'de', parameters: ['Jana', '88412'] } },
+    });
+    expect(template.data.text).toBe('Hallo Jana, Ihre Bestellung 88412 ist unterwegs.');
+    const text = await t.request('POST', `/api/v1/conversations/${recent.id}/messages`, { token, body: { type: 'reply', text: 'Bien sûr, quelle est la nouvelle adresse ?' } });
+    for (const [conversationId, messageId] of [
+      [old.id, template.data.id],
+      [recent.id, text.data.id],
+    ]) {
+      await eventually(async () => (await messagesOf(conversationId)).find((m) => m.id === messageId && m.status === 'read'), 10_000);
+    }
   });
 
   it('the demo integration checks the channel’s signature', async () => {

@@ -8,14 +8,27 @@ export const API_SECRET = 'a-long-enough-shared-secret';
 
 type Workspace = Awaited<ReturnType<TestApp['createWorkspace']>>;
 
-/** An API channel whose replies go to `webhookUrl` (by default nowhere reachable). */
+/**
+ * An API channel whose replies go to `webhookUrl` (by default nowhere reachable). The stand-in
+ * integrations listen on 127.0.0.1, which deliveries refuse unless the workspace lists the host:
+ * it is listed here, as an operator lists an integration on its own network.
+ */
 export async function createApiChannel(t: TestApp, ws: Workspace, webhookUrl = 'http://127.0.0.1:9/unused') {
+  await allowPrivateHost(t, ws, new URL(webhookUrl).host);
   const response = await t.request('POST', '/api/v1/channels', {
     token: ws.manager.token,
     body: { type: 'api', name: `API ${t.unique()}`, settings: { webhookUrl, secret: API_SECRET } },
   });
   if (response.statusCode !== 201) throw new Error(`channel not created: ${response.body}`);
   return response.data as { id: string; webhookUrl: string };
+}
+
+/** Adds a host to the workspace's allowedPrivateHosts. */
+export async function allowPrivateHost(t: TestApp, ws: Workspace, host: string) {
+  const { allowedPrivateHosts } = (await t.request('GET', '/api/v1/settings', { token: ws.manager.token })).data as { allowedPrivateHosts: string[] };
+  if (allowedPrivateHosts.includes(host)) return;
+  const saved = await t.request('PATCH', '/api/v1/settings', { token: ws.manager.token, body: { allowedPrivateHosts: [...allowedPrivateHosts, host] } });
+  if (saved.statusCode !== 200) throw new Error(`host not allowed: ${saved.body}`);
 }
 
 export type InboundInput = { identifier: string; name?: string; email?: string; phone?: string; text?: string; id?: string; timestamp?: string | number };

@@ -190,7 +190,7 @@ describe('replying', () => {
     expect((await t.request('POST', `/api/v1/conversations/${conversation.id}/close`, { token: stranger.owner.token })).statusCode).toBe(404);
     expect((await t.request('DELETE', `/api/v1/conversations/${conversation.id}`, { token: stranger.owner.token })).statusCode).toBe(404);
 
-    expect((await t.request('DELETE', `/api/v1/conversations/${conversation.id}`, { token: ws.agent.token })).statusCode).toBe(204);
+    expect((await t.request('DELETE', `/api/v1/conversations/${conversation.id}`, { token: ws.manager.token })).statusCode).toBe(204);
     expect((await send(ws, conversation.id, { type: 'reply', text: 'hi' })).statusCode).toBe(404);
     expect((await t.request('GET', `/api/v1/conversations/${conversation.id}`, { token: ws.owner.token })).statusCode).toBe(404);
     expect((await t.request('GET', '/api/v1/conversations', { token: ws.owner.token })).data.items).toEqual([]);
@@ -550,7 +550,8 @@ describe('attachments', () => {
     const uploaded = await upload(ws, 'pixel.png', png, 'text/html');
     expect(uploaded.statusCode).toBe(201);
     expect(uploaded.data).toMatchObject({ fileName: 'pixel.png', contentType: 'image/png', size: png.length });
-    const served = await t.app.inject({ method: 'GET', url: uploaded.data.url, headers: { authorization: `Bearer ${ws.owner.token}` } });
+    // Not sent yet: its uploader's alone.
+    const served = await t.app.inject({ method: 'GET', url: uploaded.data.url, headers: { authorization: `Bearer ${ws.agent.token}` } });
     expect(served.statusCode).toBe(200);
     expect(served.headers['content-type']).toBe('image/png');
     expect(served.headers['content-disposition']).toMatch(/^inline; /);
@@ -563,10 +564,12 @@ describe('attachments', () => {
     const html = Buffer.from('<html><script>alert(document.cookie)</script></html>');
     const uploaded = await upload(ws, '../../evil.png', html, 'image/png');
     expect(uploaded.data).toMatchObject({ fileName: 'evil.png', contentType: 'text/plain' });
-    const served = await t.app.inject({ method: 'GET', url: uploaded.data.url, headers: { authorization: `Bearer ${ws.owner.token}` } });
+    const served = await t.app.inject({ method: 'GET', url: uploaded.data.url, headers: { authorization: `Bearer ${ws.agent.token}` } });
     expect(served.headers['content-type']).toMatch(/^text\/plain/);
     expect(served.headers['content-disposition']).toMatch(/^attachment; filename="evil.png"/);
     expect(served.headers['x-content-type-options']).toBe('nosniff');
+    // The file's own policy, stricter than the web app's, is the one sent.
+    expect(served.headers['content-security-policy']).toBe("default-src 'none'; sandbox");
     const stranger = await t.createWorkspace();
     expect((await t.request('GET', uploaded.data.url, { token: stranger.owner.token })).statusCode).toBe(404);
   });
@@ -594,7 +597,7 @@ describe('attachments', () => {
     const listed = await messagesOf(ws, conversation.id);
     expect(listed[0]!.attachments).toHaveLength(1);
 
-    await t.request('DELETE', `/api/v1/conversations/${conversation.id}`, { token: ws.agent.token });
+    await t.request('DELETE', `/api/v1/conversations/${conversation.id}`, { token: ws.manager.token });
     await eventually(async () => (await storedFiles(ws.id)).length === 0);
     expect((await t.request('GET', uploaded.data.url, { token: ws.owner.token })).statusCode).toBe(404);
   });

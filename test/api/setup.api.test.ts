@@ -44,6 +44,14 @@ describe('first run', () => {
     expect(attempts.map((r) => r.statusCode).sort()).toEqual([201, 409, 409]);
   });
 
+  it('refuses a short owner password, and sets nothing up', async () => {
+    t = await createTestApp();
+    const response = await t.request('POST', '/api/v1/setup', { body: { workspaceName: 'Acme', email: 'first@example.test', password: '12345678' } });
+    expect(response.statusCode).toBe(400);
+    expect(response.data.error).toMatchObject({ code: 'invalid_field', field: 'password' });
+    expect((await t.request('GET', '/api/v1/setup')).data).toEqual({ setUp: false });
+  });
+
   it('names the field of a bad first-run request', async () => {
     t = await createTestApp();
     const response = await t.request('POST', '/api/v1/setup', {

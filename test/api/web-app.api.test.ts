@@ -26,6 +26,14 @@ describe('serving the web app', () => {
     expect(response.body).toContain('<title>Switchboard</title>');
   });
 
+  it.each(['/', '/inbox', '/assets/app-1.js', '/api/v1/setup', '/api/v1/nothing-here'])('sends the security headers with %s', async (url) => {
+    const response = await t.app.inject({ method: 'GET', url });
+    expect(response.headers['content-security-policy']).toContain("frame-ancestors 'none'");
+    expect(response.headers['x-frame-options']).toBe('DENY');
+    expect(response.headers['x-content-type-options']).toBe('nosniff');
+    expect(response.headers['referrer-policy']).toBe('same-origin');
+  });
+
   it('serves built assets for a long time, including ones built after start', async () => {
     fs.writeFileSync(path.join(webDir, 'assets', 'app-2.js'), 'console.log(2)');
     const response = await t.app.inject({ method: 'GET', url: '/assets/app-2.js' });

@@ -173,6 +173,7 @@ describe('workspace settings', () => {
       agentsSeeAll: true,
       assignOnReply: true,
       agentsMayDeleteAssignedContacts: false,
+      agentsMayDeleteConversations: false,
       agentsMayMerge: false,
       allowedPrivateHosts: [],
     });

@@ -32,6 +32,9 @@ describe.skipIf(!hasChromium)('the web app', () => {
     await dialog.getByLabel('Email').fill('aiko@acme.test');
     await dialog.getByLabel('Name', { exact: true }).fill('Aiko Tanaka');
     await dialog.getByLabel('Role').selectOption({ label: 'Agent' });
+    await dialog.getByLabel('Initial password').fill('12345678');
+    await dialog.getByRole('button', { name: 'Create user' }).click();
+    await dialog.getByText('Use at least 12 characters (and at most 1000): shorter passwords are guessed too easily.').waitFor();
     await dialog.getByLabel('Initial password').fill('agent password');
     await dialog.getByRole('button', { name: 'Create user' }).click();
     await page.getByRole('cell', { name: 'aiko@acme.test' }).waitFor();

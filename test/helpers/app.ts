@@ -1,7 +1,7 @@
 import type { LightMyRequestResponse } from 'fastify';
 import { type Clock, systemClock } from '../../src/platform/clock.js';
 import { loadConfig } from '../../src/platform/config.js';
-import { createLogger } from '../../src/platform/logging.js';
+import { createLogger, type Logger } from '../../src/platform/logging.js';
 import type { Role } from '../../src/platform/auth/permissions.js';
 import { startServer } from '../../src/server.js';
 import { createTestDatabase } from './database.js';
@@ -14,13 +14,13 @@ const unique = () => `${Date.now().toString(36)}${(counter++).toString(36)}${Mat
 export const TEST_PASSWORD = 'correct horse battery';
 
 /** The real server, on a fresh database, with helpers to make workspaces and call the API as a user. */
-export async function createTestApp(options: { clock?: Clock; env?: Record<string, string> } = {}) {
+export async function createTestApp(options: { clock?: Clock; env?: Record<string, string>; logger?: Logger } = {}) {
   const database = await createTestDatabase();
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: '/nonexistent', ...options.env }, []);
   const server = await startServer(config, {
     database,
     clock: options.clock ?? systemClock,
-    logger: createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
+    logger: options.logger ?? createLogger(process.env.TEST_LOG_LEVEL ?? 'silent'),
   });
   const { app, services } = server;
 

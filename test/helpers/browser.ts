@@ -2,7 +2,6 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { AddressInfo } from 'node:net';
 import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { signBody } from '../../src/channels/api/api.channel.js';
@@ -10,6 +9,7 @@ import { loadConfig } from '../../src/platform/config.js';
 import { createLogger } from '../../src/platform/logging.js';
 import { type Server, startServer } from '../../src/server.js';
 import { createTestDatabase } from './database.js';
+import { freePort } from './ports.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
 /** Browser tests run where Debian's Chromium is installed (CI installs it), and are skipped elsewhere. */
@@ -54,10 +54,12 @@ async function builtWebApp(): Promise<string> {
  * once (see global-setup.ts), and a headless Chromium.
  */
 export async function startWebApp(env: Record<string, string> = {}): Promise<WebApp> {
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: await builtWebApp(), ...env }, []);
+  // PUBLIC_URL is the address the browser uses: the server accepts the session cookie only from its pages.
+  const port = await freePort();
+  const baseUrl = `http://127.0.0.1:${port}`;
+  const config = loadConfig({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, WEB_DIST_DIR: await builtWebApp(), ...env }, []);
   const server = await startServer(config, { database: await createTestDatabase(), logger: createLogger('silent') });
   await server.listen();
-  const baseUrl = `http://127.0.0.1:${(server.app.server.address() as AddressInfo).port}`;
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     // Without the background-networking flags Chromium keeps dialling out of this closed network.
@@ -125,6 +127,8 @@ export async function setUpInboxScene(baseUrl: string, integration: { url: strin
   });
   await call('POST', '/api/v1/users', token, { email: 'aiko@acme.test', name: 'Aiko Tanaka', role: 'agent', password: SCENE_PASSWORD });
   await call('POST', '/api/v1/users', token, { email: 'max@acme.test', name: 'Max Manager', role: 'manager', password: SCENE_PASSWORD });
+  // The stand-in integration listens on 127.0.0.1: deliveries reach it only with its host listed.
+  await call('PATCH', '/api/v1/settings', token, { allowedPrivateHosts: [new URL(integration.url).host] });
   const channel = await call('POST', '/api/v1/channels', token, {
     type: 'api',
     name: 'Shop',

@@ -23,6 +23,8 @@ const SettingsPage = lazy(() => import('./settings/SettingsPage.js').then((modul
 const TagsSettings = lazy(() => import('./settings/TagsSettings.js').then((module) => ({ default: module.TagsSettings })));
 const UsagePage = lazy(() => import('./usage/UsagePage.js').then((module) => ({ default: module.UsagePage })));
 const UsersAndTeamsSettings = lazy(() => import('./settings/UsersAndTeamsSettings.js').then((module) => ({ default: module.UsersAndTeamsSettings })));
+const ChannelsSettings = lazy(() => import('./channels/ChannelsSettings.js').then((module) => ({ default: module.ChannelsSettings })));
+const TemplatesSettings = lazy(() => import('./channels/TemplatesSettings.js').then((module) => ({ default: module.TemplatesSettings })));
 const WorkspaceSettings = lazy(() => import('./settings/WorkspaceSettings.js').then((module) => ({ default: module.WorkspaceSettings })));
 
 export function App() {
@@ -106,6 +108,8 @@ function SignedInRoutes() {
           <Route path="tags" element={<TagsSettings />} />
           <Route path="saved-replies" element={<SavedRepliesSettings />} />
           <Route path="spam" element={<SpamSettings />} />
+          <Route path="channels" element={<ChannelsSettings />} />
+          <Route path="templates" element={<TemplatesSettings />} />
         </Route>
         <Route path="*" element={<NotFound />} />
       </Route>

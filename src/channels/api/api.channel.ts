@@ -1,7 +1,8 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { z } from 'zod';
 import { badRequest } from '../../platform/errors.js';
-import type { ChannelModule, InboundMessage, StatusUpdate, WebhookRequest } from '../channel-registry.js';
+import { OutboundRefused } from '../../platform/outbound-http.js';
+import type { ChannelModule, HttpResponse, InboundMessage, WebhookEvents, WebhookRequest } from '../channel-registry.js';
 import { alwaysOpen } from '../messaging-window.rules.js';
 
 /**
@@ -54,12 +55,7 @@ export function signBody(secret: string, body: string | Buffer): string {
   return `sha256=${createHmac('sha256', secret).update(body).digest('hex')}`;
 }
 
-/** parseInbound and parseStatus read the same body: parsed once per request. */
-const parsedBodies = new WeakMap<WebhookRequest, z.infer<typeof payload>>();
-
 function parseBody(request: WebhookRequest) {
-  const known = parsedBodies.get(request);
-  if (known) return known;
   let json: unknown;
   try {
     json = JSON.parse(request.rawBody.toString('utf8'));
@@ -71,7 +67,6 @@ function parseBody(request: WebhookRequest) {
     const issue = parsed.error.issues[0]!;
     throw badRequest('invalid_payload', `${issue.path.join('.') || 'body'}: ${issue.message}`);
   }
-  parsedBodies.set(request, parsed.data);
   return parsed.data;
 }
 
@@ -84,6 +79,10 @@ export const apiChannel: ChannelModule<ApiChannelSettings> = {
   type: 'api',
   settingsSchema,
   secretKeys: ['secret'],
+  form: [
+    { key: 'webhookUrl', kind: 'url', required: true },
+    { key: 'secret', kind: 'secret', required: true },
+  ],
 
   verifyWebhook(request, settings) {
     const header = request.headers[SIGNATURE_HEADER];
@@ -93,45 +92,50 @@ export const apiChannel: ChannelModule<ApiChannelSettings> = {
     return given.length === expected.length && timingSafeEqual(given, expected);
   },
 
-  parseInbound(request): InboundMessage[] {
+  parseWebhook(request): WebhookEvents {
     const body = parseBody(request);
-    if (!('message' in body)) return [];
-    return [
-      {
-        providerMessageId: body.message.id,
-        contact: body.contact,
-        text: body.message.text,
-        sentAt: body.message.timestamp === undefined ? undefined : toDate(body.message.timestamp),
-      },
-    ];
+    if ('status' in body) {
+      return { messages: [], receipts: [{ providerMessageId: body.status.messageId, status: body.status.status, error: body.status.error }], ignored: [] };
+    }
+    const message: InboundMessage = {
+      providerMessageId: body.message.id,
+      contact: body.contact,
+      text: body.message.text,
+      sentAt: body.message.timestamp === undefined ? undefined : toDate(body.message.timestamp),
+    };
+    return { messages: [message], receipts: [], ignored: [] };
   },
 
-  parseStatus(request): StatusUpdate[] {
-    const body = parseBody(request);
-    if (!('status' in body)) return [];
-    return [{ providerMessageId: body.status.messageId, status: body.status.status, error: body.status.error }];
-  },
-
-  async send(message, settings) {
+  /**
+   * A signed POST to the workspace-given `webhookUrl`, through the outbound guard: a private or
+   * loopback address is refused unless the workspace lists its host, and a redirect is not
+   * followed (it could lead anywhere, the guard's checks aside, and the signed body with it).
+   */
+  async send(message, settings, context) {
     const { identifier, name, email, phone } = message.recipient;
     const body = JSON.stringify({
       contact: { identifier, name, email, phone },
       message: { id: message.id, text: message.text, timestamp: message.createdAt.toISOString(), attachments: message.attachments ?? [] },
     });
-    let response: Response;
+    let response: HttpResponse;
     try {
-      response = await fetch(settings.webhookUrl, {
+      response = await context.http(settings.webhookUrl, {
         method: 'POST',
         headers: { 'content-type': 'application/json', [SIGNATURE_HEADER]: signBody(settings.secret, body) },
         body,
-        signal: AbortSignal.timeout(SEND_TIMEOUT_MS),
+        timeoutMs: SEND_TIMEOUT_MS,
+        maxResponseBytes: 4096,
       });
     } catch (error) {
-      const reason = error instanceof Error ? (error.cause instanceof Error ? error.cause.message : error.message) : String(error);
+      if (error instanceof OutboundRefused) return { ok: false, error: `The integration's address is refused: ${error.message}`, retryable: false };
+      const reason = error instanceof Error ? error.message : String(error);
       return { ok: false, error: `The integration did not answer: ${reason}`, retryable: true };
     }
-    if (response.ok) return { ok: true, providerMessageId: message.id };
-    const detail = (await response.text().catch(() => '')).slice(0, 200);
+    if (response.status >= 200 && response.status < 300) return { ok: true, providerMessageId: message.id };
+    if (response.status >= 300 && response.status < 400) {
+      return { ok: false, error: `The integration answered ${response.status}: redirects are not followed; give its final URL`, retryable: false };
+    }
+    const detail = response.body.toString('utf8').slice(0, 200);
     const retryable = response.status === 408 || response.status === 429 || response.status >= 500;
     return { ok: false, error: `The integration answered ${response.status}${detail ? `: ${detail}` : ''}`, retryable };
   },

@@ -1,11 +1,11 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { and, eq, gt, sql } from 'drizzle-orm';
+import { and, eq, gt, isNull, lt, or, sql } from 'drizzle-orm';
 import { createBoundedCache } from '../bounded-cache.js';
 import type { Clock } from '../clock.js';
 import type { Db } from '../db/client.js';
 import { loginAttempts, sessions, teamMembers, users, workspaces } from '../db/schema.js';
 import { AppError } from '../errors.js';
-import { decideAttempt, recordFailure } from './login-throttle.rules.js';
+import { decideAttempt, FORGET_AFTER_MS, recordFailure, type ThrottleDecision, throttleAddress } from './login-throttle.rules.js';
 import { verifyAgainstNothing, verifyPassword } from './passwords.js';
 
 export const SESSION_COOKIE = 'sb_session';
@@ -63,14 +63,33 @@ export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
     return token;
   }
 
+  /**
+   * Counts the attempt before its password is checked, under the row's lock, so concurrent
+   * guesses are counted one by one and only those the rules allow are checked. A right password
+   * clears the count afterwards.
+   */
+  function countAttempt(email: string, address: string, now: Date): Promise<ThrottleDecision> {
+    return db.transaction(async (tx) => {
+      const key = and(eq(loginAttempts.email, email), eq(loginAttempts.address, address));
+      await tx.insert(loginAttempts).values({ email, address, failures: 0, lastFailureAt: now }).onConflictDoNothing();
+      const [state] = await tx.select().from(loginAttempts).where(key).for('update');
+      await tx.update(loginAttempts).set(recordFailure(state, now)).where(key);
+      return decideAttempt(state, now);
+    });
+  }
+
   return {
     createSession,
 
-    async login(emailInput: string, password: string): Promise<{ token: string; user: AuthUser }> {
+    /**
+     * Throttled per account and client address (`clientAddress`: the request's, as the trusted
+     * proxies tell it): guesses from one place slow down and then lock that place out, while the
+     * real user, elsewhere, still gets in with the right password.
+     */
+    async login(emailInput: string, password: string, clientAddress: string): Promise<{ token: string; user: AuthUser }> {
       const email = emailInput.trim().toLowerCase();
-      const now = clock.now();
-      const [attempt] = await db.select().from(loginAttempts).where(eq(loginAttempts.email, email));
-      const decision = decideAttempt(attempt, now);
+      const address = throttleAddress(clientAddress);
+      const decision = await countAttempt(email, address, clock.now());
       if (!decision.allowed) {
         throw new AppError(429, decision.code, 'Too many failed logins: try again later', {
           retryAfterSeconds: decision.retryAfterSeconds,
@@ -78,16 +97,22 @@ export function createAuthService({ db, clock }: { db: Db; clock: Clock }) {
       }
       const [user] = await db.select().from(users).where(eq(users.email, email));
       const ok = user ? await verifyPassword(user.passwordHash, password) : (await verifyAgainstNothing(password), false);
-      if (!user || !ok) {
-        const next = recordFailure(attempt, now);
-        await db
-          .insert(loginAttempts)
-          .values({ email, ...next })
-          .onConflictDoUpdate({ target: loginAttempts.email, set: next });
-        throw new AppError(401, 'invalid_credentials', 'Email or password is wrong');
-      }
-      if (attempt) await db.delete(loginAttempts).where(eq(loginAttempts.email, email));
+      if (!user || !ok) throw new AppError(401, 'invalid_credentials', 'Email or password is wrong');
+      await db.delete(loginAttempts).where(and(eq(loginAttempts.email, email), eq(loginAttempts.address, address)));
       return { token: await createSession(user), user };
+    },
+
+    /** Throttling state nobody needs any more: quiet long enough to be forgotten, and not locked. */
+    async forgetQuietLoginAttempts(): Promise<void> {
+      const now = clock.now();
+      await db
+        .delete(loginAttempts)
+        .where(
+          and(
+            lt(loginAttempts.lastFailureAt, new Date(now.getTime() - FORGET_AFTER_MS)),
+            or(isNull(loginAttempts.lockedUntil), lt(loginAttempts.lockedUntil, now)),
+          ),
+        );
     },
 
     async authenticate(token: string): Promise<Principal | undefined> {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { decideAttempt, LOCK_AFTER, recordFailure, type ThrottleState } from './login-throttle.rules.js';
+import { decideAttempt, LOCK_AFTER, recordFailure, throttleAddress, type ThrottleState } from './login-throttle.rules.js';
 
 const t0 = new Date('2026-01-01T00:00:00Z');
 const at = (seconds: number) => new Date(t0.getTime() + seconds * 1000);
@@ -42,5 +42,19 @@ describe('login throttling', () => {
   it('counts failures afresh after a quiet spell', () => {
     const old = failures(9);
     expect(recordFailure(old, at(20 * 60)).failures).toBe(1);
+  });
+});
+
+describe('the address attempts are counted under', () => {
+  it.each([
+    ['203.0.113.7', '203.0.113.7'],
+    ['::ffff:203.0.113.7', '203.0.113.7'],
+    ['2001:db8:1:2::1', '2001:db8:1:2::/64'],
+    ['2001:db8:1:2:ffff:ffff:ffff:ffff', '2001:db8:1:2::/64'],
+    ['2001:db8:1:3::1', '2001:db8:1:3::/64'],
+    ['::1', '::/64'],
+    ['not an address', 'not an address'],
+  ])('%s counts as %s', (address, expected) => {
+    expect(throttleAddress(address)).toBe(expected);
   });
 });

@@ -1,3 +1,5 @@
+import ipaddr from 'ipaddr.js';
+
 /** Failures before each further attempt has to wait, doubling each time. */
 export const SLOWDOWN_AFTER = 5;
 /** Failures that lock the account for LOCK_MS. */
@@ -19,7 +21,7 @@ function effective(state: ThrottleState | undefined, now: Date): ThrottleState |
   return state;
 }
 
-/** May a login attempt for this email be checked at all right now? */
+/** May a login attempt for this email, from this address, be checked at all right now? */
 export function decideAttempt(state: ThrottleState | undefined, now: Date): ThrottleDecision {
   const current = effective(state, now);
   if (!current) return { allowed: true };
@@ -34,7 +36,7 @@ export function decideAttempt(state: ThrottleState | undefined, now: Date): Thro
   return { allowed: true };
 }
 
-/** The state after one more wrong password. */
+/** The state after one more attempt counted against the account at this address (each is, before its password is checked). */
 export function recordFailure(state: ThrottleState | undefined, now: Date): ThrottleState {
   const failures = (effective(state, now)?.failures ?? 0) + 1;
   return {
@@ -45,3 +47,17 @@ export function recordFailure(state: ThrottleState | undefined, now: Date): Thro
 }
 
 const secondsUntil = (date: Date, now: Date) => Math.max(1, Math.ceil((date.getTime() - now.getTime()) / 1000));
+
+/**
+ * The address a client's attempts are counted under: IPv4 as it is (an IPv4-mapped IPv6 address
+ * too), IPv6 by its /64, which one household or server is given whole: a new address from the
+ * same network is no fresh start.
+ */
+export function throttleAddress(address: string): string {
+  if (!ipaddr.isValid(address)) return address;
+  const parsed = ipaddr.parse(address);
+  if (parsed.kind() === 'ipv4') return parsed.toString();
+  const ipv6 = parsed as ipaddr.IPv6;
+  if (ipv6.isIPv4MappedAddress()) return ipv6.toIPv4Address().toString();
+  return `${new ipaddr.IPv6([...ipv6.parts.slice(0, 4), 0, 0, 0, 0]).toString()}/64`;
+}

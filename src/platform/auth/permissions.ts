@@ -9,6 +9,7 @@ export type Action =
   | 'contacts.module'
   | 'contacts.removeChannel'
   | 'contacts.delete'
+  | 'conversations.delete'
   | 'contacts.merge'
   | 'workspace.manage'
   | 'users.resetPassword'
@@ -25,6 +26,7 @@ export const permissionMatrix: Record<Action, Record<Role, Grant>> = {
   'contacts.module': { owner: 'allow', manager: 'allow', agent: 'deny' },
   'contacts.removeChannel': { owner: 'allow', manager: 'allow', agent: 'deny' },
   'contacts.delete': { owner: 'allow', manager: 'allow', agent: 'setting' },
+  'conversations.delete': { owner: 'allow', manager: 'allow', agent: 'setting' },
   'contacts.merge': { owner: 'allow', manager: 'allow', agent: 'setting' },
   'workspace.manage': { owner: 'allow', manager: 'allow', agent: 'deny' },
   'users.resetPassword': { owner: 'allow', manager: 'deny', agent: 'deny' },

@@ -109,12 +109,21 @@ export const sessions = pgTable(
   (t) => [index('sessions_user_idx').on(t.workspaceId, t.userId)],
 );
 
-export const loginAttempts = pgTable('login_attempts', {
-  email: text('email').primaryKey(),
-  failures: integer('failures').notNull().default(0),
-  lastFailureAt: timestamptz('last_failure_at').notNull(),
-  lockedUntil: timestamptz('locked_until'),
-});
+/**
+ * Login attempts per account and client address (an IPv6 address counts by its /64), so that
+ * someone guessing from elsewhere cannot lock the real user out. Rows are forgotten once quiet.
+ */
+export const loginAttempts = pgTable(
+  'login_attempts',
+  {
+    email: text('email').notNull(),
+    address: text('address').notNull(),
+    failures: integer('failures').notNull().default(0),
+    lastFailureAt: timestamptz('last_failure_at').notNull(),
+    lockedUntil: timestamptz('locked_until'),
+  },
+  (t) => [primaryKey({ columns: [t.email, t.address] }), index('login_attempts_last_failure_idx').on(t.lastFailureAt)],
+);
 
 /** Random keys the server makes once and keeps (signing download links); one row per use, never shown. */
 export const serverSecrets = pgTable('server_secrets', {
@@ -167,9 +176,68 @@ export const channels = pgTable(
     name: text('name').notNull(),
     /** Provider settings, secrets included: never returned by the API as they are. */
     settings: jsonb('settings').$type<Record<string, unknown>>().notNull().default({}),
+    /** Paused: replies are refused (`channel_paused`); webhooks are still received, so nothing a customer writes is lost. */
+    status: text('status').$type<'active' | 'paused'>().notNull().default('active'),
+    /** The last message in or out, written at most every few seconds (a busy channel's row is not a hot spot). */
+    lastActivityAt: timestamptz('last_activity_at'),
     createdAt: createdAt(),
   },
   (t) => [index('channels_workspace_idx').on(t.workspaceId, t.type)],
+);
+
+/**
+ * Small values a provider needs shared by every process, per channel (WeChat's access token,
+ * Viber's monthly count, when Meta last verified the webhook URL). Keyed by channel and name.
+ */
+export const channelState = pgTable(
+  'channel_state',
+  {
+    workspaceId: uuid('workspace_id').notNull(),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    key: text('key').notNull(),
+    value: jsonb('value').$type<unknown>().notNull(),
+    /** Past it, the value reads as absent (a token's lifetime). */
+    expiresAt: timestamptz('expires_at'),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    primaryKey({ columns: [t.workspaceId, t.channelId, t.key] }),
+    // For the cascade from a deleted channel, which looks up by channel_id alone.
+    index('channel_state_channel_fk_idx').on(t.channelId),
+  ],
+);
+
+/**
+ * Pre-approved messages per channel (WhatsApp's templates): a body with placeholders, and the
+ * fields a channel type adds to it (`fields`, e.g. an email's subject), as its module declares them.
+ */
+export const templates = pgTable(
+  'templates',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    channelId: uuid('channel_id')
+      .notNull()
+      .references(() => channels.id, { onDelete: 'cascade' }),
+    /** As the provider knows it: a reply names the template by name and language. */
+    name: text('name').notNull(),
+    /** BCP 47 or the provider's code (`en`, `en_US`, `pt_BR`). */
+    language: text('language').notNull(),
+    category: text('category'),
+    body: text('body').notNull(),
+    /** What the channel type adds to the body (its module's `templates.fields`), by key. */
+    fields: jsonb('fields').$type<Record<string, string>>().notNull().default({}),
+    createdAt: createdAt(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [
+    uniqueIndex('templates_channel_name_language_key').on(t.workspaceId, t.channelId, t.name, t.language),
+    index('templates_channel_fk_idx').on(t.channelId),
+  ],
 );
 
 // ---------------------------------------------------------------- contacts
@@ -419,13 +487,15 @@ export const messages = pgTable(
     text: text('text').notNull(),
     status: text('status').$type<'received' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed'>().notNull(),
     error: text('error'),
+    /** The provider's own code for a failure (`whatsapp:131047`), which the web app words in the reader's language. */
+    errorCode: text('error_code'),
     authorId: uuid('author_id').references(() => users.id, { onDelete: 'set null' }),
     /** The provider's id: dedupes inbound retries and matches delivery receipts to outbound messages. */
     providerMessageId: text('provider_message_id'),
     /** When the provider says the contact sent it (never later than when we received it). */
     providerTimestamp: timestamptz('provider_timestamp'),
     mentions: jsonb('mentions').$type<string[]>().notNull().default([]),
-    /** Template or message tag of an outbound message, as the channel needs them. */
+    /** Template or message tag of an outbound message; what an inbound one holds besides its text (`content`: an image, a location…). */
     options: jsonb('options').$type<Record<string, unknown>>(),
     /** Stored but not shown: messages of a blocked contact (SPEC §2.6). */
     hidden: boolean('hidden').notNull().default(false),
@@ -444,6 +514,11 @@ export const messages = pgTable(
     // hidden), for the dashboard's counts of a period: in the migration inbox_workday, as drizzle cannot express it.
     // GIN cannot lead with workspace_id without btree_gin (absent from PGlite); the query filters it.
     index('messages_search_idx').using('gin', t.searchVector),
+    // Messenger's watermarks mark every earlier reply of a conversation delivered or read: only
+    // replies not read yet are in here, so a long history costs nothing.
+    index('messages_unread_replies_idx')
+      .on(t.workspaceId, t.conversationId, t.createdAt)
+      .where(sql`direction = 'out' and type = 'message' and status in ('sent', 'delivered')`),
   ],
 );
 

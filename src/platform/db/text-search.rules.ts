@@ -39,6 +39,9 @@ const configs: Record<string, string> = {
 
 export type TextSearchConfig = string;
 
+/** The stemmers by primary language subtag, for statements that choose one in SQL. */
+export const stemmingConfigs: ReadonlyArray<readonly [string, string]> = Object.entries(configs);
+
 /** The stemming configuration for a BCP 47 tag (`de-AT` → german), or 'simple'. */
 export function textSearchConfig(language: string | null | undefined): TextSearchConfig {
   const primary = language?.trim().toLowerCase().split(/[-_]/)[0];

@@ -4,7 +4,7 @@ import fastifyCookie from '@fastify/cookie';
 import fastifyStatic from '@fastify/static';
 import fastifySwagger from '@fastify/swagger';
 import fastifyWebsocket from '@fastify/websocket';
-import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, LogController } from 'fastify';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance, type FastifyReply, type FastifyRequest, LogController } from 'fastify';
 import { jsonSchemaTransform, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod';
 import { type AuthService, type Principal, SESSION_COOKIE } from '../auth/auth.service.js';
 import { type Action, type Actor, assertAllowed } from '../auth/permissions.js';
@@ -12,9 +12,12 @@ import type { EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
 import type { Config } from '../config.js';
 import type { Db } from '../db/client.js';
-import { unauthorized } from '../errors.js';
+import { AppError, badRequest, unauthorized } from '../errors.js';
+import { originOf } from '../auth/origin.rules.js';
 import type { Logger } from '../logging.js';
+import { findUnstorableText } from '../storable.rules.js';
 import { errorHandler } from './error-handler.js';
+import { createSecurityHeaders } from './security-headers.js';
 
 declare module 'fastify' {
   interface FastifyContextConfig {
@@ -22,6 +25,13 @@ declare module 'fastify' {
     public?: boolean;
     /** The SPEC §1 action this route performs; checked before the handler runs. */
     permission?: Action;
+    /** Sets the session cookie (login, first-run setup): refused from a foreign page's origin, cookie or not. */
+    setsSession?: boolean;
+    /**
+     * Other sites may frame this route's pages (the website-chat widget's own pages): it gets
+     * `frame-ancestors *` instead of `'none'` and no X-Frame-Options (see security-headers.ts).
+     */
+    frameable?: boolean;
   }
   interface FastifyRequest {
     principal?: Principal;
@@ -53,8 +63,9 @@ export async function createHttpApp(deps: { config: Config; logger: Logger; auth
   const app = Fastify({
     loggerInstance: logger as FastifyBaseLogger,
     bodyLimit: config.bodyLimitBytes,
-    trustProxy: true,
-    logController: new LogController({ disableRequestLogging: process.env.LOG_REQUESTS !== 'true' }),
+    // X-Forwarded-For is believed only from the proxies TRUSTED_PROXIES lists: otherwise a client names its own address.
+    trustProxy: config.trustedProxies.length > 0 ? config.trustedProxies : false,
+    logController: new LogController({ disableRequestLogging: !config.logRequests }),
     return503OnClosing: true,
     forceCloseConnections: 'idle',
   });
@@ -71,6 +82,9 @@ export async function createHttpApp(deps: { config: Config; logger: Logger; auth
     }
   });
 
+  const securityHeaders = createSecurityHeaders(config.publicUrl);
+  app.addHook('onRequest', async (request, reply) => securityHeaders(request.raw, reply.raw, request.routeOptions.config?.frameable === true));
+
   await app.register(fastifyCookie);
   await app.register(fastifyWebsocket, { options: { maxPayload: 64 * 1024 } });
   await app.register(fastifySwagger, {
@@ -83,18 +97,67 @@ export async function createHttpApp(deps: { config: Config; logger: Logger; auth
   });
 
   app.addHook('onRequest', async (request) => {
-    const config = request.routeOptions.config;
-    if (!request.routeOptions.url || config?.public) return;
-    if (!request.url.startsWith('/api/')) return;
+    const routeConfig = request.routeOptions.config;
+    if (!request.routeOptions.url) return;
+    if (routeConfig?.setsSession) refuseForeignOrigin(request, config.allowedOrigins);
+    if (routeConfig?.public || !request.url.startsWith('/api/')) return;
     const header = request.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7) : request.cookies[SESSION_COOKIE];
+    const bearer = header?.startsWith('Bearer ') ? header.slice(7) : undefined;
+    const token = bearer ?? request.cookies[SESSION_COOKIE];
+    // Only the cookie goes along by itself with a request another page makes: reads cannot be answered to that page (CORS), changes can be made.
+    if (!bearer && token && !safeMethods.has(request.method)) refuseForeignOrigin(request, config.allowedOrigins);
     const principal = token ? await auth.authenticate(token) : undefined;
     if (!principal) throw unauthorized();
     request.principal = principal;
-    if (config?.permission) assertAllowed(principal.user.role, config.permission);
+    if (routeConfig?.permission) assertAllowed(principal.user.role, routeConfig.permission);
   });
 
+  app.addHook('preValidation', async (request) => refuseUnstorableInput(request));
+
   return { app, routes };
+}
+
+const safeMethods = new Set(['GET', 'HEAD', 'OPTIONS']);
+
+/**
+ * Cross-site request forgery: a page of another origin (another site, or another port of our host,
+ * which is the same site and so gets the `Lax` cookie) may make the browser send a request with
+ * the user's session cookie. Refused unless it comes from PUBLIC_URL's origin or ALLOWED_ORIGINS.
+ * The WebSocket gateway applies the same rule to its handshake.
+ */
+export function refuseForeignOrigin(request: FastifyRequest, allowedOrigins: readonly string[]) {
+  const headers = request.headers as { origin?: string; 'sec-fetch-site'?: string };
+  if (originOf(headers, allowedOrigins) !== 'foreign') return;
+  throw new AppError(
+    403,
+    'cross_origin_refused',
+    `A page of ${headers.origin ?? `another origin (${headers['sec-fetch-site']})`} may not use this session: only ${allowedOrigins.join(', ')} (PUBLIC_URL, ALLOWED_ORIGINS)`,
+  );
+}
+
+/**
+ * One edge for every route: text PostgreSQL cannot store (a NUL, a lone surrogate) in the path,
+ * query or JSON body is a 400 naming the field, before any schema or service sees it; so is a
+ * PATCH that changes nothing. Raw bodies (webhooks, uploads) are not parsed here: the webhook
+ * route cleans what a provider sent instead (see channels/webhooks.routes.ts).
+ */
+function refuseUnstorableInput(request: FastifyRequest) {
+  const parts = [
+    ['params', request.params],
+    ['querystring', request.query],
+    ['body', Buffer.isBuffer(request.body) ? undefined : request.body],
+  ] as const;
+  for (const [where, value] of parts) {
+    const path = findUnstorableText(value);
+    if (path) {
+      const field = path.join('.') || where;
+      throw badRequest('invalid_text', `${[where, ...path].join('.')}: contains a NUL character or a lone surrogate`, { field });
+    }
+  }
+  const body = request.body;
+  if (request.method === 'PATCH' && typeof body === 'object' && body !== null && !Array.isArray(body) && Object.keys(body).length === 0) {
+    throw badRequest('nothing_to_change', 'Send at least one field to change');
+  }
 }
 
 /** The authenticated caller of a non-public route, as the services want it. */

@@ -5,7 +5,7 @@ import { type AuthService, publicUser, SESSION_COOKIE } from '../auth/auth.servi
 import type { Config } from '../config.js';
 import type { Database } from '../db/client.js';
 import { notFound } from '../errors.js';
-import { type JobQueue, publicJob } from '../jobs.js';
+import { type JobQueue, mayFollowJob, publicJob } from '../jobs.js';
 import type { Gateway } from '../realtime/gateway.js';
 import { actorOf, type RouteContext } from './app.js';
 import { uuidParam } from './schemas.js';
@@ -28,7 +28,7 @@ export function registerAuthRoutes({ app: root, config, bus, services }: RouteCo
   app.post(
     '/api/v1/auth/login',
     {
-      config: { public: true },
+      config: { public: true, setsSession: true },
       schema: {
         tags: ['auth'],
         summary: 'Log in; answers a bearer token and also sets the web app session cookie',
@@ -36,7 +36,7 @@ export function registerAuthRoutes({ app: root, config, bus, services }: RouteCo
       },
     },
     async (request, reply) => {
-      const { token, user } = await auth.login(request.body.email, request.body.password);
+      const { token, user } = await auth.login(request.body.email, request.body.password, request.ip);
       reply.setCookie(SESSION_COOKIE, token, cookieOptions);
       return { token, user: publicUser(user) };
     },
@@ -66,8 +66,9 @@ export function registerPlatformRoutes({ app: root, services }: RouteContext<{ g
     '/api/v1/jobs/:id',
     { schema: { tags: ['jobs'], summary: 'A background job and its progress', params: uuidParam } },
     async (request) => {
-      const job = await jobs.find(actorOf(request).workspaceId, request.params.id);
-      if (!job) throw notFound('Job');
+      const actor = actorOf(request);
+      const job = await jobs.find(actor.workspaceId, request.params.id);
+      if (!job || !mayFollowJob(actor, job)) throw notFound('Job');
       return publicJob(job);
     },
   );

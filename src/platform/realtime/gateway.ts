@@ -1,9 +1,10 @@
-import type { FastifyInstance } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { WebSocket } from 'ws';
 import type { AuthService, Principal } from '../auth/auth.service.js';
 import { SESSION_COOKIE } from '../auth/auth.service.js';
-import type { DomainEvent, EventBus } from '../bus.js';
+import type { ContactAudience, DomainEvent, EventBus } from '../bus.js';
 import type { Clock } from '../clock.js';
+import { refuseForeignOrigin } from '../http/app.js';
 import { newId } from '../ids.js';
 import { ANNOUNCE_MS, createPresenceTracker } from './presence.js';
 
@@ -20,6 +21,8 @@ type Client = {
 
 /** Whether a user may see the conversation an event is about. */
 export type AudienceRule = (principal: Principal, audience: NonNullable<DomainEvent['audience']>) => boolean;
+/** Whether a user may read the contact an event is about. */
+export type ContactAudienceRule = (principal: Principal, contact: ContactAudience) => boolean;
 
 /**
  * How long events wait to go out together. Each write to a socket is a system call that cost more
@@ -36,8 +39,16 @@ export type Gateway = ReturnType<typeof createGateway>;
  * One WebSocket per browser tab. Every domain event of a workspace reaches its connected users,
  * whichever instance published it, because fan-out listens to the bus rather than to callers.
  */
-export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: Clock; canSee: AudienceRule }) {
-  const { bus, auth, clock, canSee } = deps;
+export function createGateway(deps: {
+  bus: EventBus;
+  auth: AuthService;
+  clock: Clock;
+  canSee: AudienceRule;
+  canReachContact: ContactAudienceRule;
+  /** Origins whose pages may open the socket with the session cookie (config.allowedOrigins). */
+  allowedOrigins: readonly string[];
+}) {
+  const { bus, auth, clock, canSee, canReachContact, allowedOrigins } = deps;
   const instanceId = newId();
   const clients = new Map<string, Set<Client>>();
   const localConnections = new Map<string, { workspaceId: string; count: number }>();
@@ -109,6 +120,7 @@ export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: C
     for (const client of audience) {
       if (event.userIds && !event.userIds.includes(client.userId)) continue;
       if (client.socket.readyState !== client.socket.OPEN) continue;
+      if (event.contactAudience && !canReachContact(client.principal, event.contactAudience)) continue;
       if (event.audience && !canSee(client.principal, event.audience)) {
         // Its lists may hold the conversation from before: tell it to drop it, and nothing more.
         if (event.type !== 'conversation.updated') continue;
@@ -169,7 +181,11 @@ export function createGateway(deps: { bus: EventBus; auth: AuthService; clock: C
 
   return {
     register(app: FastifyInstance) {
-      app.get('/ws', { websocket: true, config: { public: true }, schema: { hide: true } }, async (socket, request) => {
+      // The cookie is sent with a handshake any page asks for: another origin's is refused (403) before the upgrade.
+      const refuseForeignPage = async (request: FastifyRequest) => {
+        if (!(request.query as { token?: string }).token) refuseForeignOrigin(request, allowedOrigins);
+      };
+      app.get('/ws', { websocket: true, config: { public: true }, schema: { hide: true }, preValidation: refuseForeignPage }, async (socket, request) => {
         const query = request.query as { token?: string };
         const token = query.token ?? request.cookies[SESSION_COOKIE];
         const principal = token ? await auth.authenticate(token) : undefined;

@@ -7,7 +7,7 @@ import { useSession } from '../session/session.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { errorMessage } from '../ui/errors.js';
 import { FormAlert } from '../ui/forms.js';
-import { channelTypeName, firstMessageChannelTypes, formatDate } from './contact-format.js';
+import { channelTypeName, formatDate } from './contact-format.js';
 import { type Contact, type ContactChannel, useContactChannels } from './contacts.queries.js';
 import { FirstMessageDialog } from './FirstMessageDialog.js';
 
@@ -39,7 +39,8 @@ function ChannelItem({ contact, channel }: { contact: Contact; channel: ContactC
     inactive: t('contacts.channels.inactiveNote'),
     unavailable: t('contacts.channels.unavailableNote'),
   }[channel.state];
-  const mayWriteFirst = channel.state === 'inactive' && firstMessageChannelTypes.includes(channel.type) && !contact.blocked;
+  // The server says where the business may write first (its channel modules' `firstContact`).
+  const mayWriteFirst = channel.state === 'inactive' && !contact.blocked;
 
   return (
     <li className={`contact-channel contact-channel--${channel.state}`}>

@@ -3,7 +3,7 @@ import { Link, useParams } from 'react-router-dom';
 import { seesEveryConversation } from '../../../src/conversations/conversation-visibility.rules.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useSession } from '../session/session.js';
-import { channelTypeName, firstMessageChannelTypes } from './contact-format.js';
+import { channelTypeName } from './contact-format.js';
 import { type Contact, type ContactChannel, useContactChannels } from './contacts.queries.js';
 import { FirstMessageDialog } from './FirstMessageDialog.js';
 
@@ -39,9 +39,8 @@ function ConversationLink({ contact, conversationId }: { contact: Contact; conve
   );
 }
 
-/** Channels the contact wrote on already, and WhatsApp, SMS and email where it has a number or an address (SPEC §2.2). */
-const mayStartOn = (channel: ContactChannel) =>
-  channel.state === 'active' || (channel.state === 'inactive' && firstMessageChannelTypes.includes(channel.type));
+/** Channels the contact wrote on already, and those the server says the business may write first on (SPEC §2.2). */
+const mayStartOn = (channel: ContactChannel) => channel.state === 'active' || channel.state === 'inactive';
 
 function StartConversation({ contact }: { contact: Contact }) {
   const { t } = useI18n();

@@ -21,9 +21,6 @@ export function channelTypeName(type: string, t: Translate): string {
   return brandNames[type] ?? type;
 }
 
-/** The channels on which the business may write first (SPEC §2.2). */
-export const firstMessageChannelTypes = ['whatsapp', 'sms', 'email'];
-
 /** A plain date (`2024-05-01`, as date inputs and date fields hold it) is the same day everywhere. */
 export function formatDate(value: string, language: Language): string {
   const plainDate = /^\d{4}-\d{2}-\d{2}$/.test(value);

@@ -1,4 +1,5 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
+import { channelsMessages } from '../channels/channels.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { usageMessages } from '../usage/usage.messages.js';
@@ -53,7 +54,7 @@ export const de: Dictionary = {
   'password.current': 'Aktuelles Passwort',
   'password.new': 'Neues Passwort',
   'password.repeat': 'Neues Passwort wiederholen',
-  'password.hint': 'Mindestens 8 Zeichen.',
+  'password.hint': 'Mindestens 12 Zeichen.',
   'password.mismatch': 'Die beiden neuen Passwörter stimmen nicht überein.',
   'password.submit': 'Passwort ändern',
   'password.changed': 'Ihr Passwort wurde geändert. Ihre anderen Sitzungen wurden abgemeldet.',
@@ -109,7 +110,7 @@ export const de: Dictionary = {
   'users.you': '(Sie)',
   'users.roleOf': 'Rolle von {name}',
   'users.initialPassword': 'Erstes Passwort',
-  'users.initialPasswordHint': 'Mindestens 8 Zeichen. Geben Sie es der Person weiter; sie kann es nach der Anmeldung ändern.',
+  'users.initialPasswordHint': 'Mindestens 12 Zeichen. Geben Sie es der Person weiter; sie kann es nach der Anmeldung ändern.',
   'users.removeOf': '{name} entfernen',
   'users.removeTitle': '{name} entfernen?',
   'users.removeBody': '{name} verliert sofort den Zugriff auf diesen Arbeitsbereich.',
@@ -159,7 +160,11 @@ export const de: Dictionary = {
   'workspace.agentsSeeAll': 'Agenten sehen den Posteingang „Alle“',
   'workspace.assignOnReply': 'Wer auf eine nicht zugewiesene Konversation antwortet, übernimmt sie',
   'workspace.agentsMayDeleteAssignedContacts': 'Agenten dürfen die ihnen zugewiesenen Kontakte löschen',
+  'workspace.agentsMayDeleteConversations': 'Agenten dürfen Unterhaltungen mitsamt Verlauf löschen',
   'workspace.agentsMayMerge': 'Agenten dürfen Kontakte zusammenführen',
+  'workspace.allowedPrivateHosts': 'Private Hosts, die Zustellungen erreichen dürfen',
+  'workspace.allowedPrivateHosts.hint':
+    'Antworten und Anfragen an Ihre eigenen Systeme gehen nie an private oder lokale Adressen (10.x, 192.168.x, localhost …), außer ihr Host steht hier: einer pro Zeile, als Host oder Host:Port.',
   'workspace.saved': 'Einstellungen gespeichert.',
 
   'error.unexpected': 'Etwas ist schiefgegangen. Bitte versuchen Sie es erneut.',
@@ -180,10 +185,13 @@ export const de: Dictionary = {
   'error.wrong_password': 'Das aktuelle Passwort ist falsch.',
   'error.forbidden': 'Ihre Rolle erlaubt das nicht.',
   'error.not_found': 'Das gibt es nicht mehr. Vielleicht hat es jemand entfernt.',
+  'error.cross_origin_refused': 'Diese Seite hat nicht die Adresse, für die Switchboard eingerichtet ist (PUBLIC_URL). Öffnen Sie Switchboard unter seiner eigenen Adresse, oder bitten Sie Ihre Administration, diese in ALLOWED_ORIGINS aufzunehmen.',
+  'error.invalid_text': 'Dieser Text enthält ein Zeichen, das nicht gespeichert werden kann (ein NUL-Zeichen oder ein halbes Emoji). Entfernen Sie es und versuchen Sie es erneut.',
   'error.rate_limited': 'Zu viele Anfragen. Warten Sie einen Moment und versuchen Sie es erneut.',
   'error.field.email': 'Geben Sie eine gültige E-Mail-Adresse ein.',
-  'error.field.password': 'Verwenden Sie 8 bis 1000 Zeichen.',
-  'error.field.newPassword': 'Verwenden Sie 8 bis 1000 Zeichen.',
+  'error.field.allowedPrivateHosts': 'Geben Sie Hosts an, einen pro Zeile: höchstens 50, jeder höchstens 255 Zeichen lang.',
+  'error.field.password': 'Verwenden Sie mindestens 12 Zeichen (höchstens 1000): kürzere Passwörter sind zu leicht zu erraten.',
+  'error.field.newPassword': 'Verwenden Sie mindestens 12 Zeichen (höchstens 1000): kürzere Passwörter sind zu leicht zu erraten.',
   'error.field.name': 'Geben Sie einen Namen ein (bis zu 200 Zeichen).',
   'error.field.workspaceName': 'Geben Sie einen Namen ein (bis zu 200 Zeichen).',
   'error.field.missedAfterSeconds': 'Geben Sie eine ganze Zahl von 5 bis 86400 Sekunden ein.',
@@ -192,4 +200,5 @@ export const de: Dictionary = {
   ...contactsMessages.de,
   ...blockingMessages.de,
   ...usageMessages.de,
+  ...channelsMessages.de,
 };

@@ -1,4 +1,5 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
+import { channelsMessages } from '../channels/channels.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { usageMessages } from '../usage/usage.messages.js';
@@ -52,7 +53,7 @@ export const en = {
   'password.current': 'Current password',
   'password.new': 'New password',
   'password.repeat': 'Repeat the new password',
-  'password.hint': 'At least 8 characters.',
+  'password.hint': 'At least 12 characters.',
   'password.mismatch': 'The two new passwords differ.',
   'password.submit': 'Change password',
   'password.changed': 'Your password was changed. Your other sessions were logged out.',
@@ -108,7 +109,7 @@ export const en = {
   'users.you': '(you)',
   'users.roleOf': 'Role of {name}',
   'users.initialPassword': 'Initial password',
-  'users.initialPasswordHint': 'At least 8 characters. Give it to the person; they can change it after logging in.',
+  'users.initialPasswordHint': 'At least 12 characters. Give it to the person; they can change it after logging in.',
   'users.removeOf': 'Remove {name}',
   'users.removeTitle': 'Remove {name}?',
   'users.removeBody': '{name} will lose access to this workspace at once.',
@@ -158,7 +159,11 @@ export const en = {
   'workspace.agentsSeeAll': 'Agents see the “All” inbox',
   'workspace.assignOnReply': 'Replying to an unassigned conversation assigns it to the sender',
   'workspace.agentsMayDeleteAssignedContacts': 'Agents may delete the contacts assigned to them',
+  'workspace.agentsMayDeleteConversations': 'Agents may delete conversations and their history',
   'workspace.agentsMayMerge': 'Agents may merge contacts',
+  'workspace.allowedPrivateHosts': 'Private hosts deliveries may reach',
+  'workspace.allowedPrivateHosts.hint':
+    'Replies and requests to your own systems never go to private or local addresses (10.x, 192.168.x, localhost…) unless their host is listed here: one per line, as host or host:port.',
   'workspace.saved': 'Settings saved.',
 
   'error.unexpected': 'Something went wrong. Please try again.',
@@ -179,10 +184,13 @@ export const en = {
   'error.wrong_password': 'The current password is wrong.',
   'error.forbidden': 'Your role does not allow this.',
   'error.not_found': 'It no longer exists. Someone may have removed it.',
+  'error.cross_origin_refused': 'This page’s address is not the one Switchboard is set up for (PUBLIC_URL). Open Switchboard at its own address, or ask your administrator to add this one to ALLOWED_ORIGINS.',
+  'error.invalid_text': 'This text holds a character that cannot be stored (a NUL character or half of an emoji). Remove it and try again.',
   'error.rate_limited': 'Too many requests. Wait a moment and try again.',
   'error.field.email': 'Enter a valid email address.',
-  'error.field.password': 'Use 8 to 1000 characters.',
-  'error.field.newPassword': 'Use 8 to 1000 characters.',
+  'error.field.allowedPrivateHosts': 'List hosts, one per line: up to 50, each at most 255 characters.',
+  'error.field.password': 'Use at least 12 characters (and at most 1000): shorter passwords are guessed too easily.',
+  'error.field.newPassword': 'Use at least 12 characters (and at most 1000): shorter passwords are guessed too easily.',
   'error.field.name': 'Enter a name (up to 200 characters).',
   'error.field.workspaceName': 'Enter a name (up to 200 characters).',
   'error.field.missedAfterSeconds': 'Enter a whole number of seconds from 5 to 86400.',
@@ -191,6 +199,7 @@ export const en = {
   ...contactsMessages.en,
   ...blockingMessages.en,
   ...usageMessages.en,
+  ...channelsMessages.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -1,4 +1,5 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
+import { channelsMessages } from '../channels/channels.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { usageMessages } from '../usage/usage.messages.js';
@@ -53,7 +54,7 @@ export const fr: Dictionary = {
   'password.current': 'Mot de passe actuel',
   'password.new': 'Nouveau mot de passe',
   'password.repeat': 'Répétez le nouveau mot de passe',
-  'password.hint': 'Au moins 8 caractères.',
+  'password.hint': 'Au moins 12 caractères.',
   'password.mismatch': 'Les deux nouveaux mots de passe ne correspondent pas.',
   'password.submit': 'Changer le mot de passe',
   'password.changed': 'Votre mot de passe a été changé. Vos autres sessions ont été déconnectées.',
@@ -109,7 +110,7 @@ export const fr: Dictionary = {
   'users.you': '(vous)',
   'users.roleOf': 'Rôle de {name}',
   'users.initialPassword': 'Mot de passe initial',
-  'users.initialPasswordHint': 'Au moins 8 caractères. Transmettez-le à la personne ; elle pourra le changer après sa connexion.',
+  'users.initialPasswordHint': 'Au moins 12 caractères. Transmettez-le à la personne ; elle pourra le changer après sa connexion.',
   'users.removeOf': 'Retirer {name}',
   'users.removeTitle': 'Retirer {name} ?',
   'users.removeBody': '{name} perdra immédiatement l’accès à cet espace de travail.',
@@ -159,7 +160,11 @@ export const fr: Dictionary = {
   'workspace.agentsSeeAll': 'Les agents voient la boîte « Toutes »',
   'workspace.assignOnReply': 'Répondre à une conversation non assignée l’assigne à son auteur',
   'workspace.agentsMayDeleteAssignedContacts': 'Les agents peuvent supprimer les contacts qui leur sont assignés',
+  'workspace.agentsMayDeleteConversations': 'Les agents peuvent supprimer des conversations et leur historique',
   'workspace.agentsMayMerge': 'Les agents peuvent fusionner des contacts',
+  'workspace.allowedPrivateHosts': 'Hôtes privés que les envois peuvent joindre',
+  'workspace.allowedPrivateHosts.hint':
+    'Les réponses et requêtes vers vos propres systèmes ne vont jamais à des adresses privées ou locales (10.x, 192.168.x, localhost…), sauf si leur hôte figure ici : un par ligne, sous la forme hôte ou hôte:port.',
   'workspace.saved': 'Paramètres enregistrés.',
 
   'error.unexpected': 'Une erreur s’est produite. Veuillez réessayer.',
@@ -180,10 +185,13 @@ export const fr: Dictionary = {
   'error.wrong_password': 'Le mot de passe actuel est incorrect.',
   'error.forbidden': 'Votre rôle ne le permet pas.',
   'error.not_found': 'Cet élément n’existe plus. Quelqu’un l’a peut-être supprimé.',
+  'error.cross_origin_refused': 'L’adresse de cette page n’est pas celle pour laquelle Switchboard est configuré (PUBLIC_URL). Ouvrez Switchboard à sa propre adresse, ou demandez à votre administrateur d’ajouter celle-ci à ALLOWED_ORIGINS.',
+  'error.invalid_text': 'Ce texte contient un caractère impossible à enregistrer (un caractère NUL ou la moitié d’un emoji). Retirez-le et réessayez.',
   'error.rate_limited': 'Trop de requêtes. Patientez un instant et réessayez.',
   'error.field.email': 'Saisissez une adresse e-mail valide.',
-  'error.field.password': 'Utilisez entre 8 et 1000 caractères.',
-  'error.field.newPassword': 'Utilisez entre 8 et 1000 caractères.',
+  'error.field.allowedPrivateHosts': 'Indiquez des hôtes, un par ligne : 50 au plus, chacun de 255 caractères au plus.',
+  'error.field.password': 'Utilisez au moins 12 caractères (1000 au plus) : un mot de passe plus court se devine trop facilement.',
+  'error.field.newPassword': 'Utilisez au moins 12 caractères (1000 au plus) : un mot de passe plus court se devine trop facilement.',
   'error.field.name': 'Saisissez un nom (200 caractères au plus).',
   'error.field.workspaceName': 'Saisissez un nom (200 caractères au plus).',
   'error.field.missedAfterSeconds': 'Saisissez un nombre entier de secondes entre 5 et 86400.',
@@ -192,4 +200,5 @@ export const fr: Dictionary = {
   ...contactsMessages.fr,
   ...blockingMessages.fr,
   ...usageMessages.fr,
+  ...channelsMessages.fr,
 };

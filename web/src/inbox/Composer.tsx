@@ -6,6 +6,7 @@ import { formatBytes, useUploads } from './attachments.js';
 import { code, type Edit, findTrigger, link, list, replace, type TextRange, wrap } from './composer-editing.js';
 import { BulletListIcon, LinkIcon, NumberedListIcon, PaperclipIcon } from './icons.js';
 import { type Conversation, type SavedReply, useSavedReplySearch, useSendMessage } from './inbox.queries.js';
+import { useReplyWindow } from './ReplyWindow.js';
 
 type Mode = 'reply' | 'comment';
 
@@ -32,6 +33,10 @@ export function Composer({ conversation }: { conversation: Conversation }) {
   const { t, language } = i18n;
   const users = useUsers();
   const send = useSendMessage(conversation.id);
+  const sendTemplate = useSendMessage(conversation.id);
+  const replyWindow = useReplyWindow(conversation, (channelId, template) =>
+    sendTemplate.mutateAsync({ type: 'reply', text: '', attachmentIds: [], mentions: [], channelId, template }),
+  );
   const [chosenMode, setMode] = useState<Mode>('reply');
   // Nothing reaches a blocked contact (SPEC §2.6); colleagues may still comment, say on why it was blocked.
   const mode: Mode = conversation.blocked ? 'comment' : chosenMode;
@@ -81,13 +86,13 @@ export function Composer({ conversation }: { conversation: Conversation }) {
 
   const uploads = useUploads();
   const hasContent = text.trim() !== '' || (mode === 'reply' && uploads.attachmentIds.length > 0);
-  const canSend = hasContent && !uploads.busy && !send.isPending;
+  const canSend = hasContent && !uploads.busy && !send.isPending && (mode === 'comment' || replyWindow.freeText);
 
   function submit() {
     if (!canSend) return;
     const mentions = mode === 'comment' ? (users.data ?? []).filter((user) => text.includes(`@${user.name}`)).map((user) => user.id) : [];
     send.mutate(
-      { type: mode, text, attachmentIds: uploads.attachmentIds, mentions },
+      { type: mode, text, attachmentIds: uploads.attachmentIds, mentions, ...(mode === 'reply' ? replyWindow.sendOptions : {}) },
       {
         onSuccess: () => {
           setText('');
@@ -214,11 +219,14 @@ export function Composer({ conversation }: { conversation: Conversation }) {
         </ul>
       )}
 
+      {mode === 'reply' && replyWindow.panel}
+
       <textarea
         ref={textarea}
         className="composer-input"
         rows={3}
         value={text}
+        disabled={mode === 'reply' && !replyWindow.freeText}
         aria-label={t(mode === 'reply' ? 'inbox.composer.replyLabel' : 'inbox.composer.commentLabel')}
         placeholder={t(mode === 'reply' ? 'inbox.composer.replyPlaceholder' : 'inbox.composer.commentPlaceholder')}
         aria-controls={trigger ? listId : undefined}

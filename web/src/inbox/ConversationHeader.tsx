@@ -3,6 +3,8 @@ import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom'
 import { BlockConversationButton } from '../blocking/BlockConversationButton.js';
 import { ChannelLabel } from '../channels/ChannelIcon.js';
 import { useI18n } from '../i18n/i18n.js';
+import { may } from '../session/permissions.js';
+import { useSession } from '../session/session.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { errorMessage } from '../ui/errors.js';
 import { usePresence, useTeams, useUsers } from '../workspace/workspace.queries.js';
@@ -22,6 +24,9 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
   const { view } = useParams();
   const [searchParams] = useSearchParams();
   const { status } = conversation;
+  // SPEC §1: agents delete conversations only where the workspace allows it.
+  const { user, workspace } = useSession();
+  const mayDelete = may(user.role, 'conversations.delete') || workspace.settings.agentsMayDeleteConversations;
 
   return (
     <header className="conversation-header">
@@ -55,15 +60,17 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
             </button>
           )}
           {!conversation.blocked && <BlockConversationButton conversation={conversation} />}
-          <button
-            type="button"
-            className="button button--small button--icon-small button--danger-text"
-            aria-label={t('inbox.action.delete')}
-            title={t('inbox.action.delete')}
-            onClick={() => setDialog('delete')}
-          >
-            <TrashIcon />
-          </button>
+          {mayDelete && (
+            <button
+              type="button"
+              className="button button--small button--icon-small button--danger-text"
+              aria-label={t('inbox.action.delete')}
+              title={t('inbox.action.delete')}
+              onClick={() => setDialog('delete')}
+            >
+              <TrashIcon />
+            </button>
+          )}
         </div>
       </div>
       <AssignmentControls conversation={conversation} assign={(change) => action.mutate({ type: 'assign', ...change })} />

@@ -4,6 +4,7 @@ import { errorMessage } from '../ui/errors.js';
 import { useUsers } from '../workspace/workspace.queries.js';
 import { formatBytes } from './attachments.js';
 import { FormattedText } from './FormattedText.js';
+import { failureReason, MessageContentLabel } from './MessageContent.js';
 import { type Attachment, type Message, type MessageStatus, useMessages, useRetryMessage } from './inbox.queries.js';
 import { SlowSending } from './SlowSending.js';
 import { fullTime, messageTime } from './time.js';
@@ -52,6 +53,7 @@ function MessageItem({ message }: { message: Message }) {
       <div className="message-bubble">
         {kind === 'comment' && <p className="message-label">{t('inbox.message.comment')}</p>}
         {message.hidden && <p className="message-label message-label--hidden">{t('blocking.hiddenMessage')}</p>}
+        <MessageContentLabel message={message} />
         {message.text && <FormattedText text={message.text} />}
         {message.attachments.length > 0 && (
           <ul className="message-attachments">
@@ -74,7 +76,7 @@ function MessageItem({ message }: { message: Message }) {
           <span className="failure-mark" aria-hidden="true">
             !
           </span>
-          <span>{t('inbox.delivery.failedBecause', { reason: message.error ?? '' })}</span>
+          <span>{t('inbox.delivery.failedBecause', { reason: failureReason(message, t) })}</span>
           {kind === 'outbound' && <RetryButton message={message} />}
         </p>
       )}

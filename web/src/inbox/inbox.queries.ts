@@ -39,6 +39,13 @@ export type Attachment = { id: string; fileName: string; contentType: string; si
 
 export type MessageStatus = 'received' | 'pending' | 'sent' | 'delivered' | 'read' | 'failed';
 
+/** What an inbound message is besides its text: a photo, a location, a shared contact, a kind we cannot show. */
+export type MessageContent =
+  | { kind: 'image' | 'audio' | 'video' | 'document' | 'sticker'; fileName?: string }
+  | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
+  | { kind: 'contacts'; contacts: Array<{ name: string; phones: string[] }> }
+  | { kind: 'unsupported'; providerType: string };
+
 export type Message = {
   id: string;
   conversationId: string;
@@ -47,6 +54,10 @@ export type Message = {
   text: string;
   status: MessageStatus;
   error: string | null;
+  /** The provider's code of a failure (`whatsapp:131047`), worded in the reader's language where known. */
+  errorCode?: string | null;
+  content?: MessageContent | null;
+  tag?: string | null;
   authorId: string | null;
   attachments: Attachment[];
   /** Received while the contact was blocked: listed only when asked for (`includeHidden`). */
@@ -274,7 +285,15 @@ function refetchSearchesSoon(queryClient: QueryClient) {
   searchRefetches.set(queryClient, timer);
 }
 
-type OutgoingMessage = { type: 'reply' | 'comment'; text: string; attachmentIds: string[]; mentions: string[] };
+/** `channelId`: the channel the composer's window chose; `template`: a pre-approved message instead of text (SPEC §7). */
+type OutgoingMessage = {
+  type: 'reply' | 'comment';
+  text: string;
+  attachmentIds: string[];
+  mentions: string[];
+  channelId?: string;
+  template?: { name: string; language: string; parameters: string[] };
+};
 
 export function useSendMessage(conversationId: string) {
   const queryClient = useQueryClient();
@@ -282,7 +301,8 @@ export function useSendMessage(conversationId: string) {
     mutationFn: (message: OutgoingMessage) =>
       api.post<Message>(`/api/v1/conversations/${conversationId}/messages`, {
         type: message.type,
-        text: message.text,
+        ...(message.template ? { template: message.template } : { text: message.text }),
+        ...(message.channelId && { channelId: message.channelId }),
         ...(message.attachmentIds.length > 0 && { attachmentIds: message.attachmentIds }),
         ...(message.mentions.length > 0 && { mentions: message.mentions }),
       }),

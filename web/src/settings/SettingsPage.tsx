@@ -9,6 +9,8 @@ const sections: Array<[path: string, label: MessageKey]> = [
   ['tags', 'settings.tags'],
   ['saved-replies', 'savedReplies.title'],
   ['spam', 'settings.spam'],
+  ['channels', 'settings.channels'],
+  ['templates', 'settings.templates'],
 ];
 
 export function SettingsPage() {

@@ -4,12 +4,25 @@ import { api } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
 import { type Me, useSession } from '../session/session.js';
 import { formErrors } from '../ui/errors.js';
-import { CheckboxField, FormAlert, FormSuccess, TextField } from '../ui/forms.js';
+import { CheckboxField, FormAlert, FormSuccess, TextAreaField, TextField } from '../ui/forms.js';
 import type { WorkspaceSettings as Settings } from '../workspace/workspace.queries.js';
 
 type WorkspacePatch = { name: string; settings: Settings };
 
-const fields = ['name', 'closingLogic', 'missedAfterSeconds', 'assignOnReply', 'agentsSeeAll', 'agentsMayDeleteAssignedContacts', 'agentsMayMerge'];
+const fields = [
+  'name',
+  'closingLogic',
+  'missedAfterSeconds',
+  'assignOnReply',
+  'agentsSeeAll',
+  'agentsMayDeleteAssignedContacts',
+  'agentsMayDeleteConversations',
+  'agentsMayMerge',
+  'allowedPrivateHosts',
+];
+
+/** One host per line (or separated by commas or spaces), as the textarea holds them. */
+const hostList = (text: string) => text.split(/[\s,]+/).filter(Boolean);
 
 export function WorkspaceSettings() {
   const i18n = useI18n();
@@ -34,7 +47,9 @@ export function WorkspaceSettings() {
         assignOnReply: form.has('assignOnReply'),
         agentsSeeAll: form.has('agentsSeeAll'),
         agentsMayDeleteAssignedContacts: form.has('agentsMayDeleteAssignedContacts'),
+        agentsMayDeleteConversations: form.has('agentsMayDeleteConversations'),
         agentsMayMerge: form.has('agentsMayMerge'),
+        allowedPrivateHosts: hostList(String(form.get('allowedPrivateHosts'))),
       },
     });
   }
@@ -77,8 +92,23 @@ export function WorkspaceSettings() {
           defaultChecked={settings.agentsMayDeleteAssignedContacts}
           error={errors.of('agentsMayDeleteAssignedContacts')}
         />
+        <CheckboxField
+          label={t('workspace.agentsMayDeleteConversations')}
+          name="agentsMayDeleteConversations"
+          defaultChecked={settings.agentsMayDeleteConversations}
+          error={errors.of('agentsMayDeleteConversations')}
+        />
         <CheckboxField label={t('workspace.agentsMayMerge')} name="agentsMayMerge" defaultChecked={settings.agentsMayMerge} error={errors.of('agentsMayMerge')} />
       </fieldset>
+      <TextAreaField
+        label={t('workspace.allowedPrivateHosts')}
+        hint={t('workspace.allowedPrivateHosts.hint')}
+        name="allowedPrivateHosts"
+        rows={3}
+        spellCheck={false}
+        defaultValue={settings.allowedPrivateHosts.join('\n')}
+        error={errors.of('allowedPrivateHosts')}
+      />
       <FormAlert>{errors.general}</FormAlert>
       <FormSuccess>{save.isSuccess ? t('workspace.saved') : undefined}</FormSuccess>
       <div className="form-actions">

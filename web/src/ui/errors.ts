@@ -17,10 +17,10 @@ export function errorMessage(error: unknown, { t, language }: I18n): string {
 /** Conflicts the API reports without a field, but which a person fixes in one. */
 const fieldOfCode: Record<string, string> = { email_taken: 'email', team_name_taken: 'name' };
 
-/** `settings.missedAfterSeconds` → `missedAfterSeconds`: forms name their fields by the last part. */
+/** `settings.missedAfterSeconds` → `missedAfterSeconds`, `tags.2` → `tags`: forms name their fields by the last part that is a name. */
 function fieldName(error: unknown): string | undefined {
   if (!(error instanceof ApiError)) return undefined;
-  return error.field ? error.field.split('.').at(-1) : fieldOfCode[error.code];
+  return error.field ? error.field.split('.').filter((part) => !/^\d+$/.test(part)).at(-1) : fieldOfCode[error.code];
 }
 
 function retryAfter(error: ApiError, language: Language): string {

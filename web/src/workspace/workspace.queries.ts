@@ -11,7 +11,10 @@ export type WorkspaceSettings = {
   agentsSeeAll: boolean;
   assignOnReply: boolean;
   agentsMayDeleteAssignedContacts: boolean;
+  agentsMayDeleteConversations: boolean;
   agentsMayMerge: boolean;
+  /** Private hosts the API channel's deliveries may reach (`host` or `host:port`). */
+  allowedPrivateHosts: string[];
 };
 
 /** Every user of the workspace, all pages: the team member pickers need the whole list. */

@@ -1,0 +1,165 @@
+import { type FormEvent, useId, useState } from 'react';
+import { channelTypeName } from '../contacts/contact-format.js';
+import { useI18n } from '../i18n/i18n.js';
+import { ConfirmDialog } from '../ui/ConfirmDialog.js';
+import { Dialog } from '../ui/Dialog.js';
+import { formErrors } from '../ui/errors.js';
+import { FormActions, FormAlert, SelectField, TextField } from '../ui/forms.js';
+import { type Channel, type Template, type TemplateSupport, useChannels, useChannelTypes, useRemoveTemplate, useSaveTemplate, useTemplates } from './channels.queries.js';
+import { TemplatePreview } from './TemplatePreview.js';
+import './channels.css';
+
+/** Settings → Templates: each channel's pre-approved messages (WhatsApp's), with a filled-in preview. */
+export function TemplatesSettings() {
+  const { t } = useI18n();
+  const channels = useChannels();
+  const types = useChannelTypes();
+  const supportOf = (channel: Channel) => types.data?.find((type) => type.type === channel.type)?.templates ?? null;
+  const withTemplates = (channels.data ?? []).filter((channel) => supportOf(channel) !== null);
+  const [chosen, setChosen] = useState<string>();
+  const channel = withTemplates.find((each) => each.id === chosen) ?? withTemplates[0];
+  const templates = useTemplates(channel?.id);
+  const [editing, setEditing] = useState<Template | 'new'>();
+  const [deleting, setDeleting] = useState<Template>();
+  const remove = useRemoveTemplate();
+  const support = channel ? supportOf(channel) : null;
+
+  return (
+    <section className="card" aria-labelledby="templates-heading">
+      <header className="card-header">
+        <h2 id="templates-heading">{t('templates.title')}</h2>
+        {channel && (
+          <button type="button" className="button button--primary" onClick={() => setEditing('new')}>
+            {t('templates.add')}
+          </button>
+        )}
+      </header>
+      <p className="muted">{t('templates.intro')}</p>
+      {channels.data && types.data && withTemplates.length === 0 && <p className="muted">{t('templates.noChannel')}</p>}
+      {withTemplates.length > 1 && (
+        <div className="templates-toolbar">
+          <SelectField label={t('templates.channel')} value={channel?.id} onChange={(event) => setChosen(event.target.value)}>
+            {withTemplates.map((each) => (
+              <option key={each.id} value={each.id}>
+                {each.name} ({channelTypeName(each.type, t)})
+              </option>
+            ))}
+          </SelectField>
+        </div>
+      )}
+      {templates.data?.length === 0 && <p className="muted">{t('templates.none')}</p>}
+      {templates.data && templates.data.length > 0 && (
+        <table className="table">
+          <thead>
+            <tr>
+              <th scope="col">{t('templates.name')}</th>
+              <th scope="col">{t('templates.language')}</th>
+              <th scope="col">{t('templates.category')}</th>
+              <th scope="col">{t('templates.body')}</th>
+              <th scope="col">
+                <span className="visually-hidden">{t('channels.column.actions')}</span>
+              </th>
+            </tr>
+          </thead>
+          <tbody>
+            {templates.data.map((template) => (
+              <tr key={template.id}>
+                <td>
+                  <code>{template.name}</code>
+                </td>
+                <td>{template.language}</td>
+                <td>{template.category ?? '—'}</td>
+                <td className="template-body">{template.body}</td>
+                <td className="row-actions">
+                  <button type="button" className="button button--small" aria-label={t('templates.editOf', { name: template.name, language: template.language })} onClick={() => setEditing(template)}>
+                    {t('templates.edit')}
+                  </button>
+                  <button
+                    type="button"
+                    className="button button--small button--danger-text"
+                    aria-label={t('templates.deleteOf', { name: template.name, language: template.language })}
+                    onClick={() => setDeleting(template)}
+                  >
+                    {t('action.delete')}
+                  </button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </table>
+      )}
+      {editing && channel && support && (
+        <TemplateDialog channelId={channel.id} support={support} template={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} />
+      )}
+      {deleting && (
+        <ConfirmDialog
+          title={t('templates.deleteTitle', { name: deleting.name })}
+          message={t('templates.deleteBody')}
+          confirmLabel={t('templates.deleteConfirm')}
+          onConfirm={() => remove.mutateAsync(deleting.id)}
+          onClose={() => setDeleting(undefined)}
+        />
+      )}
+    </section>
+  );
+}
+
+function TemplateDialog({ channelId, support, template, onClose }: { channelId: string; support: TemplateSupport; template?: Template; onClose: () => void }) {
+  const i18n = useI18n();
+  const { t } = i18n;
+  const bodyId = useId();
+  const save = useSaveTemplate(template?.id);
+  const [body, setBody] = useState(template?.body ?? '');
+  const errors = formErrors(save.error, i18n, ['name', 'language', 'category', 'body']);
+
+  function submit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    const form = new FormData(event.currentTarget);
+    const input = {
+      name: String(form.get('name') ?? '').trim(),
+      language: String(form.get('language') ?? '').trim(),
+      category: String(form.get('category') ?? '') || null,
+      body,
+    };
+    save.mutate(template ? input : { ...input, channelId }, { onSuccess: onClose });
+  }
+
+  return (
+    <Dialog title={template ? t('templates.editTitle', { name: template.name }) : t('templates.add')} onClose={onClose}>
+      <form onSubmit={submit} noValidate>
+        <TextField label={t('templates.name')} name="name" defaultValue={template?.name} hint={t('templates.nameHint')} error={errors.of('name')} required autoComplete="off" spellCheck={false} />
+        <TextField label={t('templates.language')} name="language" defaultValue={template?.language ?? 'en'} hint={t('templates.languageHint')} error={errors.of('language')} required autoComplete="off" />
+        {support.categories && (
+          <SelectField label={t('templates.category')} name="category" defaultValue={template?.category ?? ''} error={errors.of('category')}>
+            <option value="">{t('templates.categoryNone')}</option>
+            {support.categories.map((category) => (
+              <option key={category} value={category}>
+                {category}
+              </option>
+            ))}
+          </SelectField>
+        )}
+        <div className="field">
+          <label htmlFor={bodyId}>{t('templates.body')}</label>
+          <textarea
+            id={bodyId}
+            rows={5}
+            value={body}
+            maxLength={support.maxBodyLength}
+            required
+            aria-invalid={errors.of('body') ? true : undefined}
+            aria-describedby={`${bodyId}-hint`}
+            onChange={(event) => setBody(event.target.value)}
+          />
+          <p id={`${bodyId}-hint`} className="field-hint">
+            {t('templates.bodyHint')}
+          </p>
+          {errors.of('body') && <p className="field-error">{errors.of('body')}</p>}
+        </div>
+        <TemplatePreview body={body} style={support.placeholders} />
+        <FormAlert>{errors.general}</FormAlert>
+        <FormActions onCancel={onClose} submitLabel={t('action.save')} pending={save.isPending} />
+      </form>
+    </Dialog>
+  );
+}
