@@ -96,14 +96,18 @@ async function main() {
         from new_contacts c
       )
       insert into conversations (id, workspace_id, contact_id, status, snoozed_until, assignee_id, team_id,
-        last_message_at, last_inbound_at, last_outbound_at, awaiting_reply_since, created_at, updated_at)
+        last_message_at, last_inbound_at, last_outbound_at, awaiting_reply_since, last_channel_id, opened_at, closed_at, created_at, updated_at)
       select gen_random_uuid(), ${ws.id}, c.id, s.status,
         case when s.status = 'snoozed' then now() + interval '1 day' end,
         case when r.a < 0.6 then (${userIds})[1 + floor(r.a * 1000)::int % ${USERS}] end,
         case when r.t < 0.3 then (${teamIds})[1 + floor(r.t * 1000)::int % ${TEAMS}] end,
         r.at, r.at, r.at - interval '1 hour',
         case when s.status = 'open' and r.a > 0.7 then r.at end,
-        r.at - interval '30 days', r.at
+        ${channel.id}::uuid,
+        -- Made by its first message (the messages below are 7 minutes apart), closed a while after the last.
+        r.at - ${PER_CONVERSATION - 1} * interval '7 minutes',
+        case when s.status = 'closed' then r.at + r.t * interval '2 hours' end,
+        r.at - ${PER_CONVERSATION - 1} * interval '7 minutes', r.at
       from new_contacts c
       cross join lateral (select random() as a, random() as t, now() - random() * interval '90 days' as at, random() as s where c.id is not null) r
       cross join lateral (select case when r.s < 0.6 then 'open' when r.s < 0.7 then 'snoozed' else 'closed' end as status) s`);

@@ -11,6 +11,8 @@ import { registerContactsRoutes } from './contacts/contacts.routes.js';
 import { createContactsService } from './contacts/contacts.service.js';
 import { createIdentityService } from './contacts/identity.service.js';
 import { canReachContact, canSeeConversation, type ConversationViewer } from './conversations/conversation-visibility.rules.js';
+import { registerDashboardRoutes } from './conversations/dashboard.routes.js';
+import { createDashboardService } from './conversations/dashboard.service.js';
 import { registerConversationRoutes } from './conversations/conversations.routes.js';
 import { createConversationsService } from './conversations/conversations.service.js';
 import { createOnlineSince } from './conversations/online-since.js';
@@ -36,10 +38,13 @@ import { createHttpApp, registerOpenApiRoute, routeNotFound, serveWebApp } from 
 import { registerAuthRoutes, registerHealthRoutes, registerPlatformRoutes } from './platform/http/platform.routes.js';
 import { createJobQueue } from './platform/jobs.js';
 import type { Logger } from './platform/logging.js';
+import { createMailer } from './platform/mailer.js';
 import { createGateway } from './platform/realtime/gateway.js';
 import { createServerSecrets } from './platform/server-secrets.js';
 import { registerUsageRoutes } from './usage/usage.routes.js';
 import { createUsageService } from './usage/usage.service.js';
+import { registerInvitationRoutes } from './workspace/invitations.routes.js';
+import { createInvitationsService } from './workspace/invitations.service.js';
 import { registerAccountRoutes, registerWorkspaceRoutes } from './workspace/workspace.routes.js';
 import { createWorkspaceService } from './workspace/workspace.service.js';
 
@@ -89,6 +94,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const secrets = createServerSecrets(db);
   // workspace
   const workspace = createWorkspaceService({ db, bus, clock, auth });
+  const invitations = createInvitationsService({ db, bus, clock, mailer: createMailer({ smtpUrl: config.smtpUrl, from: config.mailFrom }), publicUrl: config.publicUrl });
   // usage, channels
   const usage = createUsageService({ db, clock });
   const registry = createChannelRegistry(channelModules);
@@ -110,6 +116,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   });
   const onlineSince = createOnlineSince({ bus, gateway, clock });
   const conversations = createConversationsService({ db, bus, clock, jobs, workspace, onlineSince, attachments });
+  const dashboard = createDashboardService({ db, clock, workspace });
   // blocking: receive() screens each inbound message for spam, which may block its contact
   const blocking = createBlockingService({ db, bus, clock, workspace, conversations });
   const spam = createSpamService({ db, bus, clock, jobs, usage, blocking, channels, conversations, workspace });
@@ -148,7 +155,26 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   // merging: moves identities, conversations and messages between contacts, above every domain it moves
   const merging = createMergingService({ db, bus, clock, jobs, workspace, contacts, conversations });
 
-  return { auth, jobs, workspace, gateway, contacts, usage, channels, identity, conversations, attachments, savedReplies, templates, messages, blocking, spam, merging };
+  return {
+    auth,
+    jobs,
+    workspace,
+    invitations,
+    gateway,
+    contacts,
+    usage,
+    channels,
+    identity,
+    conversations,
+    dashboard,
+    attachments,
+    savedReplies,
+    templates,
+    messages,
+    blocking,
+    spam,
+    merging,
+  };
 }
 
 /** The whole app on one database and bus: the server, the webhook thread and the tests build it here. */
@@ -181,6 +207,8 @@ export async function buildApp(deps: AppDeps) {
     registerUsageRoutes(context);
     registerTemplateRoutes(context);
     registerWindowRoutes(context);
+    registerDashboardRoutes(context);
+    registerInvitationRoutes(context);
     registerMergingRoutes(context);
     services.gateway.register(app);
     await serveWebApp(app, config.webDistDir);

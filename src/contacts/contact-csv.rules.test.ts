@@ -29,6 +29,7 @@ const item: ContactItem = {
   quarantined: false,
   channels: ['whatsapp'],
   conversationStatus: 'open',
+  conversationId: null,
   lastInteractionAt: null,
   createdAt: new Date('2024-05-01T10:00:00Z'),
   updatedAt: new Date('2024-05-01T10:00:00Z'),

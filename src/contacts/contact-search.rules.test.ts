@@ -60,6 +60,17 @@ describe('email and name search terms', () => {
     expect(searchTerms('John_Doe@Ex')).toEqual({ kind: 'email', pattern: 'john\\_doe@ex%' });
   });
 
+  it('one word of three characters or more also matches the start of an email address or of its domain', () => {
+    expect(searchTerms('Kohler2')).toEqual({ kind: 'name', words: [{ text: 'Kohler2', match: 'substring' }], emailPrefix: 'kohler2%' });
+    expect(searchTerms('example.com')).toEqual({ kind: 'name', words: [{ text: 'example.com', match: 'substring' }], emailPrefix: 'example.com%' });
+    expect(searchTerms('my_shop')).toMatchObject({ emailPrefix: 'my\\_shop%' });
+  });
+
+  it('several words, or fewer than three characters, are names only', () => {
+    expect(searchTerms('anna kohler')).not.toHaveProperty('emailPrefix');
+    expect(searchTerms('ko')).not.toHaveProperty('emailPrefix');
+  });
+
   it('name words of three characters or more match anywhere, shorter ones at a word start', () => {
     expect(searchTerms('  anna   MÜ ')).toEqual({
       kind: 'name',
@@ -75,7 +86,7 @@ describe('email and name search terms', () => {
   });
 
   it('LIKE wildcards in a name are literal', () => {
-    expect(searchTerms('50%_off')).toEqual({ kind: 'name', words: [{ text: '50\\%\\_off', match: 'substring' }] });
+    expect(searchTerms('50%_off')).toEqual({ kind: 'name', words: [{ text: '50\\%\\_off', match: 'substring' }], emailPrefix: '50\\%\\_off%' });
     expect(escapeLike('a\\b')).toBe('a\\\\b');
   });
 

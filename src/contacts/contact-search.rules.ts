@@ -12,8 +12,12 @@ export type SearchTerms =
   | { kind: 'phone'; numbers: string[]; pattern: string | null }
   /** A LIKE prefix pattern on the lower-cased email. */
   | { kind: 'email'; pattern: string }
-  /** Each word must match; the database folds case and accents of the words as of the names. */
-  | { kind: 'name'; words: NameWord[] };
+  /**
+   * Each word must match; the database folds case and accents of the words as of the names.
+   * `emailPrefix`: a one-word query also finds emails whose address or domain starts with it
+   * (`kohler2`, `example.com`), as people type them.
+   */
+  | { kind: 'name'; words: NameWord[]; emailPrefix?: string };
 
 /**
  * `substring` finds the word anywhere in a name; very short words would match nearly everything
@@ -43,17 +47,17 @@ export function searchTerms(query: string, countries: readonly string[] = []): S
       return { kind: 'email', pattern: `${escapeLike(text.toLowerCase())}%` };
     case 'phone':
       return phoneTerms(text, countries);
-    case 'name':
+    case 'name': {
+      const words = text.split(/\s+/).slice(0, MAX_WORDS);
       return {
         kind: 'name',
-        words: text
-          .split(/\s+/)
-          .slice(0, MAX_WORDS)
-          .map((word) => ({
-            text: escapeLike(word),
-            match: [...word].length >= 3 || shortWordScripts.test(word) ? ('substring' as const) : ('prefix' as const),
-          })),
+        words: words.map((word) => ({
+          text: escapeLike(word),
+          match: [...word].length >= 3 || shortWordScripts.test(word) ? ('substring' as const) : ('prefix' as const),
+        })),
+        ...(words.length === 1 && [...text].length >= 3 && { emailPrefix: `${escapeLike(text.toLowerCase())}%` }),
       };
+    }
   }
 }
 

@@ -35,6 +35,8 @@ export type ContactItem = {
   /** Types of the channels the contact has an identity on. */
   channels: string[];
   conversationStatus: 'open' | 'snoozed' | 'closed' | null;
+  /** The contact's conversation (one per contact, SPEC §3.2), if it has one. */
+  conversationId: string | null;
   lastInteractionAt: Date | null;
   createdAt: Date;
   updatedAt: Date;
@@ -134,6 +136,7 @@ type ItemRow = {
   tags: string[];
   channels: string[];
   conversation_status: ContactItem['conversationStatus'];
+  conversation_id: string | null;
   sort_value: string;
 };
 
@@ -158,6 +161,7 @@ function toItem(row: ItemRow): ContactItem {
     quarantined: row.quarantined_at !== null,
     channels: row.channels,
     conversationStatus: row.conversation_status,
+    conversationId: row.conversation_id,
     lastInteractionAt: toDate(row.last_interaction_at),
     createdAt: toDate(row.created_at)!,
     updatedAt: toDate(row.updated_at)!,
@@ -191,7 +195,8 @@ export function createContactsRepository(db: Db) {
               where ct.workspace_id = c.workspace_id and ct.contact_id = c.id order by lower(t.name)) as tags,
         array(select distinct ch.type from contact_channels cc join channels ch on ch.id = cc.channel_id
               where cc.workspace_id = c.workspace_id and cc.contact_id = c.id and cc.removed_at is null order by ch.type) as channels,
-        (select v.status from conversations v where v.workspace_id = c.workspace_id and v.contact_id = c.id) as conversation_status
+        (select v.status from conversations v where v.workspace_id = c.workspace_id and v.contact_id = c.id) as conversation_status,
+        (select v.id from conversations v where v.workspace_id = c.workspace_id and v.contact_id = c.id) as conversation_id
       from (
         select * from contacts c where ${sql.join(where, sql` and `)}
         order by ${key} ${direction}, c.id ${direction}

@@ -4,6 +4,7 @@ import {
   type ConversationStatus,
   type LifecycleEvent,
   type LifecycleEventType,
+  lifecycleTimes,
   transitions,
 } from './conversation-lifecycle.rules.js';
 
@@ -77,7 +78,31 @@ describe('what a transition does besides the status', () => {
     expect(applyLifecycleEvent(open, { type: 'outbound', senderId: 'me' })?.assigneeId).toBe('agent');
   });
 
+  it('a reply to an unassigned conversation makes the sender its assignee where the workspace says so, and only there', () => {
+    const unassigned = { ...open, assigneeId: null };
+    expect(applyLifecycleEvent(unassigned, { type: 'outbound', senderId: 'me', assignUnassigned: true })?.assigneeId).toBe('me');
+    expect(applyLifecycleEvent(unassigned, { type: 'outbound', senderId: 'me', assignUnassigned: false })?.assigneeId).toBeNull();
+    expect(applyLifecycleEvent({ ...unassigned, status: 'snoozed' }, { type: 'outbound', senderId: 'me', assignUnassigned: true })?.assigneeId).toBe('me');
+    expect(applyLifecycleEvent(open, { type: 'outbound', senderId: 'me', assignUnassigned: true })?.assigneeId).toBe('agent');
+    expect(applyLifecycleEvent(unassigned, { type: 'outbound', senderId: null, assignUnassigned: true })?.assigneeId).toBeNull();
+  });
+
   it('a contact writing to a closed conversation reopens it with its assignee unchanged', () => {
     expect(applyLifecycleEvent({ ...open, status: 'closed' }, events.inbound)).toEqual({ status: 'open', snoozedUntil: null, assigneeId: 'agent' });
   });
 });
+
+describe('the times a status change stamps', () => {
+  const at = new Date('2026-03-02T10:00:00Z');
+  it.each([
+    ['open', 'closed', { closedAt: at }],
+    ['snoozed', 'closed', { closedAt: at }],
+    ['closed', 'open', { openedAt: at, closedAt: null }],
+    ['open', 'snoozed', {}],
+    ['snoozed', 'open', {}],
+    ['open', 'open', {}],
+  ] as const)('%s → %s sets %j', (before, after, times) => {
+    expect(lifecycleTimes(before, after, at)).toEqual(times);
+  });
+});
+

@@ -18,7 +18,8 @@ export type LifecycleEvent =
   | { type: 'snooze'; until: Date }
   | { type: 'wake' }
   | { type: 'inbound' }
-  | { type: 'outbound'; senderId: string | null };
+  /** `assignUnassigned`: the workspace's assignOnReply setting. */
+  | { type: 'outbound'; senderId: string | null; assignUnassigned?: boolean };
 
 export type LifecycleState = { status: ConversationStatus; snoozedUntil: Date | null; assigneeId: string | null };
 
@@ -31,5 +32,18 @@ export function applyLifecycleEvent(state: LifecycleState, event: LifecycleEvent
   if (event.type === 'close' && event.closingLogic === 'unassign') next.assigneeId = null;
   // An outbound message reopens a closed conversation, and its sender takes it (SPEC §3.2).
   if (event.type === 'outbound' && state.status === 'closed' && event.senderId) next.assigneeId = event.senderId;
+  // Replying to an unassigned conversation takes it, where the workspace says so.
+  if (event.type === 'outbound' && state.assigneeId === null && event.assignUnassigned && event.senderId) next.assigneeId = event.senderId;
   return next;
+}
+
+/**
+ * The times a status change sets: closing stamps `closedAt`; leaving closed (the contact or an
+ * agent reopening) starts a new stretch, `openedAt`, and clears `closedAt`. The dashboard's
+ * resolution time is one stretch: closedAt − openedAt.
+ */
+export function lifecycleTimes(before: ConversationStatus, after: ConversationStatus, at: Date): { openedAt?: Date; closedAt?: Date | null } {
+  if (after === 'closed' && before !== 'closed') return { closedAt: at };
+  if (before === 'closed' && after !== 'closed') return { openedAt: at, closedAt: null };
+  return {};
 }

@@ -2,10 +2,13 @@ import { and, desc, eq, gte, inArray, isNotNull, isNull, or, type SQL, sql } fro
 import type { SearchTerms } from '../contacts/contact-search.rules.js';
 import { contactSearchCondition } from '../contacts/contact-search.sql.js';
 import { type Db, rowsOf } from '../platform/db/client.js';
-import { contacts, conversationReads, conversations, messages, teamMembers } from '../platform/db/schema.js';
+import { channels, contacts, conversationReads, conversations, messages, teamMembers } from '../platform/db/schema.js';
 import type { ContactAudience } from './conversation-visibility.rules.js';
 
 export type ConversationRow = typeof conversations.$inferSelect;
+
+/** Inbox counts stop here: the navigation shows "999+" beyond, and no count reads more of an inbox. */
+export const COUNT_CAP = 1000;
 
 /** Which conversations a list asks for; `visibleTo` narrows an agent to its own inboxes. */
 export type ConversationFilter = {
@@ -33,8 +36,12 @@ const summaryColumns = {
   },
 };
 
+/** The channel shown with a conversation: the one its contact last wrote on. */
+export type ConversationChannel = { id: string; type: string; name: string };
+
 export type SummaryRow = {
   conversation: ConversationRow;
+  channel: ConversationChannel | null;
   contact: {
     firstName: string | null;
     lastName: string | null;
@@ -159,9 +166,12 @@ export function createConversationsRepository(db: Db, { recentWindow = 400, comm
         lastType: last.type,
         lastCreatedAt: last.createdAt,
         readAt: conversationReads.readAt,
+        channelType: channels.type,
+        channelName: channels.name,
       })
       .from(conversations)
       .innerJoin(contacts, and(eq(contacts.workspaceId, conversations.workspaceId), eq(contacts.id, conversations.contactId)))
+      .leftJoin(channels, and(eq(channels.workspaceId, conversations.workspaceId), eq(channels.id, conversations.lastChannelId)))
       .leftJoin(
         conversationReads,
         and(
@@ -177,6 +187,10 @@ export function createConversationsRepository(db: Db, { recentWindow = 400, comm
     return rows.map(
       (row): SummaryRow => ({
         conversation: row.conversation,
+        channel:
+          row.conversation.lastChannelId && row.channelType !== null && row.channelName !== null
+            ? { id: row.conversation.lastChannelId, type: row.channelType, name: row.channelName }
+            : null,
         contact: row.contact,
         lastMessage:
           row.lastText === null || row.lastCreatedAt === null
@@ -312,6 +326,47 @@ export function createConversationsRepository(db: Db, { recentWindow = 400, comm
       return [...merged.values()]
         .sort((a, b) => b.conversation.lastMessageAt.getTime() - a.conversation.lastMessageAt.getTime() || (a.conversation.id < b.conversation.id ? 1 : -1))
         .slice(0, limit);
+    },
+
+    /**
+     * Open conversations of each inbox asked for, and how many of them wait unread by `viewerId`
+     * (the contact wrote since the viewer last opened it, and nobody has replied): each counted up
+     * to COUNT_CAP on the partial indexes of open conversations, blocked and held contacts aside,
+     * as the inboxes list them. `visible`: an agent's whole view (its own, unassigned, its teams').
+     */
+    async openCounts(
+      workspaceId: string,
+      viewerId: string,
+      inboxes: Array<{ key: string; kind: 'mine' | 'unassigned' | 'all' | 'visible' | 'team'; teamId?: string; teamIds?: string[] }>,
+    ): Promise<Map<string, { open: number; unread: number }>> {
+      if (inboxes.length === 0) return new Map();
+      const condition = (inbox: (typeof inboxes)[number]) => {
+        switch (inbox.kind) {
+          case 'mine':
+            return sql`c.assignee_id = ${viewerId}`;
+          case 'unassigned':
+            return sql`c.assignee_id is null`;
+          case 'team':
+            return sql`c.team_id = ${inbox.teamId}`;
+          case 'visible':
+            return sql`(c.assignee_id = ${viewerId} or c.assignee_id is null${
+              inbox.teamIds?.length ? sql` or c.team_id = any(${sql.param(inbox.teamIds)}::uuid[])` : sql``
+            })`;
+          case 'all':
+            return sql`true`;
+        }
+      };
+      const counted = inboxes.map(
+        (inbox) => sql`(select ${inbox.key}::text as key, count(*) as open, count(*) filter (where unread) as unread from (
+          select c.awaiting_reply_since is not null and c.last_inbound_at is not null and (r.read_at is null or r.read_at < c.last_inbound_at) as unread
+          from conversations c
+          join contacts k on k.workspace_id = c.workspace_id and k.id = c.contact_id
+          left join conversation_reads r on r.workspace_id = c.workspace_id and r.user_id = ${viewerId} and r.conversation_id = c.id
+          where c.workspace_id = ${workspaceId} and c.status = 'open' and ${condition(inbox)} and k.blocked_at is null and k.quarantined_at is null
+          limit ${COUNT_CAP}) counted)`,
+      );
+      const rows = rowsOf<{ key: string; open: number | string; unread: number | string }>(await db.execute(sql.join(counted, sql` union all `)));
+      return new Map(rows.map((row) => [row.key, { open: Number(row.open), unread: Number(row.unread) }]));
     },
 
     /** Members of each team, for the red dot of team-assigned conversations. */

@@ -34,6 +34,21 @@ export function registerConversationRoutes({ app: root, services }: RouteContext
     async (request) => conversations.list(actorOf(request), request.query),
   );
 
+  const count = z.object({ open: z.number().int(), unread: z.number().int() });
+  app.get(
+    '/api/v1/conversations/counts',
+    {
+      config: inboxUse,
+      schema: {
+        tags,
+        summary:
+          'Open conversations of each inbox the caller may see (Mine, Unassigned, All, each team), and how many of them the caller has not read since the contact wrote; each counted up to 1000',
+        response: { 200: z.object({ total: count, items: z.array(count.extend({ inbox: z.string() })) }) },
+      },
+    },
+    async (request) => conversations.counts(actorOf(request)),
+  );
+
   app.get('/api/v1/conversations/:id', { config: inboxUse, schema: { tags, params: uuidParam } }, async (request) =>
     conversations.get(actorOf(request), request.params.id),
   );

@@ -11,7 +11,7 @@ import { cursorPart, decodeCursor, encodeCursor } from '../platform/pagination.j
 import { type Actor, grantOf } from '../platform/auth/permissions.js';
 import type { WorkspaceSettings } from '../workspace/settings.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
-import { applyLifecycleEvent, type LifecycleEvent } from './conversation-lifecycle.rules.js';
+import { applyLifecycleEvent, type LifecycleEvent, lifecycleTimes } from './conversation-lifecycle.rules.js';
 import { canReachContact, canSeeConversation, type ConversationViewer, seesEveryConversation } from './conversation-visibility.rules.js';
 import {
   type ConversationFilter,
@@ -52,6 +52,8 @@ export function publicSummary(row: SummaryRow) {
     awaitingReplySince: c.awaitingReplySince,
     createdAt: c.createdAt,
     contact: { id: c.contactId, name: contactName(row.contact), avatarUrl: row.contact.avatarUrl },
+    /** The channel the contact last wrote on (its type and the workspace's name for it). */
+    channel: row.channel,
     lastMessage: row.lastMessage && {
       text: row.lastMessage.text.length > PREVIEW_CHARS ? `${row.lastMessage.text.slice(0, PREVIEW_CHARS)}…` : row.lastMessage.text,
       direction: row.lastMessage.direction,
@@ -158,7 +160,8 @@ export function createConversationsService(deps: {
       await refuseBlocked(repo, actor.workspaceId, row.contactId);
       const next = applyLifecycleEvent(row, event);
       if (!next) throw conflict('invalid_transition', `A ${row.status} conversation cannot ${event.type}`);
-      await repo.update(actor.workspaceId, id, { ...next, updatedAt: clock.now() });
+      const now = clock.now();
+      await repo.update(actor.workspaceId, id, { ...next, ...lifecycleTimes(row.status, next.status, now), updatedAt: now });
       return row.status === 'closed' && next.status === 'open';
     });
     await publishUpdated(actor.workspaceId, id);
@@ -241,6 +244,28 @@ export function createConversationsService(deps: {
       return { items, nextCursor: last ? encodeCursor([last.lastMessageAt.toISOString(), last.id]) : null };
     },
 
+    /**
+     * How many open conversations each inbox the actor may see holds, and how many of them wait
+     * unread by the actor; `total` over every conversation the actor sees.
+     */
+    async counts(actor: Actor) {
+      const viewer = await viewerOf(actor);
+      const seesAll = seesEveryConversation({ role: actor.role, agentsSeeAll: viewer.settings.agentsSeeAll });
+      const teamIds = actor.role === 'agent' ? viewer.teamIds : (await workspace.listTeams(actor)).items.map((team) => team.id);
+      const inboxes = [
+        { key: 'mine', kind: 'mine' as const },
+        { key: 'unassigned', kind: 'unassigned' as const },
+        ...(seesAll ? [{ key: 'all', kind: 'all' as const }] : [{ key: 'total', kind: 'visible' as const, teamIds: viewer.teamIds }]),
+        ...teamIds.map((teamId) => ({ key: `team:${teamId}`, kind: 'team' as const, teamId })),
+      ];
+      const counts = await repository.openCounts(actor.workspaceId, actor.userId, inboxes);
+      const of = (key: string) => counts.get(key) ?? { open: 0, unread: 0 };
+      return {
+        total: of(seesAll ? 'all' : 'total'),
+        items: inboxes.filter((inbox) => inbox.key !== 'total').map((inbox) => ({ inbox: inbox.key, ...of(inbox.key) })),
+      };
+    },
+
     async get(actor: Actor, id: string) {
       const { viewer } = await requireVisible(actor, id);
       return summaryFor(viewer, id);
@@ -318,8 +343,8 @@ export function createConversationsService(deps: {
      * In the caller's transaction: the contact wrote. Opens its conversation (or reopens it); a
      * hidden message (blocked contact) is filed without changing anything.
      */
-    async recordInbound(tx: Db, input: { workspaceId: string; contactId: string; at: Date; hidden: boolean; newContact?: boolean }) {
-      const { workspaceId, contactId, at, hidden } = input;
+    async recordInbound(tx: Db, input: { workspaceId: string; contactId: string; channelId: string; at: Date; hidden: boolean; newContact?: boolean }) {
+      const { workspaceId, contactId, channelId, at, hidden } = input;
       const repo = createConversationsRepository(tx);
       // A contact made in this transaction has no conversation to look for.
       let row = input.newContact ? undefined : await repo.lockByContact(workspaceId, contactId);
@@ -332,6 +357,9 @@ export function createConversationsService(deps: {
           lastMessageAt: at,
           lastInboundAt: hidden ? null : at,
           awaitingReplySince: hidden ? null : at,
+          lastChannelId: channelId,
+          openedAt: at,
+          closedAt: hidden ? at : null,
           createdAt: at,
           updatedAt: at,
         });
@@ -342,9 +370,11 @@ export function createConversationsService(deps: {
       const next = applyLifecycleEvent(row, { type: 'inbound' })!;
       const updated = await repo.update(workspaceId, row.id, {
         ...next,
+        ...lifecycleTimes(row.status, next.status, at),
         lastMessageAt: at,
         lastInboundAt: at,
         awaitingReplySince: row.awaitingReplySince ?? at,
+        lastChannelId: channelId,
         updatedAt: at,
       });
       const reopened = row.status === 'closed';
@@ -358,7 +388,18 @@ export function createConversationsService(deps: {
      */
     async recordOutbound(
       tx: Db,
-      input: { workspaceId: string; contactId: string; conversationId?: string; senderId: string | null; at: Date; kind: 'reply' | 'comment' },
+      input: {
+        workspaceId: string;
+        contactId: string;
+        conversationId?: string;
+        senderId: string | null;
+        /** The reply's channel: shown with a conversation the contact has not written on yet. */
+        channelId?: string | null;
+        /** The workspace's assignOnReply: a reply takes an unassigned conversation for its sender. */
+        assignUnassigned?: boolean;
+        at: Date;
+        kind: 'reply' | 'comment';
+      },
     ) {
       const { workspaceId, contactId, conversationId, senderId, at, kind } = input;
       const repo = createConversationsRepository(tx);
@@ -367,16 +408,18 @@ export function createConversationsService(deps: {
       const created = !row;
       if (!row) {
         // Made closed: the reply below opens it for its sender, as it would reopen any closed conversation.
-        await repo.insertIfAbsent({ id: newId(), workspaceId, contactId, status: 'closed', lastMessageAt: at, createdAt: at, updatedAt: at });
+        await repo.insertIfAbsent({ id: newId(), workspaceId, contactId, status: 'closed', lastMessageAt: at, closedAt: at, createdAt: at, updatedAt: at });
         row = (await repo.lockByContact(workspaceId, contactId))!;
       }
       if (kind === 'comment') return { conversation: row, opened: false, created };
-      const next = applyLifecycleEvent(row, { type: 'outbound', senderId })!;
+      const next = applyLifecycleEvent(row, { type: 'outbound', senderId, assignUnassigned: input.assignUnassigned })!;
       const updated = await repo.update(workspaceId, row.id, {
         ...next,
+        ...lifecycleTimes(row.status, next.status, at),
         lastMessageAt: at,
         lastOutboundAt: at,
         awaitingReplySince: null,
+        lastChannelId: row.lastChannelId ?? input.channelId ?? null,
         updatedAt: at,
       });
       return { conversation: updated, opened: row.status === 'closed', created };
@@ -391,7 +434,8 @@ export function createConversationsService(deps: {
       const repo = createConversationsRepository(tx);
       const row = await repo.lockByContact(input.workspaceId, input.contactId);
       if (!row || row.status === 'closed') return;
-      await repo.update(input.workspaceId, row.id, { ...applyLifecycleEvent(row, { type: 'close', closingLogic: input.closingLogic })!, updatedAt: input.at });
+      const next = applyLifecycleEvent(row, { type: 'close', closingLogic: input.closingLogic })!;
+      await repo.update(input.workspaceId, row.id, { ...next, ...lifecycleTimes(row.status, next.status, input.at), updatedAt: input.at });
     },
 
     /** In the caller's transaction: a snoozed conversation put back (a merge undone) wakes at its time again. */

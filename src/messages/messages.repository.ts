@@ -206,9 +206,9 @@ export function createMessagesRepository(db: Db) {
           on conflict do nothing
         ),
         opened as (
-          update conversations v set last_message_at = latest.at, last_inbound_at = latest.at,
+          update conversations v set last_message_at = latest.at, last_inbound_at = latest.at, last_channel_id = latest.channel_id,
                  awaiting_reply_since = coalesce(v.awaiting_reply_since, latest.at), updated_at = latest.at
-          from (select conversation_id, max(at) as at from stored group by conversation_id) latest
+          from (select conversation_id, max(at) as at, (array_agg(channel_id order by at desc))[1] as channel_id from stored group by conversation_id) latest
           where v.id = latest.conversation_id
           returning v.*
         )

@@ -18,6 +18,7 @@ import type { Logger } from '../platform/logging.js';
 import { encodeCursor } from '../platform/pagination.js';
 import type { Actor } from '../platform/auth/permissions.js';
 import type { UsageService } from '../usage/usage.service.js';
+import { readSettings } from '../workspace/settings.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import { type AttachmentsService, MAX_ATTACHMENT_BYTES, type PublicAttachment } from './attachments.service.js';
 import { statusesBefore } from './delivery-status.rules.js';
@@ -168,6 +169,7 @@ export function createMessagesService(deps: {
     await conversations.publishUpdated(workspaceId, message.conversationId, {
       summary: {
         conversation,
+        channel: { id: channel.id, type: channel.type, name: channel.name },
         contact: { ...contact, blockedAt: null, quarantinedAt: null },
         lastMessage: { text: message.text, direction: 'in', type: 'message', createdAt: message.createdAt },
         readAt: null,
@@ -217,7 +219,7 @@ export function createMessagesService(deps: {
       // A contact made just now already carries it.
       if (!hidden && !created) await identity.recordInbound(tx, { workspaceId, contactId: contact.id, contactChannelId: contactChannel.id, sentAt });
       if (!quiet) await usage.recordActivity(tx, { workspaceId, contactId: contact.id, at: now });
-      const { conversation, opened, reopened } = await conversations.recordInbound(tx, { workspaceId, contactId: contact.id, at: now, hidden, newContact: created });
+      const { conversation, opened, reopened } = await conversations.recordInbound(tx, { workspaceId, contactId: contact.id, channelId: channel.id, at: now, hidden, newContact: created });
       // A provider's retry is found by the unique index, not by a query first: retries are rare,
       // and a round trip on every message costs more than undoing the odd duplicate.
       const message = await repo.insertUnlessDuplicate(
@@ -271,7 +273,7 @@ export function createMessagesService(deps: {
       await publishMessage(workspaceId, 'message.created', publicMessage(message), conversation);
       // All of it is at hand: the message just stored is the newest, and nobody can have read it yet.
       await conversations.publishUpdated(workspaceId, message.conversationId, {
-        summary: { conversation, contact, lastMessage: { text: message.text, direction: 'in', type: 'message', createdAt: message.createdAt }, readAt: null },
+        summary: { conversation, channel: { id: channel.id, type: channel.type, name: channel.name }, contact, lastMessage: { text: message.text, direction: 'in', type: 'message', createdAt: message.createdAt }, readAt: null },
         readBy: [],
       });
       if (outcome.opened) await conversations.publishOpened(workspaceId, message.conversationId, outcome.reopened);
@@ -497,6 +499,9 @@ export function createMessagesService(deps: {
         contactId,
         conversationId: conversation?.id,
         senderId: actor.userId,
+        channelId: reply?.channel.id,
+        // The request loaded the workspace's settings already; no round trip unless it did not.
+        assignUnassigned: isReply && (actor.loaded ? readSettings(actor.loaded.workspace.settings) : await workspace.settingsOf(workspaceId, tx)).assignOnReply,
         at: now,
         kind: input.type,
       });

@@ -22,6 +22,10 @@ export type Config = {
   /** Set: provider webhooks are also served on this port, by a thread of their own (PostgreSQL only). */
   webhookPort: number | undefined;
   smtpPort: number;
+  /** The operator's relay for the system's own mail (invitations): `smtp://user:pass@host:587`. */
+  smtpUrl: string | undefined;
+  /** Sender of the system's mail. */
+  mailFrom: string;
   logLevel: string;
   /** LOG_REQUESTS=true: every request is logged (its URL without credentials). */
   logRequests: boolean;
@@ -47,6 +51,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env, argv: string[] 
     trustedProxies: listed(env.TRUSTED_PROXIES),
     webhookPort: env.WEBHOOK_PORT ? Number(env.WEBHOOK_PORT) : undefined,
     smtpPort: Number(env.SMTP_PORT ?? 2525),
+    smtpUrl: env.SMTP_URL || undefined,
+    mailFrom: env.MAIL_FROM || `Switchboard <no-reply@${new URL(publicUrl).hostname}>`,
     logLevel: env.LOG_LEVEL ?? 'info',
     logRequests: env.LOG_REQUESTS === 'true',
     secureCookies: env.SECURE_COOKIES ? env.SECURE_COOKIES === 'true' : publicUrl.startsWith('https://'),

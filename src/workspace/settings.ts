@@ -6,6 +6,8 @@ const fields = {
   /** A contact's message unanswered this long makes the conversation's dot red. */
   missedAfterSeconds: z.number().int().min(5).max(86_400),
   agentsSeeAll: z.boolean(),
+  /** A reply to an unassigned conversation assigns it to its sender. */
+  assignOnReply: z.boolean(),
   agentsMayDeleteAssignedContacts: z.boolean(),
   /** Agents may delete a conversation with its whole history (SPEC §1: off by default). */
   agentsMayDeleteConversations: z.boolean(),
@@ -26,6 +28,7 @@ export const defaultSettings: WorkspaceSettings = {
   closingLogic: 'keep_assignee',
   missedAfterSeconds: 30,
   agentsSeeAll: true,
+  assignOnReply: true,
   agentsMayDeleteAssignedContacts: false,
   agentsMayDeleteConversations: false,
   agentsMayMerge: false,

@@ -127,6 +127,15 @@ export function createWorkspaceRepository(db: Db) {
       return created!;
     },
 
+    async mergeNotificationSettings(workspaceId: string, userId: string, patch: Record<string, unknown>): Promise<Record<string, unknown> | undefined> {
+      const [row] = await db
+        .update(users)
+        .set({ notificationSettings: sql`${users.notificationSettings} || ${JSON.stringify(patch)}::jsonb` })
+        .where(and(eq(users.workspaceId, workspaceId), eq(users.id, userId)))
+        .returning({ notificationSettings: users.notificationSettings });
+      return row?.notificationSettings;
+    },
+
     async updateUser(workspaceId: string, userId: string, patch: Partial<typeof users.$inferInsert>) {
       const [row] = await db
         .update(users)

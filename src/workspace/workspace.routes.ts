@@ -6,6 +6,7 @@ import { sessionCookieOptions } from '../platform/http/platform.routes.js';
 import { email, password, uuidParam } from '../platform/http/schemas.js';
 import { paginationQuery } from '../platform/pagination.js';
 import { roles } from '../platform/auth/permissions.js';
+import { notificationSettingsPatchSchema, notificationSettingsSchema } from './notification-settings.js';
 import { settingsPatchSchema } from './settings.js';
 import type { WorkspaceService } from './workspace.service.js';
 
@@ -62,6 +63,31 @@ export function registerAccountRoutes({ app: root, config, services }: RouteCont
       },
     },
     async (request) => workspace.updateMe(actorOf(request), request.body),
+  );
+
+  app.get(
+    '/api/v1/me/notifications',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'What you are notified of while the app is open: desktop notifications, a sound, and for which events',
+        response: { 200: notificationSettingsSchema },
+      },
+    },
+    async (request) => workspace.notificationSettings(actorOf(request)),
+  );
+
+  app.patch(
+    '/api/v1/me/notifications',
+    {
+      schema: {
+        tags: ['me'],
+        summary: 'Change your notification settings (any subset); your other tabs follow',
+        body: notificationSettingsPatchSchema,
+        response: { 200: notificationSettingsSchema },
+      },
+    },
+    async (request) => workspace.updateNotificationSettings(actorOf(request), request.body),
   );
 
   app.post(

@@ -9,6 +9,7 @@ import { AppError, badRequest, conflict, forbidden, notFound } from '../platform
 import { newId } from '../platform/ids.js';
 import { cursorPart, decodeCursor, page } from '../platform/pagination.js';
 import { type Actor, canManageUser, type Role } from '../platform/auth/permissions.js';
+import { type NotificationSettings, readNotificationSettings } from './notification-settings.js';
 import { readSettings, type WorkspaceSettings } from './settings.js';
 import { createWorkspaceRepository, type UserRow } from './workspace.repository.js';
 
@@ -102,6 +103,20 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
       if (!user) throw notFound('User');
       await emit(actor.workspaceId, 'user.updated', { user: publicUser(user) });
       return publicUser(user);
+    },
+
+    async notificationSettings(actor: Actor): Promise<NotificationSettings> {
+      return readNotificationSettings((await requireUser(actor, actor.userId)).notificationSettings);
+    },
+
+    /** The user's own notification settings; their other tabs follow through `notifications.updated`. */
+    async updateNotificationSettings(actor: Actor, patch: Partial<NotificationSettings>): Promise<NotificationSettings> {
+      // Merged in the statement: two tabs changing different settings at once keep both changes.
+      const stored = await repository.mergeNotificationSettings(actor.workspaceId, actor.userId, patch);
+      if (!stored) throw notFound('User');
+      const settings = readNotificationSettings(stored);
+      await bus.publish({ type: 'notifications.updated', workspaceId: actor.workspaceId, userIds: [actor.userId], data: { settings } });
+      return settings;
     },
 
     async changeOwnPassword(actor: Actor, currentPassword: string, newPassword: string, keepTokenHash: string) {

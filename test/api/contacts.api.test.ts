@@ -49,6 +49,7 @@ describe('creating a contact', () => {
       blocked: false,
       channels: [],
       conversationStatus: null,
+      conversationId: null,
       lastInteractionAt: null,
     });
     const again = await t.request('GET', `/api/v1/contacts/${response.data.id}`, { token: ws.agent.token });

@@ -17,7 +17,8 @@ describe('first run', () => {
     expect((await t.request('GET', '/api/v1/setup')).data).toEqual({ setUp: true });
     const me = await t.request('GET', '/api/v1/me', { token: created.data.token });
     expect(me.data.workspace.name).toBe('Acme');
-  });
+    // The first app of this worker also makes and migrates its embedded database: seconds, more on a busy machine.
+  }, 90_000);
 
   it('refuses a second first-run: nobody takes over an installation that has a workspace', async () => {
     t = await createTestApp();

@@ -171,6 +171,7 @@ describe('workspace settings', () => {
       closingLogic: 'keep_assignee',
       missedAfterSeconds: 30,
       agentsSeeAll: true,
+      assignOnReply: true,
       agentsMayDeleteAssignedContacts: false,
       agentsMayDeleteConversations: false,
       agentsMayMerge: false,

@@ -11,7 +11,7 @@ describe.skipIf(!hasChromium)('the web app', () => {
   });
   afterAll(() => web?.close());
 
-  it('creates the workspace, adds an agent, and shows that agent only the inbox and the dashboard', async () => {
+  it('creates the workspace, adds an agent, and shows that agent only the inbox (the dashboard is for owners and managers)', async () => {
     const page = await web.browser.newPage({ locale: 'en-US' });
 
     await page.goto(baseUrl);
@@ -53,7 +53,7 @@ describe.skipIf(!hasChromium)('the web app', () => {
 
     await page.getByRole('heading', { name: 'Inbox' }).waitFor();
     const navigation = page.getByRole('navigation', { name: 'Main' });
-    expect(await navigation.getByRole('link').allTextContents()).toEqual(['Inbox', 'Dashboard']);
+    expect(await navigation.getByRole('link').allTextContents()).toEqual(['Inbox']);
 
     await page.goto(`${baseUrl}/settings`);
     await page.getByRole('heading', { name: 'You are not allowed to see this page' }).waitFor();

@@ -117,7 +117,8 @@ describe.skipIf(!hasChromium)('the inbox', () => {
     agent.page.on('request', (request) => {
       if (request.url().endsWith('/api/v1/attachments')) uploads.push(request.method());
     });
-    await agent.page.goto('/inbox/unassigned');
+    // Her reply in the first test assigned the conversation to her (the workspace's assignOnReply).
+    await agent.page.goto('/inbox/mine');
     await agent.page.getByRole('link', { name: /Emma Tester/ }).click();
     const window = agent.page.getByRole('region', { name: 'Emma Tester' });
 
@@ -143,10 +144,10 @@ describe.skipIf(!hasChromium)('the inbox', () => {
 
   it('shows a reply the integration refused with the reason, and sends it again on Retry unless the server refuses', async () => {
     const agent = await signedIn('aiko@acme.test');
-    await agent.page.goto('/inbox/unassigned');
+    await agent.page.goto('/inbox/mine');
     await agent.page.getByRole('link', { name: /Emma Tester/ }).click();
     const window = agent.page.getByRole('region', { name: 'Emma Tester' });
-    const { contactId } = (await call('GET', '/api/v1/conversations?inbox=unassigned&status=open', ownerToken)).items[0];
+    const { contactId } = (await call('GET', '/api/v1/conversations?inbox=all&status=open', ownerToken)).items[0];
 
     // A 4xx is the integration refusing the message: failed at once (a 5xx would be tried again first).
     integration.answerWith(400, 'unknown recipient');

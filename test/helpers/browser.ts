@@ -1,7 +1,8 @@
-import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import { type Browser, type BrowserContext, type BrowserContextOptions, chromium, type Page } from 'playwright-core';
 import { inject } from 'vitest';
 import { signBody } from '../../src/channels/api/api.channel.js';
 import { loadConfig } from '../../src/platform/config.js';
@@ -31,12 +32,19 @@ async function builtWebApp(): Promise<string> {
     return outDir;
   }
   const vite = await import('vite');
-  await vite.build({
-    mode: 'production',
-    configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)),
-    build: { outDir, emptyOutDir: true },
-    logLevel: 'warn',
-  });
+  // The build users get: under vitest NODE_ENV is `test`, which would bundle React's development build.
+  const nodeEnv = process.env.NODE_ENV;
+  process.env.NODE_ENV = 'production';
+  try {
+    await vite.build({
+      mode: 'production',
+      configFile: fileURLToPath(new URL('../../web/vite.config.ts', import.meta.url)),
+      build: { outDir, emptyOutDir: true },
+      logLevel: 'warn',
+    });
+  } finally {
+    process.env.NODE_ENV = nodeEnv;
+  }
   writeFileSync(done, '');
   return outDir;
 }
@@ -45,11 +53,11 @@ async function builtWebApp(): Promise<string> {
  * A real server on a random port with a fresh database, serving the web app the test run built
  * once (see global-setup.ts), and a headless Chromium.
  */
-export async function startWebApp(): Promise<WebApp> {
+export async function startWebApp(env: Record<string, string> = {}): Promise<WebApp> {
   // PUBLIC_URL is the address the browser uses: the server accepts the session cookie only from its pages.
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, WEB_DIST_DIR: await builtWebApp() }, []);
+  const config = loadConfig({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, WEB_DIST_DIR: await builtWebApp(), ...env }, []);
   const server = await startServer(config, { database: await createTestDatabase(), logger: createLogger('silent') });
   await server.listen();
   const browser = await chromium.launch({
@@ -81,8 +89,8 @@ export async function callApi(baseUrl: string, method: string, path: string, tok
 }
 
 /** A browser context signed in as the user: the login answer sets the session cookie, as the login form would. */
-export async function signedIn(web: WebApp, email: string, password: string): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await web.browser.newContext({ locale: 'en-US', baseURL: web.baseUrl });
+export async function signedIn(web: WebApp, email: string, password: string, options: BrowserContextOptions = {}): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await web.browser.newContext({ locale: 'en-US', baseURL: web.baseUrl, ...options });
   const response = await context.request.post('/api/v1/auth/login', { data: { email, password } });
   if (!response.ok()) throw new Error(`login as ${email} failed: ${response.status()}`);
   return { context, page: await context.newPage() };
@@ -92,7 +100,7 @@ export async function signedIn(web: WebApp, email: string, password: string): Pr
 export async function postToApiChannel(
   baseUrl: string,
   channel: { id: string; secret: string },
-  payload: { contact: { identifier: string; name?: string }; message: { id: string; text: string } },
+  payload: { contact: { identifier: string; name?: string; email?: string }; message: { id: string; text: string } },
 ): Promise<void> {
   const body = JSON.stringify(payload);
   const response = await fetch(`${baseUrl}/webhooks/api/${channel.id}`, {
@@ -127,4 +135,21 @@ export async function setUpInboxScene(baseUrl: string, integration: { url: strin
     settings: { webhookUrl: integration.url, secret: integration.secret },
   });
   return { ownerToken: token as string, channelId: channel.id as string };
+}
+
+type AxeViolation = { id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> };
+let axeSource: string | undefined;
+
+/**
+ * axe-core's serious and critical findings on the page as it is now, as `rule: help (elements)`
+ * lines; a test expects none. Evaluated through the DevTools protocol, so a strict CSP on the
+ * page does not stop it.
+ */
+export async function accessibilityProblems(page: Page): Promise<string[]> {
+  axeSource ??= readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
+  if (!(await page.evaluate('typeof window.axe === "object"'))) await page.evaluate(axeSource);
+  const violations = (await page.evaluate('window.axe.run(document, { resultTypes: ["violations"] }).then((result) => result.violations)')) as AxeViolation[];
+  return violations
+    .filter((violation) => violation.impact === 'serious' || violation.impact === 'critical')
+    .map((violation) => `${violation.id}: ${violation.help} (${violation.nodes.map((node) => node.target.join(' ')).join(', ')})`);
 }

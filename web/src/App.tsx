@@ -1,10 +1,5 @@
-import { Navigate, Route, Routes } from 'react-router-dom';
-import { SpamReviewPage } from './blocking/SpamReviewPage.js';
-import { SpamSettings } from './blocking/SpamSettings.js';
-import { ChannelsSettings } from './channels/ChannelsSettings.js';
-import { TemplatesSettings } from './channels/TemplatesSettings.js';
-import { ContactsPage } from './contacts/ContactsPage.js';
-import { DashboardPage } from './dashboard/DashboardPage.js';
+import { lazy } from 'react';
+import { Navigate, Route, Routes, useLocation } from 'react-router-dom';
 import { I18nProvider, resolveLanguage, useI18n } from './i18n/i18n.js';
 import { InboxPage } from './inbox/InboxPage.js';
 import { AppLayout } from './layout/AppLayout.js';
@@ -12,17 +7,26 @@ import { MergeHistoryPage } from './merging/MergeHistoryPage.js';
 import { NotFound } from './layout/NotFound.js';
 import { RequirePermission } from './layout/RequirePermission.js';
 import { RealtimeProvider } from './realtime/realtime.js';
+import { AcceptInvitationPage } from './session/AcceptInvitationPage.js';
 import { LoginPage } from './session/LoginPage.js';
 import { useMeQuery, useSetupStatus } from './session/session.js';
 import { SetupPage } from './session/SetupPage.js';
-import { ContactFieldsSettings } from './settings/ContactFieldsSettings.js';
-import { SavedRepliesSettings } from './settings/SavedRepliesSettings.js';
-import { SettingsPage } from './settings/SettingsPage.js';
-import { TagsSettings } from './settings/TagsSettings.js';
-import { UsagePage } from './usage/UsagePage.js';
-import { UsersAndTeamsSettings } from './settings/UsersAndTeamsSettings.js';
-import { WorkspaceSettings } from './settings/WorkspaceSettings.js';
 import { errorMessage } from './ui/errors.js';
+
+// Each page but the Inbox loads when first opened: the first screen needs only the Inbox's code.
+const SpamReviewPage = lazy(() => import('./blocking/SpamReviewPage.js').then((module) => ({ default: module.SpamReviewPage })));
+const SpamSettings = lazy(() => import('./blocking/SpamSettings.js').then((module) => ({ default: module.SpamSettings })));
+const ContactsPage = lazy(() => import('./contacts/ContactsPage.js').then((module) => ({ default: module.ContactsPage })));
+const DashboardPage = lazy(() => import('./dashboard/DashboardPage.js').then((module) => ({ default: module.DashboardPage })));
+const ContactFieldsSettings = lazy(() => import('./settings/ContactFieldsSettings.js').then((module) => ({ default: module.ContactFieldsSettings })));
+const SavedRepliesSettings = lazy(() => import('./settings/SavedRepliesSettings.js').then((module) => ({ default: module.SavedRepliesSettings })));
+const SettingsPage = lazy(() => import('./settings/SettingsPage.js').then((module) => ({ default: module.SettingsPage })));
+const TagsSettings = lazy(() => import('./settings/TagsSettings.js').then((module) => ({ default: module.TagsSettings })));
+const UsagePage = lazy(() => import('./usage/UsagePage.js').then((module) => ({ default: module.UsagePage })));
+const UsersAndTeamsSettings = lazy(() => import('./settings/UsersAndTeamsSettings.js').then((module) => ({ default: module.UsersAndTeamsSettings })));
+const ChannelsSettings = lazy(() => import('./channels/ChannelsSettings.js').then((module) => ({ default: module.ChannelsSettings })));
+const TemplatesSettings = lazy(() => import('./channels/TemplatesSettings.js').then((module) => ({ default: module.TemplatesSettings })));
+const WorkspaceSettings = lazy(() => import('./settings/WorkspaceSettings.js').then((module) => ({ default: module.WorkspaceSettings })));
 
 export function App() {
   const setup = useSetupStatus();
@@ -36,8 +40,12 @@ export function App() {
 
 /** First run, login, or the app, depending on the installation and the session. */
 function CurrentScreen({ setup, me }: { setup: ReturnType<typeof useSetupStatus>; me: ReturnType<typeof useMeQuery> }) {
+  const { pathname } = useLocation();
   const error = setup.error ?? me.error;
   if (error) return <LoadFailed error={error} />;
+  // An invitation's link is for someone without an account yet, whoever is signed in on this browser.
+  const invitation = /^\/invitation\/([\w-]+)$/.exec(pathname)?.[1];
+  if (invitation) return <AcceptInvitationPage token={invitation} />;
   if (setup.data?.setUp === false) return <SetupPage />;
   if (me.data === null) return <LoginPage />;
   if (!me.data) return <p className="loading" aria-busy="true" />;
@@ -78,7 +86,14 @@ function SignedInRoutes() {
             </RequirePermission>
           }
         />
-        <Route path="dashboard" element={<DashboardPage />} />
+        <Route
+          path="dashboard"
+          element={
+            <RequirePermission action="dashboard.view">
+              <DashboardPage />
+            </RequirePermission>
+          }
+        />
         <Route
           path="usage"
           element={

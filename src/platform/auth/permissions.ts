@@ -13,7 +13,8 @@ export type Action =
   | 'contacts.merge'
   | 'workspace.manage'
   | 'users.resetPassword'
-  | 'usage.view';
+  | 'usage.view'
+  | 'dashboard.view';
 
 /** `setting` means allowed only when a workspace setting (and the rule named there) allows it. */
 export type Grant = 'allow' | 'deny' | 'setting';
@@ -30,6 +31,8 @@ export const permissionMatrix: Record<Action, Record<Role, Grant>> = {
   'workspace.manage': { owner: 'allow', manager: 'allow', agent: 'deny' },
   'users.resetPassword': { owner: 'allow', manager: 'deny', agent: 'deny' },
   'usage.view': { owner: 'allow', manager: 'deny', agent: 'deny' },
+  // The team's figures (issue 19): for those who run the team.
+  'dashboard.view': { owner: 'allow', manager: 'allow', agent: 'deny' },
 };
 
 export const grantOf = (role: Role, action: Action): Grant => permissionMatrix[action][role];

@@ -36,6 +36,8 @@ export const users = pgTable(
     role: text('role').$type<'owner' | 'manager' | 'agent'>().notNull(),
     passwordHash: text('password_hash').notNull(),
     language: text('language'),
+    /** What the user wants to be notified of (workspace/notification-settings.ts). */
+    notificationSettings: jsonb('notification_settings').$type<Record<string, unknown>>().notNull().default({}),
     createdAt: createdAt(),
   },
   (t) => [
@@ -43,6 +45,26 @@ export const users = pgTable(
     uniqueIndex('users_email_key').on(t.email),
     index('users_workspace_idx').on(t.workspaceId, t.name),
   ],
+);
+
+/** An invitation to join a workspace by email (issue 19): a link to set a password, valid 7 days. */
+export const invitations = pgTable(
+  'invitations',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    email: text('email').notNull(),
+    name: text('name').notNull(),
+    role: text('role').$type<'owner' | 'manager' | 'agent'>().notNull(),
+    /** SHA-256 of the link's token: the token itself is only in the mail. */
+    tokenHash: text('token_hash').notNull(),
+    invitedBy: uuid('invited_by').references(() => users.id, { onDelete: 'set null' }),
+    expiresAt: timestamptz('expires_at').notNull(),
+    createdAt: createdAt(),
+  },
+  (t) => [uniqueIndex('invitations_token_key').on(t.tokenHash), index('invitations_workspace_idx').on(t.workspaceId, t.email)],
 );
 
 export const teams = pgTable(
@@ -262,6 +284,8 @@ export const contacts = pgTable(
     index('contacts_workspace_created_idx').on(t.workspaceId, t.createdAt, t.id),
     // text_pattern_ops: also serves the email prefix search (LIKE 'x%') under any collation.
     index('contacts_workspace_email_idx').on(t.workspaceId, t.email.op('text_pattern_ops')),
+    // Also contacts_workspace_email_domain_idx on (workspace_id, split_part(email, '@', 2) text_pattern_ops)
+    // for a search by the start of a domain: in the migration inbox_workday, as drizzle cannot express it.
     // text_pattern_ops: also serves a phone prefix ("+4915…"), which the trigram index answers slowly (every
     // phone shares the country code's trigrams: 137 ms at 1M contacts).
     index('contacts_workspace_phone_idx').on(t.workspaceId, t.phone.op('text_pattern_ops')),
@@ -396,6 +420,12 @@ export const conversations = pgTable(
     lastOutboundAt: timestamptz('last_outbound_at'),
     /** The contact's oldest message nobody has replied to yet: drives the red "missed" dot. */
     awaitingReplySince: timestamptz('awaiting_reply_since'),
+    /** The channel the contact last wrote on (or was first written to on): shown with the conversation. */
+    lastChannelId: uuid('last_channel_id').references(() => channels.id, { onDelete: 'set null' }),
+    /** When it was last opened (made, or reopened from closed): resolution times count from here. */
+    openedAt: timestamptz('opened_at'),
+    /** When it was closed, while it is: resolution times count to here. */
+    closedAt: timestamptz('closed_at'),
     createdAt: createdAt(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
   },
@@ -409,6 +439,11 @@ export const conversations = pgTable(
     index('conversations_id_activity_idx').on(t.id, t.workspaceId, t.lastMessageAt),
     index('conversations_workspace_assignee_idx').on(t.workspaceId, t.assigneeId, t.lastMessageAt, t.id),
     index('conversations_workspace_team_idx').on(t.workspaceId, t.teamId, t.lastMessageAt, t.id),
+    // The inbox counts (and the dashboard's open figures) read open conversations only, by assignee and by team.
+    index('conversations_open_assignee_idx').on(t.workspaceId, t.assigneeId).where(sql`status = 'open'`),
+    index('conversations_open_team_idx').on(t.workspaceId, t.teamId).where(sql`status = 'open'`),
+    // The dashboard's resolution times: conversations closed in a period.
+    index('conversations_workspace_closed_idx').on(t.workspaceId, t.closedAt).where(sql`closed_at is not null`),
   ],
 );
 
@@ -475,6 +510,8 @@ export const messages = pgTable(
     // The cascade from a deleted conversation looks up by conversation_id alone: measured 6.5 ms per
     // conversation at 200k messages without this index (a full scan of the one above), 0.1 ms with it.
     index('messages_conversation_fk_idx').on(t.conversationId),
+    // Also messages_workspace_created_idx on (workspace_id, created_at) INCLUDE (channel_id, direction, type,
+    // hidden), for the dashboard's counts of a period: in the migration inbox_workday, as drizzle cannot express it.
     // GIN cannot lead with workspace_id without btree_gin (absent from PGlite); the query filters it.
     index('messages_search_idx').using('gin', t.searchVector),
     // Messenger's watermarks mark every earlier reply of a conversation delivered or read: only

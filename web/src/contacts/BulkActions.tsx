@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { useCountText } from './contact-format.js';
 import { BulkJobDialog } from './BulkJobDialog.js';
 import { type BulkSelection, type Job, startBulkJob } from './contacts.queries.js';
+import { SelectedContacts } from './SelectedContacts.js';
 import { TagPicker } from './TagPicker.js';
 
 type Action = 'tag' | 'untag' | 'export' | 'delete' | 'block' | 'unblock';
@@ -15,7 +16,15 @@ type ExportResult = { rows: number; fileName: string; downloadUrl: string };
  * The actions over the selected contacts (SPEC §2.4); each runs as a background job. Shown over
  * blocked contacts, they offer Unblock instead of Block.
  */
-export function BulkActions(props: { count: number; selection: BulkSelection; blocked: boolean; onClear: () => void }) {
+export function BulkActions(props: {
+  count: number;
+  selection: BulkSelection;
+  /** The contacts chosen one by one, perhaps over several searches (absent for "all matching"). */
+  chosen?: ReadonlyMap<string, string>;
+  onDeselect: (id: string) => void;
+  blocked: boolean;
+  onClear: () => void;
+}) {
   const { count, selection, onClear } = props;
   const { t } = useI18n();
   const counted = useCountText();
@@ -27,6 +36,7 @@ export function BulkActions(props: { count: number; selection: BulkSelection; bl
   return (
     <div className="bulk-bar" role="region" aria-label={t('contacts.bulk.label')}>
       <strong>{counted('contacts.bulk.selected', count)}</strong>
+      {props.chosen && <SelectedContacts chosen={props.chosen} onDeselect={props.onDeselect} />}
       <button type="button" className="button button--small" onClick={() => setAction('tag')}>
         {t('contacts.bulk.tag')}
       </button>

@@ -6,6 +6,7 @@ import { FormAlert } from '../ui/forms.js';
 import { useUsers } from '../workspace/workspace.queries.js';
 import { countryName, languageName, useCountryTools } from './contact-format.js';
 import { type Contact, type ContactPatch, type CustomField, useCustomFields, useUpdateContact } from './contacts.queries.js';
+import { ContactConversation } from './ContactConversation.js';
 import { ContactTags } from './ContactTags.js';
 
 /**
@@ -60,7 +61,7 @@ export function ContactDetails({ contact }: { contact: Contact }) {
           onSave={(value) => save({ language: value })}
           onRevert={revert}
         />
-        <DetailField label={t('contacts.field.assignee')} error={errorOf('assigneeId')}>
+        <DetailField label={t('contacts.field.contactAssignee')} error={errorOf('assigneeId')}>
           {(props) => (
             <select {...props} value={contact.assigneeId ?? ''} onChange={(event) => save({ assigneeId: event.target.value || null })}>
               <option value="">{t('contacts.filters.unassigned')}</option>
@@ -72,9 +73,10 @@ export function ContactDetails({ contact }: { contact: Contact }) {
             </select>
           )}
         </DetailField>
+        <ContactConversation contact={contact} />
         <div className="detail-field">
-          <span className="detail-label">{t('contacts.field.conversationStatus')}</span>
-          <span className="detail-static">{t(`contacts.conversationStatus.${contact.conversationStatus ?? 'none'}`)}</span>
+          <span className="detail-label">{t('contacts.drawer.id')}</span>
+          <span className="detail-static contact-id-value">{contact.id}</span>
         </div>
       </section>
       {fields.data && fields.data.length > 0 && (

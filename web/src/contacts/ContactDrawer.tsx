@@ -111,9 +111,6 @@ function DrawerHeader({ contact, name, onDeleted }: { contact: Contact; name: st
       <Avatar name={name} />
       <div className="drawer-identity">
         <NameEditor contact={contact} name={name} />
-        <p className="contact-id">
-          {t('contacts.drawer.id')} <span className="contact-id-value">{contact.id}</span>
-        </p>
         {contact.blocked && <span className="badge badge--blocked">{t('contacts.blocked')}</span>}
         {contact.quarantined && <QuarantinedBadge />}
       </div>

@@ -18,7 +18,7 @@ import {
   type SortOrder,
 } from './contact-filter.js';
 import { ContactDrawer } from './ContactDrawer.js';
-import { type BulkSelection, useContactCount, useContactList, useSegments } from './contacts.queries.js';
+import { type BulkSelection, type Contact, contactName, useContactCount, useContactList, useSegments } from './contacts.queries.js';
 import { ContactsTable } from './ContactsTable.js';
 import { ContactsToolbar } from './ContactsToolbar.js';
 import { DeleteAllDialog } from './DeleteAllDialog.js';
@@ -31,10 +31,12 @@ import './contacts.css';
 const sortKeys: ContactSort[] = ['lastInteraction', 'name', 'created'];
 
 /**
- * Chosen contacts, or every contact matching the filter (sent as the filter, never as ids). A
- * selection belongs to the filter it was made under: changing the filter empties it.
+ * Chosen contacts (by id, with the name they were chosen under), kept across searches and
+ * filters; or every contact matching the filter (sent as the filter, never as ids), which
+ * belongs to that filter: changing the filter empties it.
  */
-type Selection = { filterKey: string } & ({ kind: 'chosen'; ids: ReadonlySet<string> } | { kind: 'matching' });
+type Selection = { kind: 'chosen'; chosen: ReadonlyMap<string, string> } | { kind: 'matching'; filterKey: string };
+const nothingChosen: Selection = { kind: 'chosen', chosen: new Map() };
 
 /** The Contacts module (SPEC §2.3, §2.4): owners and managers only. `/contacts/<id>` opens the drawer. */
 export function ContactsPage() {
@@ -54,8 +56,8 @@ export function ContactsPage() {
   const segments = useSegments();
   const contacts = useMemo(() => list.data?.pages.flatMap((page) => page.items) ?? [], [list.data]);
 
-  const [stored, setSelection] = useState<Selection>({ filterKey, kind: 'chosen', ids: new Set() });
-  const selection: Selection = stored.filterKey === filterKey ? stored : { filterKey, kind: 'chosen', ids: new Set() };
+  const [stored, setSelection] = useState<Selection>(nothingChosen);
+  const selection: Selection = stored.kind === 'matching' && stored.filterKey !== filterKey ? nothingChosen : stored;
   const [dialog, setDialog] = useState<'import' | 'deleteAll' | 'saveSegment' | null>(null);
 
   function show(next: ContactFilter, nextSort = sort, nextOrder = order) {
@@ -68,20 +70,37 @@ export function ContactsPage() {
     setParams(query, { replace: true });
   }
 
-  const isSelected = (id: string) => selection.kind === 'matching' || selection.ids.has(id);
-  const chosenIds = selection.kind === 'chosen' ? selection.ids : new Set<string>();
+  const isSelected = (id: string) => selection.kind === 'matching' || selection.chosen.has(id);
+  const chosen = selection.kind === 'chosen' ? selection.chosen : new Map<string, string>();
   const allShownSelected = contacts.length > 0 && contacts.every((contact) => isSelected(contact.id));
-  const selectedCount = selection.kind === 'matching' ? (count.data ?? 0) : chosenIds.size;
-  const bulkSelection: BulkSelection = selection.kind === 'matching' ? { filter: cleanFilter(filter) } : { contactIds: [...chosenIds] };
+  const selectedCount = selection.kind === 'matching' ? (count.data ?? 0) : chosen.size;
+  const bulkSelection: BulkSelection = selection.kind === 'matching' ? { filter: cleanFilter(filter) } : { contactIds: [...chosen.keys()] };
+  const nameOf = (contact: Contact) => contactName(contact) ?? t('contacts.unnamed');
 
   function toggle(id: string) {
-    const ids = new Set(selection.kind === 'matching' ? contacts.map((contact) => contact.id) : chosenIds);
-    if (ids.has(id)) ids.delete(id);
-    else ids.add(id);
-    setSelection({ filterKey, kind: 'chosen', ids });
+    const next = new Map(selection.kind === 'matching' ? contacts.map((contact) => [contact.id, nameOf(contact)]) : chosen);
+    const contact = contacts.find((each) => each.id === id);
+    if (next.has(id)) next.delete(id);
+    else if (contact) next.set(id, nameOf(contact));
+    setSelection({ kind: 'chosen', chosen: next });
   }
 
-  const clearSelection = useCallback(() => setSelection({ filterKey, kind: 'chosen', ids: new Set() }), [filterKey]);
+  function toggleShown() {
+    const next = new Map(chosen);
+    for (const contact of contacts) {
+      if (allShownSelected) next.delete(contact.id);
+      else next.set(contact.id, nameOf(contact));
+    }
+    setSelection({ kind: 'chosen', chosen: next });
+  }
+
+  function deselect(id: string) {
+    const next = new Map(chosen);
+    next.delete(id);
+    setSelection({ kind: 'chosen', chosen: next });
+  }
+
+  const clearSelection = useCallback(() => setSelection(nothingChosen), []);
   const { hasNextPage, isFetchingNextPage, fetchNextPage } = list;
   const loadMore = useCallback(() => void fetchNextPage(), [fetchNextPage]);
 
@@ -117,11 +136,20 @@ export function ContactsPage() {
               </button>
             )}
           </ActiveFilters>
-          {selectedCount > 0 && <BulkActions count={selectedCount} selection={bulkSelection} blocked={filter.blocked === 'true'} onClear={clearSelection} />}
+          {selectedCount > 0 && (
+            <BulkActions
+              count={selectedCount}
+              selection={bulkSelection}
+              chosen={selection.kind === 'chosen' ? chosen : undefined}
+              onDeselect={deselect}
+              blocked={filter.blocked === 'true'}
+              onClear={clearSelection}
+            />
+          )}
           {allShownSelected && selection.kind === 'chosen' && count.data !== undefined && count.data > contacts.length && (
             <p className="select-banner">
               {counted('contacts.select.allShown', contacts.length)}{' '}
-              <button type="button" className="link-button" onClick={() => setSelection({ filterKey, kind: 'matching' })}>
+              <button type="button" className="link-button" onClick={() => setSelection({ kind: 'matching', filterKey })}>
                 {counted('contacts.select.matching', count.data)}
               </button>
             </p>
@@ -157,7 +185,7 @@ export function ContactsPage() {
                 onToggle={toggle}
                 allShownSelected={allShownSelected}
                 someShownSelected={contacts.some((contact) => isSelected(contact.id))}
-                onToggleShown={() => setSelection({ filterKey, kind: 'chosen', ids: new Set(allShownSelected ? [] : contacts.map((contact) => contact.id)) })}
+                onToggleShown={toggleShown}
                 hasMore={hasNextPage}
                 loadingMore={isFetchingNextPage}
                 onLoadMore={loadMore}

@@ -1,4 +1,4 @@
-import { keepPreviousData, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { keepPreviousData, type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from '../api.js';
 import { type ContactFilter, type ContactSort, filterParams, type SortOrder } from './contact-filter.js';
 
@@ -24,6 +24,7 @@ export type Contact = {
   /** Types of the channels the contact has an identity on. */
   channels: string[];
   conversationStatus: ConversationStatus | null;
+  conversationId: string | null;
   lastInteractionAt: string | null;
   createdAt: string;
 };
@@ -95,6 +96,13 @@ export function useContact(id: string) {
   return useQuery({ queryKey: ['contacts', id], queryFn: () => api.get<Contact>(`/api/v1/contacts/${id}`) });
 }
 
+/** A conversation event keeps the contact's cached conversation line current (null: deleted). */
+export function followConversation(queryClient: QueryClient, contactId: string, conversation: { id: string; status: ConversationStatus } | null) {
+  queryClient.setQueryData<Contact>(['contacts', contactId], (contact) =>
+    contact && { ...contact, conversationId: conversation?.id ?? null, conversationStatus: conversation?.status ?? null },
+  );
+}
+
 export function useContactChannels(id: string) {
   return useQuery({
     queryKey: ['contacts', id, 'channels'],
@@ -123,12 +131,13 @@ export function useCustomFields() {
 }
 
 /** Tags whose name contains `q`, by name, with how many contacts carry each. */
+export const tagsQuery = (q: string, limit: number) => ({
+  queryKey: ['tags', q, limit],
+  queryFn: async () => (await api.get<Page<Tag>>(`/api/v1/tags?${new URLSearchParams({ q, limit: String(limit) })}`)).items,
+});
+
 export function useTags(q = '', limit = 20) {
-  return useQuery({
-    queryKey: ['tags', q, limit],
-    queryFn: async () => (await api.get<Page<Tag>>(`/api/v1/tags?${new URLSearchParams({ q, limit: String(limit) })}`)).items,
-    placeholderData: keepPreviousData,
-  });
+  return useQuery({ ...tagsQuery(q, limit), placeholderData: keepPreviousData });
 }
 
 export function useSegments() {

@@ -117,6 +117,11 @@ export function Composer({ conversation }: { conversation: Conversation }) {
         return;
       }
     }
+    // "/" that finds no saved reply is a search, not a message: Enter sends nothing (Escape writes it as text).
+    if (trigger?.char === '/' && suggestions.length === 0 && event.key === 'Enter' && !event.shiftKey) {
+      event.preventDefault();
+      return;
+    }
     if (trigger && event.key === 'Escape') {
       event.preventDefault();
       setDismissedAt(trigger.range.start);
@@ -159,6 +164,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
               key={each}
               type="button"
               className="composer-mode"
+              data-shortcut={each === 'reply' ? 'r' : 'c'}
               aria-pressed={mode === each}
               disabled={each === 'reply' && conversation.blocked}
               onClick={() => setMode(each)}

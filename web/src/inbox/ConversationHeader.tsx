@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { BlockConversationButton } from '../blocking/BlockConversationButton.js';
+import { ChannelLabel } from '../channels/ChannelIcon.js';
 import { useI18n } from '../i18n/i18n.js';
 import { may } from '../session/permissions.js';
 import { useSession } from '../session/session.js';
@@ -35,6 +36,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
             ←
           </Link>
           <h2>{conversation.contact.name ?? t('inbox.unknownContact')}</h2>
+          {conversation.channel && <ChannelLabel channel={conversation.channel} />}
           <span className={`badge badge--${status}`}>
             {status === 'snoozed' && conversation.snoozedUntil
               ? t('inbox.snoozedUntil', { time: fullTime(conversation.snoozedUntil, language) })
@@ -44,7 +46,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
         </div>
         <div className="conversation-actions">
           {status === 'open' ? (
-            <button type="button" className="button button--small" disabled={action.isPending} onClick={() => action.mutate({ type: 'close' })}>
+            <button type="button" className="button button--small" data-shortcut="e" aria-keyshortcuts="e" disabled={action.isPending} onClick={() => action.mutate({ type: 'close' })}>
               <CheckIcon /> {t('inbox.action.close')}
             </button>
           ) : (
@@ -53,7 +55,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
             </button>
           )}
           {status !== 'closed' && !conversation.blocked && (
-            <button type="button" className="button button--small" onClick={() => setDialog('snooze')}>
+            <button type="button" className="button button--small" data-shortcut="s" aria-keyshortcuts="s" onClick={() => setDialog('snooze')}>
               <ClockIcon /> {t('inbox.action.snooze')}
             </button>
           )}
@@ -112,7 +114,7 @@ function AssignmentControls({ conversation, assign }: { conversation: Conversati
       <label className="assign-control">
         <span className="assign-label">{t('inbox.assignee')}</span>
         {conversation.assigneeId && <span role="img" className={`dot dot--${assigneeOnline ? 'online' : 'offline'}`} aria-label={presence} title={presence} />}
-        <select value={conversation.assigneeId ?? ''} onChange={(event) => assign({ assigneeId: event.target.value || null })}>
+        <select data-shortcut="a" aria-keyshortcuts="a" value={conversation.assigneeId ?? ''} onChange={(event) => assign({ assigneeId: event.target.value || null })}>
           <option value="">{t('inbox.unassigned')}</option>
           {byName(users.data).map((user) => (
             <option key={user.id} value={user.id}>

@@ -1,6 +1,8 @@
 import { useQueryClient } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { Link, useSearchParams } from 'react-router-dom';
+import { ChannelLabel } from '../channels/ChannelIcon.js';
+import { ApiError } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
 import { useRealtime } from '../realtime/realtime.js';
 import { Avatar } from '../ui/Avatar.js';
@@ -22,13 +24,18 @@ export function ConversationList({ filter, selectedId }: { filter: ListFilter; s
   useRedDotTimer(conversations);
 
   return (
-    <section className="conversation-list" aria-label={t('inbox.conversations')}>
+    <section className="conversation-list" aria-label={t('inbox.conversations')} aria-busy={list.isPending}>
       <ListHeading filter={filter} />
       {list.error && (
-        <p role="alert" className="alert alert--error">
-          {errorMessage(list.error, i18n)}
-        </p>
+        <div role="alert" className="alert alert--error list-failed">
+          <p>{t(list.error instanceof ApiError && list.error.status > 0 && list.error.status < 500 ? 'inbox.list.refused' : 'inbox.list.failed')}</p>
+          {list.error instanceof ApiError && list.error.status > 0 && list.error.status < 500 && <p>{errorMessage(list.error, i18n)}</p>}
+          <button type="button" className="button button--small" disabled={list.isFetching} onClick={() => void list.refetch()}>
+            {t('inbox.list.retry')}
+          </button>
+        </div>
       )}
+      {list.isPending && <SkeletonRows />}
       {list.isSuccess && conversations.length === 0 && <p className="conversation-list-empty muted">{t(filter.q ? 'inbox.list.noMatches' : 'inbox.list.empty')}</p>}
       <ul className="conversation-rows">
         {conversations.map((conversation) => (
@@ -41,6 +48,23 @@ export function ConversationList({ filter, selectedId }: { filter: ListFilter; s
         </button>
       )}
     </section>
+  );
+}
+
+/** Where rows will be, while the first page loads. */
+function SkeletonRows() {
+  return (
+    <ul className="conversation-rows" aria-hidden="true">
+      {[0, 1, 2, 3, 4, 5].map((row) => (
+        <li key={row} className="conversation-row conversation-row--skeleton">
+          <span className="skeleton skeleton--avatar" />
+          <span className="conversation-row-main">
+            <span className="skeleton skeleton--line" />
+            <span className="skeleton skeleton--line skeleton--short" />
+          </span>
+        </li>
+      ))}
+    </ul>
   );
 }
 
@@ -86,7 +110,10 @@ function ConversationRow({ conversation, filter, selected }: { conversation: Con
             <span className="conversation-row-preview">{plainText(conversation.lastMessage?.text ?? '')}</span>
             <StatusDot dot={conversation.dot} />
           </span>
-          <AssigneeName assigneeId={conversation.assigneeId} />
+          <span className="conversation-row-meta">
+            {conversation.channel && <ChannelLabel channel={conversation.channel} />}
+            <AssigneeName assigneeId={conversation.assigneeId} />
+          </span>
         </span>
       </Link>
     </li>

@@ -8,6 +8,7 @@ import { errorMessage } from '../ui/errors.js';
 import { Composer } from './Composer.js';
 import { ConversationHeader } from './ConversationHeader.js';
 import { type Conversation, useConversation, useMarkRead } from './inbox.queries.js';
+import { focusComposer } from './InboxShortcuts.js';
 import { MessageList } from './MessageList.js';
 
 /** Centre and right columns: the open conversation and its contact. */
@@ -35,6 +36,8 @@ export function ConversationView({ id }: { id: string }) {
 
 function OpenConversation({ conversation }: { conversation: Conversation }) {
   useMarkReadWhileOpen(conversation);
+  // Opening a conversation is for answering it: the cursor goes to the composer (Esc goes back to the list).
+  useEffect(focusComposer, [conversation.id]);
   const [showHidden, setShowHidden] = useState(false);
   return (
     <section className="message-window" aria-label={conversation.contact.name ?? undefined}>

@@ -4,6 +4,7 @@ import { useI18n } from '../i18n/i18n.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useSession } from '../session/session.js';
 import { useTeams } from '../workspace/workspace.queries.js';
+import { type InboxCount, useInboxCounts, useUnreadTitle } from './inbox-counts.js';
 import type { ConversationStatus, ListFilter } from './inbox.queries.js';
 
 const SEARCH_DELAY_MS = 300;
@@ -39,18 +40,24 @@ export function InboxNavigation({ filter, seesAll }: { filter: ListFilter; seesA
     return () => clearTimeout(timer);
   }, [search, searchParams, setSearchParams]);
 
+  const counts = useInboxCounts();
+  useUnreadTitle(t('inbox.title'), counts.total?.unread);
   const visibleTeams = (teams.data ?? []).filter((team) => user.role !== 'agent' || teamIds.includes(team.id));
   const query = searchParams.toString() ? `?${searchParams}` : '';
   const link = (view: string, label: string) => (
     <li key={view}>
       <NavLink to={`/inbox/${view}${query}`} className="inbox-nav-link">
-        {label}
+        <span className="inbox-nav-label">
+          {label}
+          <CountWords count={counts.of(view)} />
+        </span>
+        <CountBadges count={counts.of(view)} />
       </NavLink>
     </li>
   );
 
   return (
-    <aside className="inbox-nav">
+    <aside className="inbox-nav" aria-label={t('inbox.navigation')}>
       <h1 className="inbox-nav-title">{t('inbox.title')}</h1>
       <input
         type="search"
@@ -99,5 +106,26 @@ export function InboxNavigation({ filter, seesAll }: { filter: ListFilter; seesA
         </fieldset>
       )}
     </aside>
+  );
+}
+
+/** The server counts each inbox up to 1000. */
+const shown = (count: number) => (count >= 1000 ? '999+' : String(count));
+
+/** The counts in words for screen readers, inside the link's name: "Mine, 2 unread, 5 open". */
+function CountWords({ count }: { count: InboxCount | undefined }) {
+  const { t } = useI18n();
+  if (!count) return null;
+  return <span className="visually-hidden">{t('inbox.counts', { unread: shown(count.unread), open: shown(count.open) })}</span>;
+}
+
+/** Unread (emphasised, when any) and open conversations beside an inbox's name. */
+function CountBadges({ count }: { count: InboxCount | undefined }) {
+  if (!count) return null;
+  return (
+    <span className="inbox-counts" aria-hidden="true">
+      {count.unread > 0 && <span className="count count--unread">{shown(count.unread)}</span>}
+      <span className="count">{shown(count.open)}</span>
+    </span>
   );
 }

@@ -7,6 +7,7 @@ import { ConversationList } from './ConversationList.js';
 import { ConversationView } from './ConversationView.js';
 import type { ConversationStatus, ListFilter } from './inbox.queries.js';
 import { InboxNavigation } from './InboxNavigation.js';
+import { InboxShortcuts } from './InboxShortcuts.js';
 import './inbox.css';
 
 /** `/inbox/<inbox>/<conversation id>?status=…&q=…`: the inbox, its filters and the open conversation are all in the URL. */
@@ -36,6 +37,7 @@ function Inbox() {
     <div className={`inbox${conversationId ? ' inbox--open' : ''}`}>
       <InboxNavigation filter={filter} seesAll={seesAll} />
       <ConversationList filter={filter} selectedId={conversationId} />
+      <InboxShortcuts />
       {conversationId ? (
         <ConversationView key={conversationId} id={conversationId} />
       ) : (

@@ -6,6 +6,7 @@ import { formatBytes } from './attachments.js';
 import { FormattedText } from './FormattedText.js';
 import { failureReason, MessageContentLabel } from './MessageContent.js';
 import { type Attachment, type Message, type MessageStatus, useMessages, useRetryMessage } from './inbox.queries.js';
+import { SlowSending } from './SlowSending.js';
 import { fullTime, messageTime } from './time.js';
 
 /**
@@ -68,6 +69,7 @@ function MessageItem({ message }: { message: Message }) {
           {messageTime(message.createdAt, language)}
         </time>
         {kind === 'outbound' && message.status !== 'failed' && <DeliveryStatus status={message.status} />}
+        {kind === 'outbound' && message.status === 'pending' && <SlowSending since={message.createdAt} />}
       </p>
       {message.status === 'failed' && (
         <p className="message-failure">

@@ -4,6 +4,8 @@ import { useI18n } from '../i18n/i18n.js';
 import { errorMessage } from '../ui/errors.js';
 import type { Attachment } from './inbox.queries.js';
 
+export { formatBytes } from './format-bytes.js';
+
 /** The server's limit per file (SPEC §3.3); larger files are refused here, before any byte is sent. */
 export const MAX_ATTACHMENT_BYTES = 10 * 1024 * 1024;
 
@@ -32,14 +34,6 @@ function uploadAttachment(file: File, onProgress: (fraction: number) => void, si
     form.append('file', file);
     request.send(form);
   });
-}
-
-export function formatBytes(bytes: number, language: string): string {
-  const format = (value: number, unit: 'byte' | 'kilobyte' | 'megabyte') =>
-    new Intl.NumberFormat(language, { style: 'unit', unit, unitDisplay: 'short', maximumFractionDigits: 1 }).format(value);
-  if (bytes < 1024) return format(bytes, 'byte');
-  if (bytes < 1024 * 1024) return format(bytes / 1024, 'kilobyte');
-  return format(bytes / 1024 / 1024, 'megabyte');
 }
 
 export type Upload = { key: number; file: File; progress: number; attachment?: Attachment; error?: string; controller: AbortController };

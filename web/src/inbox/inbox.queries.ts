@@ -1,5 +1,5 @@
 import { type InfiniteData, keepPreviousData, type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
-import { api } from '../api.js';
+import { api, ApiError } from '../api.js';
 import { refreshWhenBlocked } from '../blocking/blocking.queries.js';
 import type { PresenceClock } from '../realtime/presence.js';
 import type { Me } from '../session/session.js';
@@ -27,6 +27,8 @@ export type Conversation = ListedConversation & {
   contactId: string;
   snoozedUntil: string | null;
   contact: { id: string; name: string | null; avatarUrl: string | null };
+  /** The channel the contact last wrote on. */
+  channel: { id: string; type: string; name: string } | null;
   lastMessage: { text: string; direction: 'in' | 'out'; type: 'message' | 'comment'; createdAt: string } | null;
 };
 
@@ -100,6 +102,9 @@ export function useConversationList(filter: ListFilter) {
     getNextPageParam: (page) => page.nextCursor,
     // While a new search or filter loads, the previous rows stay instead of a blank list.
     placeholderData: keepPreviousData,
+    // A list that cannot load says so within a second or two (Retry is beside it), not after 5–8 s of retries.
+    retry: (failures, error) => failures < 1 && !(error instanceof ApiError && error.status >= 400 && error.status < 500),
+    retryDelay: 500,
   });
 }
 

@@ -1,5 +1,7 @@
 import type { QueryClient } from '@tanstack/react-query';
+import { followConversation } from '../contacts/contacts.queries.js';
 import type { PresenceClock } from '../realtime/presence.js';
+import { refreshCountsSoon } from './inbox-counts.js';
 import {
   applyConversationUpdate,
   applyRead,
@@ -20,6 +22,7 @@ type ServerEvent = { type: string; data: Record<string, unknown> };
  * Answers whether the event is fully handled.
  */
 export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent, presence: PresenceClock): boolean {
+  if (event.type.startsWith('conversation.')) refreshCountsSoon(queryClient);
   switch (event.type) {
     // A message that changes a list (not a comment, not a status) is followed by `conversation.updated`.
     case 'message.created':
@@ -27,8 +30,11 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent, pr
       storeMessage(queryClient, event.data.message as Message);
       return true;
     case 'conversation.updated': {
+      const summary = event.data.conversation as ConversationSummary;
       const context = dotContext(queryClient, presence);
-      if (context) applyConversationUpdate(queryClient, event.data.conversation as ConversationSummary, context);
+      if (context) applyConversationUpdate(queryClient, summary, context);
+      // The contact drawer shows the conversation's state too.
+      followConversation(queryClient, summary.contactId, summary);
       return true;
     }
     case 'conversation.read': {
@@ -38,6 +44,9 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent, pr
       return true;
     }
     case 'conversation.deleted':
+      if (typeof event.data.contactId === 'string') followConversation(queryClient, event.data.contactId, null);
+      forgetConversation(queryClient, event.data.conversationId as string);
+      return true;
     // Now assigned where this user may not see it: the server says only that.
     case 'conversation.hidden':
       forgetConversation(queryClient, event.data.conversationId as string);

@@ -1,5 +1,6 @@
 import { useId, useRef, useState } from 'react';
 import { isLanguage, languageNames, languages, useI18n } from '../i18n/i18n.js';
+import { NotificationSettingsDialog } from '../notifications/NotificationSettingsDialog.js';
 import { ChangePasswordDialog } from '../session/ChangePasswordDialog.js';
 import { useChangeLanguage, useSession, useSignOut } from '../session/session.js';
 import { Avatar } from '../ui/Avatar.js';
@@ -11,14 +12,17 @@ export function UserMenu() {
   const signOut = useSignOut();
   const changeLanguage = useChangeLanguage();
   const [changingPassword, setChangingPassword] = useState(false);
+  const [notifying, setNotifying] = useState(false);
   const panel = useRef<HTMLDivElement>(null);
   const panelId = useId();
 
   return (
     <div className="user-menu">
-      <button type="button" className="user-menu-button" popoverTarget={panelId} aria-label={t('userMenu.label', { name: user.name })}>
+      {/* Named by its text, so what a person sees is what a voice user says (no aria-label that differs from it). */}
+      <button type="button" className="user-menu-button" popoverTarget={panelId}>
         <Avatar name={user.name} />
         <span className="user-menu-name">{user.name}</span>
+        <span className="visually-hidden">{t('userMenu.label')}</span>
       </button>
       <div ref={panel} id={panelId} popover="auto" className="user-menu-panel">
         <div className="user-menu-identity">
@@ -45,6 +49,16 @@ export function UserMenu() {
           className="button button--block"
           onClick={() => {
             panel.current?.hidePopover();
+            setNotifying(true);
+          }}
+        >
+          {t('notifications.open')}
+        </button>
+        <button
+          type="button"
+          className="button button--block"
+          onClick={() => {
+            panel.current?.hidePopover();
             setChangingPassword(true);
           }}
         >
@@ -55,6 +69,7 @@ export function UserMenu() {
         </button>
       </div>
       {changingPassword && <ChangePasswordDialog onClose={() => setChangingPassword(false)} />}
+      {notifying && <NotificationSettingsDialog onClose={() => setNotifying(false)} />}
     </div>
   );
 }

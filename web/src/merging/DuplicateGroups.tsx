@@ -28,7 +28,7 @@ function Groups() {
   const [merging, setMerging] = useState<[string, string]>();
   const items = groups.data?.pages.flatMap((page) => page.items) ?? [];
   return (
-    <section className="card duplicate-groups" aria-labelledby="duplicate-groups">
+    <section className="card dashboard-card dashboard-card--wide duplicate-groups" aria-labelledby="duplicate-groups">
       <h2 id="duplicate-groups">{t('merging.groups.title')}</h2>
       <FormAlert>{groups.error ? errorMessage(groups.error, i18n) : undefined}</FormAlert>
       {groups.isSuccess && items.length === 0 && <p className="muted">{t('merging.groups.empty')}</p>}

@@ -25,13 +25,28 @@ const staleAfter: Record<string, QueryKey[]> = {
   saved_reply: [['saved-replies']],
   // A decision quarantines or releases a contact: the Contacts module marks it.
   spam: [['spam', 'decisions'], ['contacts']],
+  notifications: [['notification-settings']],
+  invitation: [['invitations']],
 };
 
 const PING_EVERY_MS = 25_000;
 const PONG_WITHIN_MS = 10_000;
 const MAX_BACKOFF_MS = 30_000;
 
+const listeners = new Set<(event: ServerEvent) => void>();
+
+/** Hears every live event after the caches took it in (notifications); answers the unsubscribe. */
+export function subscribeToEvents(listener: (event: ServerEvent) => void): () => void {
+  listeners.add(listener);
+  return () => listeners.delete(listener);
+}
+
 function applyEvent(queryClient: QueryClient, presence: PresenceClock, event: ServerEvent) {
+  applyToCaches(queryClient, presence, event);
+  for (const listener of listeners) listener(event);
+}
+
+function applyToCaches(queryClient: QueryClient, presence: PresenceClock, event: ServerEvent) {
   // Presence first: the inbox works out dots from it.
   if (event.type === 'presence.changed') {
     const { userId, online } = event.data as { userId: string; online: boolean };

@@ -9,6 +9,7 @@ import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { errorMessage } from '../ui/errors.js';
 import { type User, usePresence, useUsers } from '../workspace/workspace.queries.js';
 import { CreateUserDialog } from './CreateUserDialog.js';
+import { Invitations } from './Invitations.js';
 import { ResetPasswordDialog } from './ResetPasswordDialog.js';
 
 export function UsersSection() {
@@ -24,6 +25,7 @@ export function UsersSection() {
           {t('users.add')}
         </button>
       </header>
+      <Invitations />
       <table className="table">
         <thead>
           <tr>

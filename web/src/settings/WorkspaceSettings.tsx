@@ -13,6 +13,7 @@ const fields = [
   'name',
   'closingLogic',
   'missedAfterSeconds',
+  'assignOnReply',
   'agentsSeeAll',
   'agentsMayDeleteAssignedContacts',
   'agentsMayDeleteConversations',
@@ -43,6 +44,7 @@ export function WorkspaceSettings() {
       settings: {
         closingLogic: form.get('closingLogic') === 'unassign' ? 'unassign' : 'keep_assignee',
         missedAfterSeconds: Number(form.get('missedAfterSeconds')),
+        assignOnReply: form.has('assignOnReply'),
         agentsSeeAll: form.has('agentsSeeAll'),
         agentsMayDeleteAssignedContacts: form.has('agentsMayDeleteAssignedContacts'),
         agentsMayDeleteConversations: form.has('agentsMayDeleteConversations'),
@@ -80,6 +82,7 @@ export function WorkspaceSettings() {
         defaultValue={settings.missedAfterSeconds}
         error={errors.of('missedAfterSeconds')}
       />
+      <CheckboxField label={t('workspace.assignOnReply')} name="assignOnReply" defaultChecked={settings.assignOnReply} error={errors.of('assignOnReply')} />
       <fieldset className="field">
         <legend>{t('workspace.agents')}</legend>
         <CheckboxField label={t('workspace.agentsSeeAll')} name="agentsSeeAll" defaultChecked={settings.agentsSeeAll} error={errors.of('agentsSeeAll')} />

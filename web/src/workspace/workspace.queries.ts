@@ -9,6 +9,7 @@ export type WorkspaceSettings = {
   closingLogic: 'keep_assignee' | 'unassign';
   missedAfterSeconds: number;
   agentsSeeAll: boolean;
+  assignOnReply: boolean;
   agentsMayDeleteAssignedContacts: boolean;
   agentsMayDeleteConversations: boolean;
   agentsMayMerge: boolean;
