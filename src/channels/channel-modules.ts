@@ -5,6 +5,7 @@ import { messengerChannel } from './messenger/messenger.channel.js';
 import { whatsappChannel } from './whatsapp/whatsapp.channel.js';
 import { telegramChannel } from './telegram/telegram.channel.js';
 import { lineChannel } from './line/line.channel.js';
+import { viberChannel } from './viber/viber.channel.js';
 
 /** Every channel type this server speaks, in the order Settings offers them. A provider joins by adding its module here. */
 export const channelModules: ChannelModule[] = [
@@ -14,4 +15,5 @@ export const channelModules: ChannelModule[] = [
   apiChannel,
   telegramChannel,
   lineChannel,
+  viberChannel,
 ];
