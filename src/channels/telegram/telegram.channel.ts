@@ -157,7 +157,7 @@ const methodOf = (contentType: string) =>
 export const telegramChannel: ChannelModule<TelegramSettings> = {
   type: 'telegram',
   settingsSchema,
-  secretKeys: ['botToken', 'secretToken'],
+  secretKeys: ['botToken'],
   form: [
     { key: 'botToken', kind: 'secret', required: true },
     { key: 'secretToken', kind: 'generated', required: true },
