@@ -40,6 +40,8 @@ export async function startBotsSimulator() {
   const sent: Array<{ provider: 'telegram' | 'line' | 'viber'; to: string; id: string; json: any }> = [];
   let sequence = 0;
   let base = '';
+  /** LINE pushes to deliver but answer 500, as when the answer is lost on the way back. */
+  let loseLineAnswers = 0;
 
   const json = (status: number, body: unknown, headers: Record<string, string> = {}) => ({ status, headers: { 'content-type': 'application/json', ...headers }, body: Buffer.from(typeof body === 'string' ? body : JSON.stringify(body)) });
 
@@ -104,6 +106,10 @@ export async function startBotsSimulator() {
         if (typeof key === 'string') retryKeys.set(key, requestId);
         const ids = (request.json?.messages ?? []).map(() => String(4_600_000_000_000_000 + ++sequence));
         sent.push({ provider: 'line', to: request.json?.to, id: ids[0], json: request.json });
+        if (loseLineAnswers > 0) {
+          loseLineAnswers--;
+          return json(500, { message: 'An error occurred in the server' });
+        }
         return json(200, { sentMessages: ids.map((id: string) => ({ id, quoteToken: randomBytes(8).toString('hex') })) }, { 'x-line-request-id': requestId });
       }
       return json(404, { message: 'Not found' });
@@ -238,6 +244,8 @@ export async function startBotsSimulator() {
     line: {
       connect: (input: LineBot) => void lineBots.set(input.accessToken, input),
       setProfile: (userId: string, profile: Record<string, unknown>) => void profiles.set(userId, profile),
+      /** The next push is delivered, but its answer is a 500: the sender cannot know it went out. */
+      loseNextAnswer: () => void loseLineAnswers++,
       /** A message event as LINE sends it, in its `events` envelope. */
       message(input: { userId: string; text?: string; message?: Record<string, unknown>; eventId?: string; at?: Date }) {
         const eventId = input.eventId ?? `01H${randomBytes(12).toString('hex').toUpperCase()}`;
