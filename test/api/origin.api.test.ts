@@ -136,4 +136,35 @@ describe('the live WebSocket', () => {
   it('accepts a token in the URL from anywhere: an API client holds it, no page can forge it', async () => {
     expect(await handshake(`${wsUrl()}?token=${encodeURIComponent(ws.agent.token)}`, { origin: EVIL })).toBe('hello');
   });
+
+  /** Opens without a token in the URL and sends `first` as the first frame. */
+  function firstFrame(first: string | undefined, headers: Record<string, string> = {}): Promise<string> {
+    const socket = new WebSocket(wsUrl(), { headers });
+    socket.on('open', () => first !== undefined && socket.send(first));
+    return new Promise((resolve) => {
+      socket.on('message', (raw) => {
+        resolve(JSON.parse(raw.toString()).type);
+        socket.close();
+      });
+      socket.on('unexpected-response', (_request, response) => resolve(`http ${response.statusCode}`));
+      socket.on('close', (code) => resolve(`closed ${code}`));
+      socket.on('error', () => undefined);
+    });
+  }
+
+  it('accepts a token in the first frame, keeping it out of URLs and logs', async () => {
+    expect(await firstFrame(JSON.stringify({ type: 'auth', token: ws.agent.token }), { origin: EVIL })).toBe('hello');
+    expect(await firstFrame(JSON.stringify({ type: 'auth', token: ws.agent.token }))).toBe('hello');
+  });
+
+  it('closes a connection whose first frame is not a valid token', async () => {
+    expect(await firstFrame(JSON.stringify({ type: 'auth', token: 'not-a-token' }))).toBe('closed 4401');
+    expect(await firstFrame(JSON.stringify({ type: 'ping' }))).toBe('closed 4401');
+    expect(await firstFrame('not json')).toBe('closed 4401');
+  });
+
+  it('still refuses a foreign page that sends the cookie and a token frame: the cookie is checked first', async () => {
+    expect(await handshake(wsUrl(), { cookie, origin: EVIL })).toBe('http 403');
+    expect(await firstFrame(JSON.stringify({ type: 'auth', token: ws.agent.token }), { cookie, origin: EVIL })).toBe('http 403');
+  });
 });
