@@ -108,9 +108,10 @@ describe('the requests that set the cookie', () => {
 });
 
 describe('the live WebSocket', () => {
-  /** The first thing the server says, or how it refused: an HTTP status or a close code. */
-  function handshake(url: string, headers: Record<string, string>): Promise<string> {
+  /** The first thing the server says, or how it refused: an HTTP status or a close code. `first`: a frame sent once open. */
+  function handshake(url: string, headers: Record<string, string>, first?: string): Promise<string> {
     const socket = new WebSocket(url, { headers });
+    socket.on('open', () => first !== undefined && socket.send(first));
     return new Promise((resolve) => {
       socket.on('message', (raw) => {
         resolve(JSON.parse(raw.toString()).type);
@@ -137,20 +138,7 @@ describe('the live WebSocket', () => {
     expect(await handshake(`${wsUrl()}?token=${encodeURIComponent(ws.agent.token)}`, { origin: EVIL })).toBe('hello');
   });
 
-  /** Opens without a token in the URL and sends `first` as the first frame. */
-  function firstFrame(first: string | undefined, headers: Record<string, string> = {}): Promise<string> {
-    const socket = new WebSocket(wsUrl(), { headers });
-    socket.on('open', () => first !== undefined && socket.send(first));
-    return new Promise((resolve) => {
-      socket.on('message', (raw) => {
-        resolve(JSON.parse(raw.toString()).type);
-        socket.close();
-      });
-      socket.on('unexpected-response', (_request, response) => resolve(`http ${response.statusCode}`));
-      socket.on('close', (code) => resolve(`closed ${code}`));
-      socket.on('error', () => undefined);
-    });
-  }
+  const firstFrame = (first: string, headers: Record<string, string> = {}) => handshake(wsUrl(), headers, first);
 
   it('accepts a token in the first frame, keeping it out of URLs and logs', async () => {
     expect(await firstFrame(JSON.stringify({ type: 'auth', token: ws.agent.token }), { origin: EVIL })).toBe('hello');
