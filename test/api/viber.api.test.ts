@@ -102,6 +102,9 @@ describe('receiving Viber messages', () => {
       expect((await sim.viber.post(authToken, JSON.stringify({ event, timestamp: 1, message_token: 1, user: { id: nextUser(), name: 'X' } }))).status).toBe(200);
     }
     expect((await sim.viber.post(authToken, '{"event":"message","message_token":')).status).toBe(400);
+    // A huge body is refused before it is hashed or parsed.
+    const huge = Buffer.alloc(2 * 1024 * 1024, 'a');
+    expect((await sim.postRaw(channel.webhookUrl, huge, { 'content-type': 'application/json', 'x-viber-content-signature': viberSignature(authToken, huge) })).status).toBe(413);
     expect(await conversationsOf(t, ws)).toEqual([]);
   });
 });
