@@ -38,6 +38,7 @@ describe.skipIf(!hasChromium)('Viber in the web app', () => {
     await dialog.getByLabel('API base URL').fill(sim.url);
     await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
     await dialog.getByText('The connection works: Simulated Shop, webhook set').waitFor(LIVE);
+    await dialog.getByText('“Test connection” gives Viber this URL, and Viber checks it at once: nothing to paste.').waitFor();
     await dialog.getByRole('button', { name: 'Done' }).click();
     await owner.context.close();
 

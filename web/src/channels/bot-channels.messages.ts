@@ -14,6 +14,10 @@ const en = {
   'channels.field.commercialTerms.hint':
     'On: past the 10,000 free chatbot-initiated messages a month, messages still go out, and Viber bills each one. Off: they are refused until the month ends.',
 
+  'channels.webhook.intro.telegram': '“Test connection” gives Telegram this URL with the secret token: nothing to paste.',
+  'channels.webhook.intro.line': 'Paste the callback URL into the LINE Developers console (Messaging API → Webhook URL), turn on “Use webhook”, then “Verify”.',
+  'channels.webhook.intro.viber': '“Test connection” gives Viber this URL, and Viber checks it at once: nothing to paste.',
+
   'window.chatbotInitiated': 'More than 24 hours since the contact last wrote on {channel}: a reply is a chatbot-initiated message.',
   'window.quotaUsed': '{used} of {limit} free messages used this month.',
   'window.quotaPaid': '{used} of {limit} free messages used this month; past them each message is paid (commercial terms).',
@@ -47,6 +51,10 @@ const de: Messages = {
   'channels.field.commercialTerms.hint':
     'An: Nach den 10.000 kostenlosen vom Chatbot begonnenen Nachrichten im Monat gehen Nachrichten weiter hinaus, und Viber berechnet jede einzeln. Aus: Sie werden bis Monatsende abgelehnt.',
 
+  'channels.webhook.intro.telegram': '„Verbindung testen“ übergibt Telegram diese URL mit dem geheimen Token: nichts einzufügen.',
+  'channels.webhook.intro.line': 'Fügen Sie die Callback-URL in der LINE-Developers-Konsole ein (Messaging API → Webhook URL), schalten Sie „Use webhook“ ein, dann „Verify“.',
+  'channels.webhook.intro.viber': '„Verbindung testen“ übergibt Viber diese URL, und Viber prüft sie sofort: nichts einzufügen.',
+
   'window.chatbotInitiated': 'Der Kontakt hat auf {channel} vor mehr als 24 Stunden zuletzt geschrieben: Eine Antwort ist eine vom Chatbot begonnene Nachricht.',
   'window.quotaUsed': '{used} von {limit} kostenlosen Nachrichten in diesem Monat verbraucht.',
   'window.quotaPaid': '{used} von {limit} kostenlosen Nachrichten in diesem Monat verbraucht; danach ist jede Nachricht kostenpflichtig (kommerzielle Bedingungen).',
@@ -77,6 +85,10 @@ const fr: Messages = {
   'channels.field.commercialTerms': 'Conditions commerciales Viber',
   'channels.field.commercialTerms.hint':
     'Activé : au-delà des 10 000 messages gratuits initiés par le chatbot chaque mois, les messages partent encore, et Viber facture chacun. Désactivé : ils sont refusés jusqu’à la fin du mois.',
+
+  'channels.webhook.intro.telegram': '« Tester la connexion » transmet cette URL à Telegram avec le jeton secret : rien à coller.',
+  'channels.webhook.intro.line': 'Collez l’URL de rappel dans la console LINE Developers (Messaging API → Webhook URL), activez « Use webhook », puis « Verify ».',
+  'channels.webhook.intro.viber': '« Tester la connexion » transmet cette URL à Viber, qui la vérifie aussitôt : rien à coller.',
 
   'window.chatbotInitiated': 'Le contact a écrit sur {channel} il y a plus de 24 heures : une réponse est un message initié par le chatbot.',
   'window.quotaUsed': '{used} messages gratuits sur {limit} utilisés ce mois-ci.',
