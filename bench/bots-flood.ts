@@ -36,7 +36,7 @@ function request(n: number): { body: string; header: Record<string, string> } {
   }
   // Viber's token past 2^53, as bare digits.
   const token = (4_000_000_000_000_000_000n + BigInt(id)).toString();
-  const body = `{"event":"message","timestamp":${now},"chat_hostname":"SN-1","message_token":${token},"sender":{"id":"bench${customer}=","name":"Customer ${customer}","country":"DE","language":"de","api_version":10},"message":{"type":"text","text":"Where is my order ${n}?"},"silent":false}`;
+  const body = `{"event":"message","timestamp":${now},"chat_hostname":"SN-1","message_token":${token},"sender":{"id":"bench${customer}=","name":"Customer ${customer}","avatar":"https://media.viber.test/avatar/${customer}.jpg","country":"DE","language":"de","api_version":10},"message":{"type":"text","text":"Where is my order ${n}?"},"silent":false}`;
   return { body, header: { 'x-viber-content-signature': viberSignature(options.secret, body) } };
 }
 

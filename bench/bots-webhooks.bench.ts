@@ -7,7 +7,7 @@
  * Kept under a minute: short runs, so figures are indicative on the shared 2-core machine.
  *
  *   npm run bench -- bots-webhooks
- * Options (env): PROVIDERS (telegram,line,viber), RATE (1000), SECONDS (8), CUSTOMERS (300), CONNECTIONS (64), DUPLICATE_EVERY (50).
+ * Options (env): PROVIDERS (telegram,line,viber), RATE (1000), SECONDS (6), CUSTOMERS (300), CONNECTIONS (64), DUPLICATE_EVERY (50).
  */
 import { spawn } from 'node:child_process';
 import os from 'node:os';
@@ -18,7 +18,7 @@ import { cpuMs, freshPostgresDatabase, spawnServer, stop, waitFor } from './lib/
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PROVIDERS = (process.env.PROVIDERS ?? 'telegram,line,viber').split(',') as Array<'telegram' | 'line' | 'viber'>;
 const RATE = Number(process.env.RATE ?? 1000);
-const SECONDS = Number(process.env.SECONDS ?? 8);
+const SECONDS = Number(process.env.SECONDS ?? 6);
 const CUSTOMERS = Number(process.env.CUSTOMERS ?? 300);
 const CONNECTIONS = Number(process.env.CONNECTIONS ?? 64);
 const DUPLICATE_EVERY = Number(process.env.DUPLICATE_EVERY ?? 50);

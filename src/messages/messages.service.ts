@@ -143,7 +143,7 @@ export function createMessagesService(deps: {
    * rules leave alone. Undefined when the case is not that plain: the full path stores it.
    */
   async function receiveFromKnownIdentity(channel: ChannelRow, inbound: InboundMessage, sentAt: Date, now: Date) {
-    if (inbound.content || inbound.contact.avatarUrl || (await spam.screensChannel(channel.workspaceId, channel.id))) return undefined;
+    if (inbound.content || (await spam.screensChannel(channel.workspaceId, channel.id))) return undefined;
     const workspaceId = channel.workspaceId;
     const stored = await insertFromKnownIdentity({
       id: newId(),
@@ -151,6 +151,7 @@ export function createMessagesService(deps: {
       channelId: channel.id,
       identifier: inbound.contact.identifier,
       name: inbound.contact.name ?? null,
+      avatarUrl: inbound.contact.avatarUrl?.trim() || null,
       phoneGiven: Boolean(inbound.contact.phone?.trim()),
       emailGiven: Boolean(inbound.contact.email?.trim()),
       text: inbound.text,
