@@ -90,6 +90,24 @@ describe('receiving Telegram messages', () => {
     expect((await messagesOf(t, ws, conversation.id)).map((m) => m.text)).toEqual(['once']);
   });
 
+  it('a photo arrives as an attachment fetched with getFile and the file path, its caption as text', async () => {
+    const { ws, channel, token } = await setUp();
+    const id = nextUser();
+    const png = Buffer.from('89504e470d0a1a0a0000000d49484452', 'hex');
+    sim.addFile('photo-large', png, 'image/png');
+    const photo = [{ file_id: 'photo-small', width: 90, height: 90 }, { file_id: 'photo-large', width: 1280, height: 1280 }];
+    const { payload } = sim.telegram.update({ from: { id, first_name: 'Eli' }, message: { photo, caption: 'The box arrived broken' }, at: new Date(clock.now().getTime() - 1000) });
+    expect((await sim.telegram.post(token, payload)).status).toBe(200);
+    const conversation = await conversationOf(t, ws, channel.id, String(id));
+    expect((await messagesOf(t, ws, conversation.id))[0]).toMatchObject({ text: 'The box arrived broken', content: { kind: 'image' }, attachments: [] });
+    await t.services.jobs.drain();
+    const [message] = await messagesOf(t, ws, conversation.id);
+    expect(message!.attachments).toEqual([expect.objectContaining({ contentType: 'image/png', size: png.length })]);
+    // The largest size only: getFile for its path, then the file itself.
+    expect(sim.requestsTo('/getFile').map((r) => [r.path, r.json])).toEqual([[`/bot${token}/getFile`, { file_id: 'photo-large' }]]);
+    expect(sim.received.filter((r) => r.path.startsWith('/file/')).map((r) => r.path)).toEqual([`/file/bot${token}/photo-large`]);
+  });
+
   it('a wrong or missing secret token answers 401 and stores nothing; edited messages and channel posts are acknowledged, not stored', async () => {
     const { ws, token, channel } = await setUp();
     const { payload } = sim.telegram.update({ from: { id: nextUser(), first_name: 'Eve' }, text: 'forged' });
