@@ -173,6 +173,13 @@ describe('the session and the monthly quota', () => {
     const paid = await reply(ws, conversation.id, 'Paid for');
     await statusOf(ws, conversation.id, paid.data.id, 'sent');
 
+    // A new calendar month (UTC) starts its own count: June's 10,001 do not weigh on July.
+    await t.request('PATCH', `/api/v1/channels/${channel.id}`, { token: ws.manager.token, body: { settings: { commercialTerms: false } } });
+    clock.set(new Date('2026-06-30T23:59:59Z'));
+    expect(await windowOf()).toMatchObject({ reason: 'quota_exceeded' });
+    clock.set(new Date('2026-07-01T00:00:00Z'));
+    expect(await windowOf()).toMatchObject({ reason: 'chatbot_initiated', freeText: true, quota: { used: 0, limit: 10_000, paid: false } });
+
     // The contact writes: the session is open again and nothing is counted.
     await customerWrites(authToken, { sender: { id }, text: 'back again' });
     expect(await windowOf()).toMatchObject({ reason: 'open' });
