@@ -92,6 +92,19 @@ describe('receiving Viber messages', () => {
     expect((await messagesOf(t, ws, conversation.id)).map((m) => m.text).sort()).toEqual(['first', 'second']);
   });
 
+  it('a picture arrives as an attachment downloaded from Viber’s link, its text as the caption', async () => {
+    const { ws, channel, authToken } = await setUp();
+    const id = nextUser();
+    const jpeg = Buffer.from('ffd8ffe000104a46494600010100000100010000ffd9', 'hex');
+    sim.addFile('picture-1.jpg', jpeg, 'image/jpeg');
+    const { payload } = sim.viber.message({ sender: { id, name: 'Ana' }, message: { type: 'picture', text: 'Broken', media: sim.mediaUrl('picture-1.jpg'), thumbnail: sim.mediaUrl('picture-1.jpg'), file_name: 'photo.jpg' }, at: new Date(clock.now().getTime() - 1000) });
+    expect((await sim.viber.post(authToken, payload)).status).toBe(200);
+    const conversation = await conversationOf(t, ws, channel.id, id);
+    await t.services.jobs.drain();
+    const [message] = await messagesOf(t, ws, conversation.id);
+    expect(message).toMatchObject({ text: 'Broken', content: { kind: 'image', fileName: 'photo.jpg' }, attachments: [expect.objectContaining({ fileName: 'photo.jpg', contentType: 'image/jpeg', size: jpeg.length })] });
+  });
+
   it('a forged or missing signature answers 401 and stores nothing; subscribed and conversation_started are acknowledged', async () => {
     const { ws, channel, authToken } = await setUp();
     const { payload } = sim.viber.message({ sender: { id: nextUser() }, text: 'forged' });
