@@ -161,6 +161,8 @@ export type ChannelContext = {
   http(url: string, request?: HttpRequest): Promise<HttpResponse>;
   state: ChannelStateStore;
   now(): Date;
+  /** The channel's public webhook URL (`PUBLIC_URL`/webhooks/<type>/<id>), for providers told per send where to report (Twilio's StatusCallback). */
+  webhookUrl: string;
 };
 
 /**

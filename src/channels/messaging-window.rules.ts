@@ -11,6 +11,8 @@ export type WindowInput = {
   /** Sent by a workflow, not a person: Messenger's and Instagram's HUMAN_AGENT tag is for people only. */
   automated: boolean;
   now: Date;
+  /** The contact opted out of messages on this channel (SMS `STOP`) and has not opted back in. */
+  optedOut?: boolean;
 };
 
 /**
@@ -20,9 +22,10 @@ export type WindowInput = {
  * - `human_agent`: past the standard window, a person's reply goes out with the HUMAN_AGENT tag until `closesAt`;
  * - `templates_only`: only pre-approved templates (WhatsApp after 24 h, or before the contact ever wrote);
  * - `contact_must_write`: nothing can be sent until the contact writes again;
- * - `message_limit`: the window's outbound messages are spent (WeChat) until the contact writes again.
+ * - `message_limit`: the window's outbound messages are spent (WeChat) until the contact writes again;
+ * - `opted_out`: the contact opted out (SMS `STOP`): nothing until it opts back in (`START`).
  */
-export type WindowReason = 'no_window' | 'open' | 'human_agent' | 'templates_only' | 'contact_must_write' | 'message_limit';
+export type WindowReason = 'no_window' | 'open' | 'human_agent' | 'templates_only' | 'contact_must_write' | 'message_limit' | 'opted_out';
 
 export type WindowState = {
   freeText: boolean;
@@ -46,6 +49,26 @@ export const DAY_MS = 24 * HOUR_MS;
 
 /** The channel has no window: anything, any time (Telegram, LINE, SMS, email, webchat, API). */
 export const alwaysOpen: WindowState = { freeText: true, templates: false, tags: [], closesAt: null, remaining: null, reason: 'no_window' };
+
+/** A channel without a window that a contact can opt out of (SMS): anything, any time, until it opts out. */
+export function optOutWindow(input: WindowInput): WindowState {
+  if (!input.optedOut) return alwaysOpen;
+  return { freeText: false, templates: false, tags: [], closesAt: null, remaining: null, reason: 'opted_out' };
+}
+
+/**
+ * Free text for `hours` after the contact's last message and at most `limit` outbound messages in
+ * that time (WeChat: 48 h, 5); then nothing until the contact writes again, which resets both.
+ */
+export function countedWindow(input: WindowInput, options: { hours: number; limit: number }): WindowState {
+  const closed: WindowState = { freeText: false, templates: false, tags: [], closesAt: null, remaining: null, reason: 'contact_must_write' };
+  if (!input.lastInboundAt) return closed;
+  const closesAt = new Date(input.lastInboundAt.getTime() + options.hours * HOUR_MS);
+  if (input.now >= closesAt) return closed;
+  const remaining = Math.max(0, options.limit - input.outboundSinceInbound);
+  if (remaining === 0) return { ...closed, remaining: 0, reason: 'message_limit' };
+  return { freeText: true, templates: false, tags: [], closesAt, remaining, reason: 'open' };
+}
 
 /** Free text for `hours` after the contact's last message; before and after, only templates. */
 export function templateWindow(input: WindowInput, hours: number): WindowState {
@@ -77,6 +100,7 @@ export function humanAgentWindow(input: WindowInput, options: { hours: number; t
  */
 export function decideSend(state: WindowState, request: SendRequest): { ok: true; tag?: string } | { ok: false; refusal: Refusal } {
   const refuse = (code: string, message: string) => ({ ok: false as const, refusal: { code, message } });
+  if (state.reason === 'opted_out') return refuse('contact_opted_out', 'The contact opted out of messages on this channel: it must opt back in (START) first');
   if (request.template !== undefined) {
     return state.templates ? { ok: true } : refuse('template_not_allowed', 'This channel does not send templates');
   }

@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useId, useState } from 'react';
 import { type Template, useTemplates } from '../channels/channels.queries.js';
 import { FilledTemplate, TemplateParameters } from '../channels/TemplatePreview.js';
 import { channelTypeName } from '../contacts/contact-format.js';
-import { type Translate, useI18n } from '../i18n/i18n.js';
+import { isMessageKey, type Translate, useI18n } from '../i18n/i18n.js';
 import { errorMessage } from '../ui/errors.js';
 import type { Conversation } from './inbox.queries.js';
 import { type ChannelWindow, takesText, useChannelWindows } from './reply-window.queries.js';
@@ -110,8 +110,14 @@ function describe(window: ChannelWindow, t: Translate, language: string, left: s
       return t(window.firstMessage ? 'window.firstMessage' : 'window.templatesOnly', { channel });
     case 'message_limit':
       return t('window.messageLimit', { channel });
-    case 'contact_must_write':
-      return window.lastInboundAt ? t('window.contactMustWrite', { channel, since: fullTime(window.lastInboundAt, language) }) : t('window.contactMustWriteNever', { channel });
+    case 'contact_must_write': {
+      if (!window.lastInboundAt) return t('window.contactMustWriteNever', { channel });
+      // How long the window lasted is the type's own (Messenger: 7 days; WeChat: 48 hours).
+      const own = `window.contactMustWrite.${window.type}`;
+      return t(isMessageKey(own) ? own : 'window.contactMustWrite', { channel, since: fullTime(window.lastInboundAt, language) });
+    }
+    case 'opted_out':
+      return t('window.optedOut', { channel });
   }
 }
 

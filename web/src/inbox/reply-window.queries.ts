@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api } from '../api.js';
 
-export type WindowReason = 'no_window' | 'open' | 'human_agent' | 'templates_only' | 'contact_must_write' | 'message_limit';
+export type WindowReason = 'no_window' | 'open' | 'human_agent' | 'templates_only' | 'contact_must_write' | 'message_limit' | 'opted_out';
 
 /** What may be sent now on one channel of the contact (GET …/window), as a person sending now would get it. */
 export type ChannelWindow = {
