@@ -4,6 +4,7 @@ import { instagramChannel } from './instagram/instagram.channel.js';
 import { messengerChannel } from './messenger/messenger.channel.js';
 import { whatsappChannel } from './whatsapp/whatsapp.channel.js';
 import { wechatChannel } from './wechat/wechat.channel.js';
+import { smsChannel } from './sms/sms.channel.js';
 
 /** Every channel type this server speaks, in the order Settings offers them. A provider joins by adding its module here. */
 export const channelModules: ChannelModule[] = [
@@ -12,4 +13,5 @@ export const channelModules: ChannelModule[] = [
   instagramChannel,
   apiChannel,
   wechatChannel,
+  smsChannel,
 ];

@@ -107,7 +107,14 @@ export type WebhookEvents = {
    * `status:unknown-message`): answered 2xx, logged once per channel and kind.
    */
   ignored: string[];
+  /** Contacts who opted out (SMS `STOP`, a late 21610) or back in (`START`), applied after the messages are stored. */
+  consent?: ConsentChange[];
 };
+
+export type ConsentChange = { identifier: string; optedOut: boolean };
+
+/** Where a channel's `state` keeps whether a contact opted out (channels whose module has `optOut`). */
+export const optOutStateKey = (identifier: string) => `opt-out:${identifier}`;
 
 /** A file sent with a reply. `url` downloads it without a session until the link expires (7 days). */
 export type OutboundAttachment = { id: string; name: string; contentType: string; size: number; url: string };
@@ -221,6 +228,8 @@ export type ChannelModule<Settings extends Record<string, unknown> = Record<stri
   /** Pure: refuses what the provider refuses whatever the window (a retired message tag). */
   checkOutbound?(request: { text: string; tag?: string; template?: OutboundTemplate }): Refusal | null;
   templates?: TemplateSupport;
+  /** Contacts opt out by keyword (SMS `STOP`): sends to them are refused (`contact_opted_out`) until they opt back in. */
+  optOut?: boolean;
   /** How a contact who never wrote here is reached from one of its fields (WhatsApp: the phone, as `wa_id`). */
   firstContact?: { field: 'phone' | 'email'; identifier(value: string): string };
 };

@@ -123,6 +123,8 @@ export function registerWebhookRoutes({ app: root, config, services }: RouteCont
           const { messageId, duplicate } = await sink.receive(channel.row, message);
           received.push({ messageId, duplicate });
         }
+        // After the messages: a retried STOP finds its message stored and sets the same state again.
+        for (const change of parsed.consent ?? []) await channels.recordConsent(channel.row, change.identifier, change.optedOut);
         const { unmatched } = events.receipts.length > 0 ? await sink.applyReceipts(channel.row, events.receipts) : { unmatched: 0 };
         if (unmatched > 0) logOnce(request, channel.row, 'unknown-message-status', 'receipts for messages this channel did not send were ignored');
         for (const kind of new Set(events.ignored)) logOnce(request, channel.row, kind, `webhook content ignored: ${kind}`);

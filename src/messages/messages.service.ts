@@ -331,13 +331,16 @@ export function createMessagesService(deps: {
     identityRow: ContactChannelRow | undefined,
     automated: boolean,
     retrying?: MessageRow,
+    /** The identity a first message would make (SMS: the contact's phone), when the contact has none here. */
+    firstIdentifier?: string,
   ): Promise<WindowState> {
     const lastInboundAt = identityRow?.lastInboundAt ?? null;
+    const optedOut = await channels.optedOut(channel, identityRow?.identifier ?? firstIdentifier);
     const sent =
       conversationId && identityRow ? await repository.countOutboundSince(workspaceId, conversationId, channel.id, lastInboundAt) : 0;
     // A failed reply sent again does not count against its own window.
     const own = retrying?.channelId === channel.id && (!lastInboundAt || retrying.createdAt > lastInboundAt) ? 1 : 0;
-    return module.windowPolicy({ lastInboundAt, outboundSinceInbound: Math.max(0, sent - own), automated, now: clock.now() }, channel.settings);
+    return module.windowPolicy({ lastInboundAt, outboundSinceInbound: Math.max(0, sent - own), automated, now: clock.now(), optedOut }, channel.settings);
   }
 
   /**
@@ -374,7 +377,7 @@ export function createMessagesService(deps: {
     const refused = module.checkOutbound?.({ text, tag: input.tag, template });
     if (refused) throw badRequest(refused.code, refused.message, { field: 'tag' });
 
-    const window = await windowOf(workspaceId, conversationId, module, channel, chosen, input.automated === true, retrying);
+    const window = await windowOf(workspaceId, conversationId, module, channel, chosen, input.automated === true, retrying, 'create' in recipient ? recipient.create : undefined);
     const decision = decideSend(window, { template: input.template, tag: input.tag });
     if (!decision.ok) throw conflict(decision.refusal.code, decision.refusal.message);
     return { channel, module, recipient, text, tag: decision.tag, tagAuto: decision.tag !== undefined && input.tag === undefined, template };
@@ -395,7 +398,7 @@ export function createMessagesService(deps: {
       const known = identities.find((i) => i.channelId === summary.id);
       const first = resolved.module.firstContact;
       if (!known && !(first && contact[first.field])) continue;
-      const window = await windowOf(workspaceId, conversationId, resolved.module, resolved.row, known, false);
+      const window = await windowOf(workspaceId, conversationId, resolved.module, resolved.row, known, false, undefined, !known && first ? first.identifier(contact[first.field]!) : undefined);
       items.push({
         channelId: summary.id,
         type: summary.type,
