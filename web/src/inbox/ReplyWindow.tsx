@@ -27,6 +27,8 @@ export function useReplyWindow(conversation: Pick<Conversation, 'id' | 'lastInbo
   return {
     freeText: text && !picking,
     sendOptions: chosen ? { channelId: chosen.channelId } : {},
+    /** The type of the channel a reply goes to (the composer counts SMS segments). */
+    channelType: chosen?.type,
     panel: windows.data && windows.data.length > 0 && (
       <ChannelWindowPanel
         windows={windows.data}

@@ -26,9 +26,13 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent, pr
   switch (event.type) {
     // A message that changes a list (not a comment, not a status) is followed by `conversation.updated`.
     case 'message.created':
-    case 'message.updated':
-      storeMessage(queryClient, event.data.message as Message);
+    case 'message.updated': {
+      const message = event.data.message as Message;
+      storeMessage(queryClient, message);
+      // A contact's message reopens a window (and resets WeChat's count); a colleague's reply spends one.
+      if (event.type === 'message.created' && message.type === 'message') void queryClient.invalidateQueries({ queryKey: ['window'] });
       return true;
+    }
     case 'conversation.updated': {
       const summary = event.data.conversation as ConversationSummary;
       const context = dotContext(queryClient, presence);
