@@ -10,11 +10,10 @@
  * Options (env): RATE (1000), SECONDS (8), CUSTOMERS (300), CONNECTIONS (64), DUPLICATE_EVERY (50), WARMUP_SECONDS (3).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rowsOf } from '../src/platform/db/client.js';
-import { freshPostgresDatabase, spawnServer, stop, waitFor } from './lib/server.js';
+import { cpuMs, freshPostgresDatabase, login, spawnServer, stop, waitFor } from './lib/server.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RATE = Number(process.env.RATE ?? 1000);
@@ -33,11 +32,6 @@ const owner = { OWNER_EMAIL: 'bench-wechat-sms@example.test', OWNER_PASSWORD: 'b
 type FloodResult = { requests: number; perSecond: number; non2xx: number; errors: number; latencyP50: number; latencyP99: number; unique: number; repeats: number; ids: string[] };
 
 const round = (value: number) => Math.round(value * 100) / 100;
-
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 function flood(options: Record<string, unknown>): Promise<FloodResult> {
   const child = spawn(process.execPath, ['--import', 'tsx', 'bench/wechat-sms-flood.ts'], { env: { ...process.env, FLOOD: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'inherit'] });
@@ -65,8 +59,7 @@ export async function run() {
   const database = await openDatabase({ databaseUrl });
   try {
     await waitFor(`${base}/readyz`);
-    const login = await fetch(`${base}/api/v1/auth/login`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ email: owner.OWNER_EMAIL, password: owner.OWNER_PASSWORD }) });
-    const { token } = (await login.json()) as { token: string };
+    const token = await login(base, owner.OWNER_EMAIL, owner.OWNER_PASSWORD);
     const channels = {
       wechat: await api(token, 'POST', '/api/v1/channels', {
         type: 'wechat',
