@@ -25,7 +25,7 @@ const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 3);
 const DATABASE = 'switchboard_bench_issue_13_wechat_sms';
 const WECHAT_TOKEN = 'BenchToken13';
 const TWILIO = { accountSid: `AC${'b'.repeat(32)}`, authToken: 'bench-twilio-auth-token-0000' };
-const port = 3970;
+const port = 3985;
 const base = `http://127.0.0.1:${port}`;
 const owner = { OWNER_EMAIL: 'bench-wechat-sms@example.test', OWNER_PASSWORD: 'bench password' };
 
