@@ -226,7 +226,7 @@ export type ChannelModule<Settings extends Record<string, unknown> = Record<stri
   /** The provider's limit on a text message, in UTF-16 code units as JavaScript counts them. */
   maxTextLength?: number;
   /** Pure: refuses what the provider refuses whatever the window (a retired message tag). */
-  checkOutbound?(request: { text: string; tag?: string; template?: OutboundTemplate }): Refusal | null;
+  checkOutbound?(request: { text: string; tag?: string; template?: OutboundTemplate; attachments?: number }): Refusal | null;
   templates?: TemplateSupport;
   /** Contacts opt out by keyword (SMS `STOP`): sends to them are refused (`contact_opted_out`) until they opt back in. */
   optOut?: boolean;

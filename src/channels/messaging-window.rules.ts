@@ -42,7 +42,8 @@ export type WindowState = {
 
 export type SendRequest = { template?: unknown; tag?: string };
 
-export type Refusal = { code: string; message: string };
+/** `field`: the request's field at fault, when not the tag (a file where the channel takes none). */
+export type Refusal = { code: string; message: string; field?: string };
 
 export const HOUR_MS = 60 * 60 * 1000;
 export const DAY_MS = 24 * HOUR_MS;

@@ -81,7 +81,8 @@ export function registerWebhookRoutes({ app: root, config, services }: RouteCont
         config: { public: true },
         schema: {
           tags: ['webhooks'],
-          summary: "A provider's handshake: Meta's `hub.mode=subscribe&hub.verify_token=…&hub.challenge=…` is answered with the challenge when the verify token is the channel's (else 403)",
+          summary:
+            "A provider's handshake: Meta's `hub.mode=subscribe&hub.verify_token=…&hub.challenge=…` is answered with the challenge when the verify token is the channel's, WeChat's `signature&timestamp&nonce&echostr` with `echostr` when signed with the channel's token (else 403)",
           params,
         },
       },
@@ -105,7 +106,7 @@ export function registerWebhookRoutes({ app: root, config, services }: RouteCont
         schema: {
           tags: ['webhooks'],
           summary:
-            "A provider's webhook, in its own format, verified over the raw bytes (Meta: X-Hub-Signature-256; the API channel: X-Switchboard-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>); 401 for a wrong signature, nothing stored",
+            "A provider's webhook, in its own format, verified over the raw bytes (Meta: X-Hub-Signature-256; WeChat: `signature` in the query, SHA-1 of the sorted token, timestamp and nonce; Twilio: X-Twilio-Signature over PUBLIC_URL's URL and the sorted form; the API channel: X-Switchboard-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>); 401 for a wrong signature, nothing stored",
           params,
         },
       },

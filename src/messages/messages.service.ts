@@ -374,8 +374,8 @@ export function createMessagesService(deps: {
         maxLength: module.maxTextLength,
       });
     }
-    const refused = module.checkOutbound?.({ text, tag: input.tag, template });
-    if (refused) throw badRequest(refused.code, refused.message, { field: 'tag' });
+    const refused = module.checkOutbound?.({ text, tag: input.tag, template, attachments: input.attachmentIds?.length ?? 0 });
+    if (refused) throw badRequest(refused.code, refused.message, { field: refused.field ?? 'tag' });
 
     const window = await windowOf(workspaceId, conversationId, module, channel, chosen, input.automated === true, retrying, 'create' in recipient ? recipient.create : undefined);
     const decision = decideSend(window, { template: input.template, tag: input.tag });

@@ -155,6 +155,14 @@ describe('receiving WeChat messages', () => {
     await expect(conversationOf(t, setup.ws, setup.channel.id, from)).rejects.toThrow();
   });
 
+  it('a body over 1 MB is refused with 413 before anything is parsed', async () => {
+    const setup = await setUp();
+    const from = nextOpenId();
+    const answer = await sim.wechat.post(setup.appId, { xml: wechatXml({ to: 'gh_x', from, at: clock.now(), fields: { Content: 'x'.repeat(2 * 1024 * 1024) }, msgId: '7' }) });
+    expect(answer.status).toBe(413);
+    await expect(conversationOf(t, setup.ws, setup.channel.id, from)).rejects.toThrow();
+  });
+
   it('an event (a follow) is acknowledged with success and stores nothing', async () => {
     const setup = await setUp();
     const from = nextOpenId();
@@ -249,6 +257,21 @@ describe('replying on WeChat', () => {
     expect(failed).toMatchObject({ errorCode: 'wechat:45015', error: expect.stringContaining('48 hours') });
     const second = await reply(setup.ws, conversation.id, 'b');
     expect(await statusOf(setup.ws, conversation.id, second.data.id, 'failed')).toMatchObject({ errorCode: 'wechat:45047', error: expect.stringContaining('used up') });
+  });
+
+  it('a reply with a file is refused before anything is stored or sent: WeChat replies are text only here', async () => {
+    const setup = await setUp();
+    const from = nextOpenId();
+    const { conversation } = await customerWrites(setup, { from });
+    const calls = sends().length;
+    const refused = await t.request('POST', `/api/v1/conversations/${conversation.id}/messages`, {
+      token: setup.ws.agent.token,
+      body: { type: 'reply', text: 'the invoice', attachmentIds: ['0193a3f2-7c1e-7000-8000-000000000001'] },
+    });
+    expect(refused.statusCode).toBe(400);
+    expect(refused.data.error).toMatchObject({ code: 'attachments_not_supported', field: 'attachmentIds' });
+    expect((await messagesOf(t, setup.ws, conversation.id)).map((m) => m.direction)).toEqual(['in']);
+    expect(sends().length).toBe(calls);
   });
 
   it('the channel is unavailable for a first message: the contact must write first', async () => {

@@ -107,6 +107,10 @@ export const wechatChannel: ChannelModule<WechatSettings> = {
     return { messages: message ? [message] : [], receipts: [], ignored: ignored ? [ignored] : [] };
   },
 
+  // Files would have to be uploaded to WeChat first (media/upload): refused before anything is stored.
+  checkOutbound: ({ attachments }) =>
+    attachments ? { code: 'attachments_not_supported', message: 'attachmentIds: WeChat replies carry text only here: send a link to the file', field: 'attachmentIds' } : null,
+
   windowPolicy: (input, settings) => countedWindow(input, { hours: WECHAT_WINDOW_HOURS, limit: settings.messageLimit }),
 
   async send(message, settings, context) {

@@ -167,6 +167,7 @@ const en = {
   'delivery.error.sms:30003': 'The phone is unreachable: switched off or out of coverage.',
   'delivery.error.sms:30006': 'The carrier cannot deliver SMS to this number (a landline, or an unknown carrier).',
   'error.contact_opted_out': 'The contact opted out of messages on this channel: they must text START first.',
+  'error.attachments_not_supported': 'This channel sends text only: send a link to the file instead.',
 };
 
 type Messages = Record<keyof typeof en, string>;
@@ -339,6 +340,7 @@ const de: Messages = {
   'delivery.error.sms:30003': 'Das Telefon ist nicht erreichbar: ausgeschaltet oder ohne Empfang.',
   'delivery.error.sms:30006': 'Der Anbieter kann an diese Nummer keine SMS zustellen (Festnetz oder unbekannter Anbieter).',
   'error.contact_opted_out': 'Der Kontakt hat Nachrichten auf diesem Kanal abbestellt: Er muss zuerst START schreiben.',
+  'error.attachments_not_supported': 'Dieser Kanal sendet nur Text: Senden Sie stattdessen einen Link zur Datei.',
 };
 
 const fr: Messages = {
@@ -509,6 +511,7 @@ const fr: Messages = {
   'delivery.error.sms:30003': 'Le téléphone est injoignable : éteint ou hors couverture.',
   'delivery.error.sms:30006': 'L’opérateur ne peut pas livrer de SMS à ce numéro (ligne fixe ou opérateur inconnu).',
   'error.contact_opted_out': 'Le contact s’est désabonné des messages sur ce canal : il doit d’abord écrire START.',
+  'error.attachments_not_supported': 'Ce canal n’envoie que du texte : envoyez plutôt un lien vers le fichier.',
 };
 
 export const channelsMessages = { en, de, fr };
