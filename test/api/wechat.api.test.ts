@@ -212,6 +212,22 @@ describe('replying on WeChat', () => {
     expect(last.at(-1)!.query.get('access_token')).not.toBe(last.at(-2)!.query.get('access_token'));
   });
 
+  it('replies sent at once to several contacts, with no token or an expired one, fetch one token between them', async () => {
+    const setup = await setUp();
+    const people = [nextOpenId(), nextOpenId(), nextOpenId()];
+    const conversations: Array<{ id: string }> = [];
+    for (const from of people) conversations.push((await customerWrites(setup, { from })).conversation);
+    const fetchesBefore = sim.requestsTo('/cgi-bin/token').length;
+    const sent = await Promise.all(conversations.map((conversation) => reply(setup.ws, conversation.id, 'at once')));
+    await Promise.all(sent.map((answer, index) => statusOf(setup.ws, conversations[index]!.id, answer.data.id, 'sent')));
+    expect(sim.requestsTo('/cgi-bin/token').length - fetchesBefore).toBe(1);
+
+    sim.wechat.expireTokens();
+    const again = await Promise.all(conversations.map((conversation) => reply(setup.ws, conversation.id, 'again')));
+    await Promise.all(again.map((answer, index) => statusOf(setup.ws, conversations[index]!.id, answer.data.id, 'sent')));
+    expect(sim.requestsTo('/cgi-bin/token').length - fetchesBefore).toBe(2);
+  });
+
   it('counts down the messages left (5 by default) and the time left, refuses the 6th before calling WeChat, and a new contact message resets both', async () => {
     const setup = await setUp();
     const from = nextOpenId();

@@ -119,13 +119,25 @@ async function fetchToken(settings: WechatApiSettings, context: ChannelContext):
   return token;
 }
 
-/** The channel's access token: the one every process shares while it lasts, else a fresh one (then shared). */
-export async function accessToken(settings: WechatApiSettings, context: ChannelContext, fresh = false): Promise<string> {
-  if (!fresh) {
+/** Fetches in flight in this process, by account: sends that find no token at once share one fetch. */
+const fetching = new Map<string, Promise<string>>();
+
+/**
+ * The channel's access token: the one every process shares while it lasts, else a fresh one (then
+ * shared). `stale`: the token WeChat just called expired; another send (or process) may have
+ * replaced it already, and each fetch counts against WeChat's daily quota, so that one is used.
+ */
+export async function accessToken(settings: WechatApiSettings, context: ChannelContext, options: { force?: boolean; stale?: string } = {}): Promise<string> {
+  if (!options.force) {
     const known = await context.state.get<string>(TOKEN_KEY);
-    if (typeof known === 'string' && known !== '') return known;
+    if (typeof known === 'string' && known !== '' && known !== options.stale) return known;
   }
-  return fetchToken(settings, context);
+  const key = `${settings.apiBaseUrl}\n${settings.appId}\n${settings.appSecret}`;
+  const running = fetching.get(key);
+  if (running) return running;
+  const fetched = fetchToken(settings, context).finally(() => fetching.delete(key));
+  fetching.set(key, fetched);
+  return fetched;
 }
 
 /**
@@ -145,7 +157,7 @@ export async function wechatCall(
     const failure = wechatFailure(answer);
     if (!failure) return answer;
     if (attempt === 0 && failure.code !== undefined && STALE_TOKEN_CODES.has(failure.code)) {
-      token = await accessToken(settings, context, true);
+      token = await accessToken(settings, context, { stale: token });
       continue;
     }
     throw failure;

@@ -129,7 +129,7 @@ export const wechatChannel: ChannelModule<WechatSettings> = {
 
   async testConnection(settings, context) {
     try {
-      await accessToken(settings, context, true);
+      await accessToken(settings, context, { force: true });
       return { ok: true, detail: `WeChat issued an access token for ${settings.appId}` };
     } catch (error) {
       return { ok: false, error: error instanceof WechatError ? `WeChat refused the AppID or AppSecret: ${error.message}` : unreachable(error) };
