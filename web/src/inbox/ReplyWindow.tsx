@@ -129,7 +129,7 @@ function WindowState({ window }: { window: ChannelWindow }) {
   return (
     <p className="reply-window-state" role="status">
       {describe(window, t, language, left)}
-      {window.remaining !== null && window.status === 'active' && <> {t('window.remaining', { count: window.remaining })}</>}
+      {window.remaining !== null && window.reason === 'open' && window.status === 'active' && <> {t('window.remaining', { count: window.remaining })}</>}
     </p>
   );
 }
