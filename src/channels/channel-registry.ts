@@ -17,6 +17,8 @@ import type { Refusal, WindowInput, WindowState } from './messaging-window.rules
  *                      a retired tag);
  * - `templates`        pre-approved messages: placeholder style and extra fields per template;
  * - `firstContact`     the business may write first, to the identity a contact field gives;
+ * - `optOut`           contacts opt out by keyword (SMS STOP): the webhook's `consent` changes are
+ *                      kept per identity in `state`, and sends to an opted-out contact are refused;
  * - `form`             the settings fields, from which the web app generates the connect form
  *                      (a `generated` field left empty, a verify token, is made by the server).
  *
