@@ -113,7 +113,8 @@ export type WebhookEvents = {
   consent?: ConsentChange[];
 };
 
-export type ConsentChange = { identifier: string; optedOut: boolean };
+/** `providerMessageId`: the message that said it (STOP); a provider's retry of it changes nothing (a START may have followed). */
+export type ConsentChange = { identifier: string; optedOut: boolean; providerMessageId?: string };
 
 /** Where a channel's `state` keeps whether a contact opted out (channels whose module has `optOut`). */
 export const optOutStateKey = (identifier: string) => `opt-out:${identifier}`;

@@ -120,12 +120,16 @@ export function registerWebhookRoutes({ app: root, config, services }: RouteCont
         const parsed = channel.module.parseWebhook(webhook, channel.row.settings);
         const events = { ...parsed, messages: parsed.messages.map(storableInbound), receipts: parsed.receipts.map((receipt) => cleanTexts(receipt)) };
         const received = [];
+        const repeated = new Set<string>();
         for (const message of events.messages) {
           const { messageId, duplicate } = await sink.receive(channel.row, message);
           received.push({ messageId, duplicate });
+          if (duplicate) repeated.add(message.providerMessageId);
         }
-        // After the messages: a retried STOP finds its message stored and sets the same state again.
-        for (const change of parsed.consent ?? []) await channels.recordConsent(channel.row, change.identifier, change.optedOut);
+        // After the messages, and only for new ones: a STOP retried after the contact's START changes nothing.
+        for (const change of parsed.consent ?? []) {
+          if (change.providerMessageId === undefined || !repeated.has(change.providerMessageId)) await channels.recordConsent(channel.row, change.identifier, change.optedOut);
+        }
         const { unmatched } = events.receipts.length > 0 ? await sink.applyReceipts(channel.row, events.receipts) : { unmatched: 0 };
         if (unmatched > 0) logOnce(request, channel.row, 'unknown-message-status', 'receipts for messages this channel did not send were ignored');
         for (const kind of new Set(events.ignored)) logOnce(request, channel.row, kind, `webhook content ignored: ${kind}`);

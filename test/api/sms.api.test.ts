@@ -183,7 +183,11 @@ describe('replying by SMS', () => {
     expect(refused.data.error.code).toBe('contact_opted_out');
     expect(sendsOf(setup).length).toBe(calls);
 
+    const { messageSid: stop } = await customerTexts(setup, { from, body: 'STOP' });
     await customerTexts(setup, { from, body: 'START' });
+    expect(await windowOf(setup.ws, conversation.id)).toMatchObject({ reason: 'no_window', freeText: true });
+    // Twilio retries the STOP after the START: the contact stays opted in.
+    await customerTexts(setup, { from, body: 'STOP', messageSid: stop });
     expect(await windowOf(setup.ws, conversation.id)).toMatchObject({ reason: 'no_window', freeText: true });
     const sent = await reply(setup.ws, conversation.id, 'Welcome back');
     expect(sent.statusCode).toBe(201);

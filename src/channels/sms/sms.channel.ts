@@ -183,7 +183,7 @@ export const smsChannel: ChannelModule<SmsSettings> = {
       ...(media.length > 0 ? { media, content: body === '' ? { kind: media[0]!.kind } : undefined } : {}),
     });
     const consent = consentOf(body, one(params, 'OptOutType'));
-    if (consent !== undefined) events.consent!.push({ identifier: from, optedOut: consent } satisfies ConsentChange);
+    if (consent !== undefined) events.consent!.push({ identifier: from, optedOut: consent, providerMessageId: sid } satisfies ConsentChange);
     return events;
   },
 
