@@ -10,6 +10,7 @@ const available: Record<string, () => Promise<{ run: () => Promise<Record<string
   'meta-webhooks': () => import('./meta-webhooks.bench.js'),
   'bots-webhooks': () => import('./bots-webhooks.bench.js'),
   'security-headers': () => import('./security-headers.bench.js'),
+  'wechat-sms': () => import('./wechat-sms.bench.js'),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -17,6 +17,8 @@ import type { Refusal, WindowInput, WindowState } from './messaging-window.rules
  *                      a retired tag);
  * - `templates`        pre-approved messages: placeholder style and extra fields per template;
  * - `firstContact`     the business may write first, to the identity a contact field gives;
+ * - `optOut`           contacts opt out by keyword (SMS STOP): the webhook's `consent` changes are
+ *                      kept per identity in `state`, and sends to an opted-out contact are refused;
  * - `form`             the settings fields, from which the web app generates the connect form
  *                      (a `generated` field left empty, a verify token, is made by the server).
  *
@@ -109,7 +111,15 @@ export type WebhookEvents = {
    * `status:unknown-message`): answered 2xx, logged once per channel and kind.
    */
   ignored: string[];
+  /** Contacts who opted out (SMS `STOP`, a late 21610) or back in (`START`), applied after the messages are stored. */
+  consent?: ConsentChange[];
 };
+
+/** `providerMessageId`: the message that said it (STOP); a provider's retry of it changes nothing (a START may have followed). */
+export type ConsentChange = { identifier: string; optedOut: boolean; providerMessageId?: string };
+
+/** Where a channel's `state` keeps whether a contact opted out (channels whose module has `optOut`). */
+export const optOutStateKey = (identifier: string) => `opt-out:${identifier}`;
 
 /** A file sent with a reply. `url` downloads it without a session until the link expires (7 days). */
 export type OutboundAttachment = { id: string; name: string; contentType: string; size: number; url: string };
@@ -165,8 +175,8 @@ export type ChannelContext = {
   http(url: string, request?: HttpRequest): Promise<HttpResponse>;
   state: ChannelStateStore;
   now(): Date;
-  /** The channel's webhook URL, for providers whose webhook is set by an API call (Telegram's setWebhook, Viber's set_webhook). */
-  webhookUrl?: string;
+  /** The channel's public webhook URL (`PUBLIC_URL`/webhooks/<type>/<id>): for providers whose webhook is set by an API call (Telegram's setWebhook, Viber's set_webhook) or told per send where to report (Twilio's StatusCallback). */
+  webhookUrl: string;
 };
 
 /**
@@ -228,8 +238,10 @@ export type ChannelModule<Settings extends Record<string, unknown> = Record<stri
   /** The provider's limit on a text message, in UTF-16 code units as JavaScript counts them. */
   maxTextLength?: number;
   /** Pure: refuses what the provider refuses whatever the window (a retired message tag). */
-  checkOutbound?(request: { text: string; tag?: string; template?: OutboundTemplate }): Refusal | null;
+  checkOutbound?(request: { text: string; tag?: string; template?: OutboundTemplate; attachments?: number }): Refusal | null;
   templates?: TemplateSupport;
+  /** Contacts opt out by keyword (SMS `STOP`): sends to them are refused (`contact_opted_out`) until they opt back in. */
+  optOut?: boolean;
   /** How a contact who never wrote here is reached from one of its fields (WhatsApp: the phone, as `wa_id`). */
   firstContact?: { field: 'phone' | 'email'; identifier(value: string): string };
 };

@@ -332,8 +332,11 @@ export function createMessagesService(deps: {
     identityRow: ContactChannelRow | undefined,
     automated: boolean,
     retrying?: MessageRow,
+    /** The identity a first message would make (SMS: the contact's phone), when the contact has none here. */
+    firstIdentifier?: string,
   ): Promise<WindowState> {
     const lastInboundAt = identityRow?.lastInboundAt ?? null;
+    const optedOut = await channels.optedOut(channel, identityRow?.identifier ?? firstIdentifier);
     const sent =
       conversationId && identityRow ? await repository.countOutboundSince(workspaceId, conversationId, channel.id, lastInboundAt) : 0;
     // A failed reply sent again does not count against its own window.
@@ -345,7 +348,7 @@ export function createMessagesService(deps: {
       const store = channels.contextFor(channel).state;
       for (const name of names) counters[name] = Number((await store.get(name)) ?? 0) || 0;
     }
-    return module.windowPolicy({ lastInboundAt, outboundSinceInbound: Math.max(0, sent - own), automated, now, counters }, channel.settings);
+    return module.windowPolicy({ lastInboundAt, outboundSinceInbound: Math.max(0, sent - own), automated, now, counters, optedOut }, channel.settings);
   }
 
   /**
@@ -379,10 +382,10 @@ export function createMessagesService(deps: {
         maxLength: module.maxTextLength,
       });
     }
-    const refused = module.checkOutbound?.({ text, tag: input.tag, template });
-    if (refused) throw badRequest(refused.code, refused.message, { field: 'tag' });
+    const refused = module.checkOutbound?.({ text, tag: input.tag, template, attachments: input.attachmentIds?.length ?? 0 });
+    if (refused) throw badRequest(refused.code, refused.message, { field: refused.field ?? 'tag' });
 
-    const window = await windowOf(workspaceId, conversationId, module, channel, chosen, input.automated === true, retrying);
+    const window = await windowOf(workspaceId, conversationId, module, channel, chosen, input.automated === true, retrying, 'create' in recipient ? recipient.create : undefined);
     const decision = decideSend(window, { template: input.template, tag: input.tag });
     if (!decision.ok) throw conflict(decision.refusal.code, decision.refusal.message);
     return { channel, module, recipient, text, tag: decision.tag, tagAuto: decision.tag !== undefined && input.tag === undefined, template };
@@ -403,7 +406,7 @@ export function createMessagesService(deps: {
       const known = identities.find((i) => i.channelId === summary.id);
       const first = resolved.module.firstContact;
       if (!known && !(first && contact[first.field])) continue;
-      const window = await windowOf(workspaceId, conversationId, resolved.module, resolved.row, known, false);
+      const window = await windowOf(workspaceId, conversationId, resolved.module, resolved.row, known, false, undefined, !known && first ? first.identifier(contact[first.field]!) : undefined);
       items.push({
         channelId: summary.id,
         type: summary.type,

@@ -65,7 +65,7 @@ function ChannelForm({ types, channel, onSaved, onCancel }: { types: ChannelType
         </SelectField>
       )}
       <TextField label={t('channels.name')} name="name" defaultValue={channel?.name} hint={t('channels.nameHint')} error={errors.of('name')} autoComplete="off" />
-      {type?.form.map((field) => <SettingInput key={`${type.type}-${field.key}`} field={field} channel={channel} error={errors.of(field.key)} />)}
+      {type?.form.map((field) => <SettingInput key={`${type.type}-${field.key}`} type={type.type} field={field} channel={channel} error={errors.of(field.key)} />)}
       <FormAlert>{errors.general}</FormAlert>
       <FormActions onCancel={onCancel} submitLabel={channel ? t('action.save') : t('channels.connectSubmit')} pending={save.isPending} />
     </form>
@@ -81,11 +81,13 @@ function settingValue(field: SettingsField, form: FormData): unknown {
   return text;
 }
 
-function SettingInput({ field, channel, error }: { field: SettingsField; channel?: Channel; error?: string }) {
+function SettingInput({ type, field, channel, error }: { type: string; field: SettingsField; channel?: Channel; error?: string }) {
   const { t } = useI18n();
   const id = useId();
-  const labelKey = `channels.field.${field.key}`;
-  const hintKey = `${labelKey}.hint`;
+  // A type's own words first (`channels.field.wechat.appSecret`): two providers may share a key, not its explanation.
+  const own = (key: string) => (isMessageKey(`channels.field.${type}.${key}`) ? `channels.field.${type}.${key}` : `channels.field.${key}`);
+  const labelKey = own(field.key);
+  const hintKey = isMessageKey(`channels.field.${type}.${field.key}.hint`) ? `channels.field.${type}.${field.key}.hint` : `channels.field.${field.key}.hint`;
   const label = isMessageKey(labelKey) ? t(labelKey) : field.key;
   const stored = channel?.settings?.[field.key];
   const secretSet = field.kind === 'secret' && channel?.secretsSet?.includes(field.key);

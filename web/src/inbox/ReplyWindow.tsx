@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useId, useState } from 'react';
 import { type Template, useTemplates } from '../channels/channels.queries.js';
 import { FilledTemplate, TemplateParameters } from '../channels/TemplatePreview.js';
 import { channelTypeName } from '../contacts/contact-format.js';
-import { type Translate, useI18n } from '../i18n/i18n.js';
+import { isMessageKey, type Translate, useI18n } from '../i18n/i18n.js';
 import { errorMessage } from '../ui/errors.js';
 import type { Conversation } from './inbox.queries.js';
 import { type ChannelWindow, takesText, useChannelWindows } from './reply-window.queries.js';
@@ -27,6 +27,8 @@ export function useReplyWindow(conversation: Pick<Conversation, 'id' | 'lastInbo
   return {
     freeText: text && !picking,
     sendOptions: chosen ? { channelId: chosen.channelId } : {},
+    /** The type of the channel a reply goes to (the composer counts SMS segments). */
+    channelType: chosen?.type,
     panel: windows.data && windows.data.length > 0 && (
       <ChannelWindowPanel
         windows={windows.data}
@@ -116,8 +118,14 @@ function describe(window: ChannelWindow, t: Translate, language: string, left: s
       const count = new Intl.NumberFormat(language);
       return t('window.quotaExceeded', { channel, used: count.format(window.quota?.used ?? 0), limit: count.format(window.quota?.limit ?? 0) });
     }
-    case 'contact_must_write':
-      return window.lastInboundAt ? t('window.contactMustWrite', { channel, since: fullTime(window.lastInboundAt, language) }) : t('window.contactMustWriteNever', { channel });
+    case 'contact_must_write': {
+      if (!window.lastInboundAt) return t('window.contactMustWriteNever', { channel });
+      // How long the window lasted is the type's own (Messenger: 7 days; WeChat: 48 hours).
+      const own = `window.contactMustWrite.${window.type}`;
+      return t(isMessageKey(own) ? own : 'window.contactMustWrite', { channel, since: fullTime(window.lastInboundAt, language) });
+    }
+    case 'opted_out':
+      return t('window.optedOut', { channel });
   }
 }
 
@@ -133,7 +141,7 @@ function WindowState({ window }: { window: ChannelWindow }) {
   return (
     <p className="reply-window-state" role="status">
       {describe(window, t, language, left)}
-      {window.remaining !== null && window.status === 'active' && <> {t('window.remaining', { count: window.remaining })}</>}
+      {window.remaining !== null && window.reason === 'open' && window.status === 'active' && <> {t('window.remaining', { count: window.remaining })}</>}
       {window.quota && window.reason === 'chatbot_initiated' && window.status === 'active' && <> {quotaLine(window.quota, t, language)}</>}
     </p>
   );

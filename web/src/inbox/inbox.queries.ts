@@ -306,8 +306,15 @@ export function useSendMessage(conversationId: string) {
         ...(message.attachmentIds.length > 0 && { attachmentIds: message.attachmentIds }),
         ...(message.mentions.length > 0 && { mentions: message.mentions }),
       }),
-    onSuccess: (message) => storeMessage(queryClient, message),
-    onError: (error) => refreshWhenBlocked(queryClient, error),
+    onSuccess: (message) => {
+      storeMessage(queryClient, message);
+      // A reply spends one of a counted window's messages (WeChat): the composer shows what is left.
+      if (message.type === 'message') void queryClient.invalidateQueries({ queryKey: ['window'] });
+    },
+    onError: (error) => {
+      refreshWhenBlocked(queryClient, error);
+      void queryClient.invalidateQueries({ queryKey: ['window'] });
+    },
   });
 }
 
