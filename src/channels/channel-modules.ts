@@ -1,5 +1,6 @@
 import { apiChannel } from './api/api.channel.js';
 import type { ChannelModule } from './channel-registry.js';
+import { emailChannel } from './email/email.channel.js';
 import { instagramChannel } from './instagram/instagram.channel.js';
 import { messengerChannel } from './messenger/messenger.channel.js';
 import { whatsappChannel } from './whatsapp/whatsapp.channel.js';
@@ -9,5 +10,6 @@ export const channelModules: ChannelModule[] = [
   whatsappChannel,
   messengerChannel,
   instagramChannel,
+  emailChannel,
   apiChannel,
 ];

@@ -66,7 +66,24 @@ export type InboundContent =
   | { kind: MediaKind; fileName?: string }
   | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { kind: 'contacts'; contacts: Array<{ name: string; phones: string[] }> }
-  | { kind: 'unsupported'; providerType: string };
+  | { kind: 'unsupported'; providerType: string }
+  | EmailContent;
+
+/**
+ * A received mail (the email channel): its subject, its HTML already sanitised (remote images
+ * held back as `data-remote-src`, quoted history marked `sb-quoted`), where the plain text's
+ * quoted history or signature starts (folded behind "…"), and whether it is an auto-reply.
+ * `inline`: the mail's own images (`cid:`), by the file name they are stored under.
+ */
+export type EmailContent = {
+  kind: 'email';
+  subject: string;
+  html: string | null;
+  remoteImages: number;
+  foldAt: number | null;
+  autoReply: boolean;
+  inline: Array<{ contentId: string; fileName: string }>;
+};
 
 /** A provider's message, normalised. */
 export type InboundMessage = {
