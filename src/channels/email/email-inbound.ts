@@ -71,7 +71,8 @@ function deliveryFields(text: string): Map<string, string> {
 
 async function bounceOf(attachments: Attachment[], fallbackText: string): Promise<Bounce> {
   const status = attachments.find((part) => /^message\/(global-)?delivery-status$/i.test(part.contentType));
-  const fields = status ? deliveryFields(status.content.toString('utf8')) : new Map<string, string>();
+  // mailparser shows a delivery-status part as text of the mail when it does not list it as a part.
+  const fields = deliveryFields(status ? status.content.toString('utf8') : fallbackText);
   const original = attachments.find((part) => /^(message\/(global-)?rfc822|text\/rfc822-headers|message\/global-headers)$/i.test(part.contentType));
   // The bounced mail's own headers, parsed like any mail.
   const headers = original ? await simpleParser(original.content, { skipHtmlToText: true, skipTextToHtml: true, skipImageLinks: true }) : undefined;
