@@ -117,7 +117,7 @@ export function foldOffset(text: string): number | null {
   for (let index = 0; index < lines.length; index++) {
     const line = lines[index]!.replace(/\r$/, '');
     const isQuoteHeader =
-      /^(On|Am|Le|El|Il|Op)\s.{4,200}(wrote|schrieb|a écrit|escribió|ha scritto|schreef)\s*:\s*$/i.test(line) ||
+      /^(On|Am|Le|El|Il|Op)\s.{4,300}(wrote|schrieb|a écrit|escribió|ha scritto|schreef)(\s.{0,200})?:\s*$/i.test(line) ||
       /^-{2,}\s*(Original Message|Ursprüngliche Nachricht|Message d'origine|Forwarded message)\s*-{2,}\s*$/i.test(line) ||
       (/^(From|Von|De):\s/.test(line) && index > 0 && lines[index - 1]!.trim() === '' && /^(Sent|Gesendet|Envoyé|Date|To|An|À):\s/.test(lines[index + 1] ?? ''));
     const isQuote = line.startsWith('>') && lines.slice(index).every((rest) => rest.startsWith('>') || rest.trim() === '' || /^-- $/.test(rest));
