@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import { convert as htmlToText } from 'html-to-text';
 import { type AddressObject, type Attachment, simpleParser } from 'mailparser';
 import { foldOffset, sanitizeEmailHtml } from './email-html.js';
 import { normaliseMessageId, oneLine } from './email-threading.js';
@@ -88,6 +89,22 @@ async function bounceOf(attachments: Attachment[], fallbackText: string): Promis
   };
 }
 
+/**
+ * mailparser 3.9 decodes ISO-2022-JP encoded words' bytes but leaves them unconverted (escape
+ * sequences shown as text): those are converted here with the runtime's own decoder (ICU).
+ */
+function fixJis(value: string): string {
+  if (!value.includes('\u001b')) return value;
+  try {
+    return new TextDecoder('iso-2022-jp').decode(Buffer.from(value, 'latin1'));
+  } catch {
+    return value.replace(/\u001b[$(][@A-Z]/g, '');
+  }
+}
+
+/** An address we can write back to; a mangled From (`"Name <a@b>` unclosed) is not one. */
+const plausible = (address: string | undefined) => address !== undefined && /^[^\s"<>@]{1,64}@[^\s"<>@]{1,253}$/.test(address);
+
 export async function parseMail(raw: Buffer, envelopeFrom?: string): Promise<ParsedMail> {
   const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 2 * 1024 * 1024 });
   const contentType = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
@@ -95,9 +112,11 @@ export async function parseMail(raw: Buffer, envelopeFrom?: string): Promise<Par
     return bounceOf(mail.attachments, mail.text ?? '');
   }
   const own = normaliseMessageId(mail.messageId);
-  const sender = addresses(mail.from).find((each) => each.address) ?? (envelopeFrom ? { address: envelopeFrom, name: '' } : undefined);
+  const sender = addresses(mail.from).find((each) => plausible(each.address)) ?? (plausible(envelopeFrom) ? { address: envelopeFrom!, name: '' } : undefined);
   const safe = typeof mail.html === 'string' && mail.html.trim() !== '' ? sanitizeEmailHtml(mail.html) : undefined;
-  const text = (mail.text ?? '').replace(/\r\n/g, '\n').trimEnd();
+  // A mail whose HTML sits in a multipart/related part has no text from mailparser: made here from the sanitised HTML.
+  const given = (mail.text ?? '').replace(/\r\n/g, '\n').trimEnd();
+  const text = given.trim() === '' && safe ? htmlToText(safe.html, { wordwrap: false, selectors: [{ selector: 'img', format: 'skip' }] }).trim() : given;
   const references = Array.isArray(mail.references) ? mail.references : mail.references ? mail.references.split(/\s+/) : [];
   const files = mail.attachments
     .filter((part) => !/^message\/(delivery-status|disposition-notification)$/i.test(part.contentType))
@@ -112,8 +131,8 @@ export async function parseMail(raw: Buffer, envelopeFrom?: string): Promise<Par
     kind: 'message',
     messageId: own ?? `<sha256.${createHash('sha256').update(raw).digest('hex').slice(0, 40)}@switchboard.invalid>`,
     hasOwnMessageId: own !== undefined,
-    from: sender?.address ? { address: sender.address.toLowerCase(), name: sender.name ? oneLine(sender.name) : undefined } : undefined,
-    subject: oneLine(mail.subject ?? '', 500),
+    from: sender?.address ? { address: sender.address.toLowerCase(), name: sender.name ? oneLine(fixJis(sender.name)) : undefined } : undefined,
+    subject: oneLine(fixJis(mail.subject ?? ''), 500),
     text,
     html: safe?.html ?? null,
     remoteImages: safe?.remoteImages ?? 0,
