@@ -236,6 +236,8 @@ export type ChannelModule<Settings extends Record<string, unknown> = Record<stri
   /** Pure: refuses what the provider refuses whatever the window (a retired message tag). */
   checkOutbound?(request: { text: string; tag?: string; template?: OutboundTemplate }): Refusal | null;
   templates?: TemplateSupport;
+  /** How its messages arrive: a provider's webhook (the default), or the server's SMTP listener (email). */
+  inbound?: 'webhook' | 'smtp';
   /** How a contact who never wrote here is reached from one of its fields (WhatsApp: the phone, as `wa_id`). */
   firstContact?: { field: 'phone' | 'email'; identifier(value: string): string };
 };
@@ -247,6 +249,7 @@ export type ChannelTypeDescription = {
   type: string;
   form: readonly SettingsField[];
   webhook: { handshake: boolean };
+  inbound: 'webhook' | 'smtp';
   testConnection: boolean;
   templates: (Omit<TemplateSupport, 'namePattern'> & { namePattern: string | null }) | null;
   firstContact: 'phone' | 'email' | null;
@@ -278,6 +281,7 @@ export function createChannelRegistry(modules: ChannelModule[]) {
         type: module.type,
         form: module.form,
         webhook: { handshake: module.handshake !== undefined },
+        inbound: module.inbound ?? 'webhook',
         testConnection: module.testConnection !== undefined,
         templates: module.templates ? { ...module.templates, namePattern: module.templates.namePattern?.source ?? null } : null,
         firstContact: module.firstContact?.field ?? null,

@@ -340,6 +340,50 @@ Message-ID: ${mail.messageId}
   });
 });
 
+describe('email templates and first messages', () => {
+  it('sends a template with its subject, the contact’s first name filled in, as a new thread', async () => {
+    const ws = await t.createWorkspace();
+    const { channel, address } = await connectEmail(ws);
+    const template = await t.request('POST', '/api/v1/templates', {
+      token: ws.manager.token,
+      body: { channelId: channel.id, name: 'shipped', language: 'en', body: 'Hi {{first_name}}, your order is on its way.', fields: { subject: 'Your order, {{first_name}}' } },
+    });
+    expect(template.statusCode, template.body).toBe(201);
+    const missing = await t.request('POST', '/api/v1/templates', { token: ws.manager.token, body: { channelId: channel.id, name: 'nosubject', language: 'en', body: 'Hi' } });
+    expect(missing.statusCode).toBe(400);
+    expect(missing.data.error.code).toBe('missing_field');
+
+    await deliver({ from: 'Mara Kim <mara@customer.example>', to: address, subject: 'Order?', text: 'Where is it?' });
+    const { conversation } = await inboxOf(ws, channel.id, 'mara@customer.example');
+    const before = sink.received.length;
+    const sent = await t.request('POST', `/api/v1/conversations/${conversation.id}/messages`, {
+      token: ws.agent.token,
+      body: { type: 'reply', template: { name: 'shipped', language: 'en', parameters: [] } },
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const mail = await relayed(before + 1);
+    expect(mail.subject).toBe('Your order, Mara');
+    expect(mail.text?.trim()).toBe('Hi Mara, your order is on its way.');
+  });
+
+  it('writes first to a contact’s email address from the contact record', async () => {
+    const ws = await t.createWorkspace();
+    const { channel } = await connectEmail(ws);
+    const contact = await t.request('POST', '/api/v1/contacts', { token: ws.owner.token, body: { firstName: 'Ida', email: 'Ida@Customer.Example' } });
+    expect(contact.statusCode, contact.body).toBe(201);
+    const before = sink.received.length;
+    const sent = await t.request('POST', `/api/v1/contacts/${contact.data.id}/messages`, {
+      token: ws.owner.token,
+      body: { type: 'reply', channelId: channel.id, text: 'Welcome aboard\nWe are glad you are here.' },
+    });
+    expect(sent.statusCode, sent.body).toBe(201);
+    const mail = await relayed(before + 1);
+    expect(mail.to && !Array.isArray(mail.to) ? mail.to.value[0]?.address : undefined).toBe('ida@customer.example');
+    expect(mail.subject).toBe('Welcome aboard');
+    expect(mail.inReplyTo).toBeUndefined();
+  });
+});
+
 describe('HTML mail', () => {
   it('stores sanitised HTML: no script, handler, form, iframe, base or javascript: link; remote images held back; quote marked', async () => {
     const ws = await t.createWorkspace();

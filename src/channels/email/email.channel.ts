@@ -128,6 +128,7 @@ export const emailChannel: ChannelModule<EmailSettings> = {
     { key: 'smtpPassword', kind: 'secret', required: false },
   ],
   templates: { placeholders: 'named', fields: [{ key: 'subject', required: true, maxLength: 250 }], maxBodyLength: 20_000 },
+  inbound: 'smtp',
   firstContact: { field: 'email', identifier: (email) => email.trim().toLowerCase() },
   maxTextLength: 100_000,
 
@@ -136,7 +137,8 @@ export const emailChannel: ChannelModule<EmailSettings> = {
   parseWebhook() {
     throw badRequest('invalid_payload', 'Email channels receive mail over SMTP, not webhooks');
   },
-  windowPolicy: () => alwaysOpen,
+  // No window; templates (with a subject) may be sent any time.
+  windowPolicy: () => ({ ...alwaysOpen, templates: true }),
 
   async testConnection(settings) {
     const transport = transportOf(settings);

@@ -161,7 +161,17 @@ function ChannelDetails({ id, testAtOnce = false }: { id: string; testAtOnce?: b
   return (
     <div className="channel-details">
       {channel.status === 'paused' && <p className="alert alert--warning">{t('channels.pausedNote')}</p>}
-      {channel.webhookUrl && (
+      {type.inbound === 'smtp' && (
+        <section aria-labelledby={`mail-${id}`} className="channel-webhook">
+          <h3 id={`mail-${id}`}>{t('channels.smtp.title')}</h3>
+          <p className="muted">{t('channels.smtp.intro', { address: String(channel.settings?.address ?? '') })}</p>
+          <ul className="muted">
+            <li>{t('channels.smtp.mx')}</li>
+            <li>{t('channels.smtp.forward', { address: String(channel.settings?.address ?? '') })}</li>
+          </ul>
+        </section>
+      )}
+      {channel.webhookUrl && type.inbound !== 'smtp' && (
         <section aria-labelledby={`webhook-${id}`} className="channel-webhook">
           <h3 id={`webhook-${id}`}>{t('channels.webhook.title')}</h3>
           <p className="muted">{t('channels.webhook.intro')}</p>
