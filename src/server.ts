@@ -22,11 +22,13 @@ export async function startServer(
   // Inbound mail (email channels): the process's own SMTP listener, stored through the same sink as webhooks.
   const smtp = options.webhooksOnly ? undefined : createSmtpListener({ channels: built.services.channels, sink: built.services.messages, logger });
   let smtpListening = false;
+  let smtpPort: number | undefined;
   /** Starts the SMTP listener on `SMTP_PORT` (or `port`: tests pass 0); answers the port. */
   async function listenSmtp(port = config.smtpPort) {
     if (!smtp) throw new Error('this process serves webhooks only');
     const bound = await smtp.listen(port, config.host);
     smtpListening = true;
+    smtpPort = bound;
     logger.info({ port: bound }, 'smtp listener ready');
     return bound;
   }
@@ -43,6 +45,8 @@ export async function startServer(
       return address;
     },
     listenSmtp,
+    /** The port the SMTP listener is bound to, once it listens. */
+    smtpPort: () => smtpPort,
     /** Stop accepting, let in-flight requests and jobs finish, then close the bus and database. */
     close() {
       closing ??= (async () => {
