@@ -55,6 +55,8 @@ export type InboundMedia = {
   ref: string;
   contentType?: string;
   fileName?: string;
+  /** The file itself, when the provider sent it with the message (email): stored right after the message, never fetched. */
+  content?: Buffer;
 };
 
 /**

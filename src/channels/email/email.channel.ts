@@ -2,8 +2,8 @@ import { randomBytes } from 'node:crypto';
 import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { z } from 'zod';
-import { AppError, badRequest } from '../../platform/errors.js';
-import type { ChannelContext, ChannelModule, ChannelStateStore, InboundMedia, OutboundMessage, SendResult } from '../channel-registry.js';
+import { badRequest } from '../../platform/errors.js';
+import type { ChannelContext, ChannelModule, ChannelStateStore, OutboundMessage, SendResult } from '../channel-registry.js';
 import { alwaysOpen } from '../messaging-window.rules.js';
 import { oneLine, replyAddress, replyReferences, replySubject } from './email-threading.js';
 
@@ -33,8 +33,6 @@ export type EmailSettings = z.infer<typeof settingsSchema>;
 const DAY = 24 * 60 * 60 * 1000;
 /** How long a Message-ID or a reply token finds its thread. */
 export const THREAD_MEMORY_MS = 365 * DAY;
-/** Files of a received mail wait here until the media job stores them as attachments. */
-export const FILE_WAIT_MS = 2 * DAY;
 
 export type ThreadState = { subject: string; lastMessageId?: string; references: string[] };
 
@@ -44,7 +42,6 @@ export const stateKeys = {
   token: (token: string) => `tok:${token}`,
   tokenOf: (identifier: string) => `tokfor:${identifier}`,
   thread: (identifier: string) => `thread:${identifier}`,
-  file: (ref: string) => `file:${ref}`,
 };
 
 /** Our Message-IDs: `<sb.<message id>@<the channel's domain>>`; one coming back to us is a loop. */
@@ -196,14 +193,5 @@ export const emailChannel: ChannelModule<EmailSettings> = {
       references: replyReferences(references, lower),
     } satisfies ThreadState);
     return { ok: true, providerMessageId: lower };
-  },
-
-  /** A received mail's file, kept in the channel's state by the listener until stored as an attachment. */
-  async fetchMedia(media: InboundMedia, _settings, context, maxBytes) {
-    const file = await context.state.get<{ content: string; contentType: string; fileName: string }>(stateKeys.file(media.ref));
-    if (!file) throw badRequest('file_gone', 'The received file is no longer kept');
-    const content = Buffer.from(file.content, 'base64');
-    if (content.length > maxBytes) throw new AppError(413, 'file_too_large', `${file.fileName} is larger than ${maxBytes} bytes`);
-    return { content, contentType: file.contentType, fileName: file.fileName };
   },
 };

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../../platform/logging.js';
@@ -6,7 +5,7 @@ import type { ChannelModule, EmailContent, InboundMessage, MediaKind } from '../
 import type { ChannelRow } from '../channels.repository.js';
 import type { ChannelsService } from '../channels.service.js';
 import { type InboundSink, storableInbound } from '../webhooks.routes.js';
-import { type EmailSettings, FILE_WAIT_MS, isOurMessageId, stateKeys, THREAD_MEMORY_MS, type ThreadState } from './email.channel.js';
+import { type EmailSettings, isOurMessageId, stateKeys, THREAD_MEMORY_MS, type ThreadState } from './email.channel.js';
 import { type ParsedMail, parseMail, type ReceivedMail } from './email-inbound.js';
 import { baseAddress, findThread, replyReferences, type ThreadMatch } from './email-threading.js';
 
@@ -56,11 +55,6 @@ export function createSmtpListener(deps: { channels: ChannelsService; sink: Inbo
       { byMessageId: (id) => state.get<string>(stateKeys.messageId(id)), byToken: (token) => state.get<string>(stateKeys.token(token)) },
     );
     const identifier = match?.identifier ?? mail.from.address;
-    const refOf = (index: number) => createHash('sha256').update(`${channel.row.id}\n${mail.messageId}\n${index}`).digest('hex').slice(0, 40);
-    const expiresAt = new Date(context.now().getTime() + FILE_WAIT_MS);
-    for (const [index, file] of mail.files.entries()) {
-      await state.set(stateKeys.file(refOf(index)), { content: file.content.toString('base64'), contentType: file.contentType, fileName: file.fileName }, { expiresAt });
-    }
     const content: EmailContent = {
       kind: 'email',
       subject: mail.subject,
@@ -77,7 +71,8 @@ export function createSmtpListener(deps: { channels: ChannelsService; sink: Inbo
       text: mail.text,
       sentAt: mail.date,
       content,
-      media: mail.files.map((file, index) => ({ kind: kindOf(file.contentType), ref: refOf(index), contentType: file.contentType, fileName: file.fileName })),
+      // The files came with the mail: stored with the message, nothing to fetch.
+      media: mail.files.map((file, index) => ({ kind: kindOf(file.contentType), ref: `part-${index + 1}`, contentType: file.contentType, fileName: file.fileName, content: file.content })),
     };
     const stored = await sink.receive(channel.row, storableInbound(inbound));
     if (stored.duplicate) return 'duplicate';
