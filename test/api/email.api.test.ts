@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import nodemailer from 'nodemailer';
 import type Mail from 'nodemailer/lib/mailer/index.js';
 import { simpleParser } from 'mailparser';
@@ -152,6 +154,26 @@ Gr=FC=DFe aus K=F6ln, wo bleibt meine Bestellung?
     expect(messages[0]!.content).toMatchObject({ kind: 'email', subject: 'Bestellung für Köln', autoReply: false });
     const contact = await t.request('GET', `/api/v1/contacts/${conversation.contactId}`, { token: ws.owner.token });
     expect(contact.data).toMatchObject({ firstName: 'Jürgen', lastName: 'Müller', email: 'juergen@kunde.example' });
+  });
+
+  it('stores a resent mail without a Message-ID once, and takes malformed mail without falling over', async () => {
+    const ws = await t.createWorkspace();
+    const { channel, address } = await connectEmail(ws);
+    const raw = `From: noid@customer.example\nTo: ${address}\nSubject: No id\n\nA mail without a Message-ID.\n`;
+    await deliverRaw(raw, address);
+    await deliverRaw(raw, address);
+    const { messages } = await inboxOf(ws, channel.id, 'noid@customer.example');
+    expect(messages.map((m) => m.text)).toEqual(['A mail without a Message-ID.']);
+    for (const name of ['13-unclosed-multipart.eml', '14-unknown-charset.eml', '15-malformed-headers.eml']) {
+      const fixture = readFileSync(path.resolve(import.meta.dirname, '../fixtures/email', name), 'utf8').replace(/support@shop\.example/g, address);
+      await deliverRaw(fixture, address, 'mangled@customer.example');
+    }
+    await inboxOf(ws, channel.id, 'broken@customer.example');
+    await inboxOf(ws, channel.id, 'odd@customer.example');
+    await inboxOf(ws, channel.id, 'mangled@customer.example');
+    // The listener still answers.
+    await deliver({ from: 'after@customer.example', to: address, subject: 'still there', text: 'ok' });
+    await inboxOf(ws, channel.id, 'after@customer.example');
   });
 
   it('decodes a base64 UTF-8 body and a Windows-1252 one', async () => {

@@ -1,4 +1,5 @@
 import { createHash } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import { convert as htmlToText } from 'html-to-text';
 import { type AddressObject, type Attachment, simpleParser } from 'mailparser';
 import { foldOffset, sanitizeEmailHtml } from './email-html.js';
@@ -105,8 +106,13 @@ function fixJis(value: string): string {
 /** An address we can write back to; a mangled From (`"Name <a@b>` unclosed) is not one. */
 const plausible = (address: string | undefined) => address !== undefined && /^[^\s"<>@]{1,64}@[^\s"<>@]{1,253}$/.test(address);
 
-export async function parseMail(raw: Buffer, envelopeFrom?: string): Promise<ParsedMail> {
-  const mail = await simpleParser(raw, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 2 * 1024 * 1024 });
+/**
+ * `source`: the raw mail, or a stream of it (the listener streams, so a large mail is not held
+ * twice); `rawHash`: the hash of its bytes, for a mail without a Message-ID (computed here for a Buffer).
+ */
+export async function parseMail(source: Buffer | Readable, envelopeFrom?: string, rawHash?: string): Promise<ParsedMail> {
+  const hash = rawHash ?? (Buffer.isBuffer(source) ? createHash('sha256').update(source).digest('hex') : undefined);
+  const mail = await simpleParser(source, { skipImageLinks: true, skipTextToHtml: true, maxHtmlLengthToParse: 2 * 1024 * 1024 });
   const contentType = mail.headers.get('content-type') as { value?: string; params?: Record<string, string> } | undefined;
   if (contentType?.value?.toLowerCase() === 'multipart/report' && /delivery-status/i.test(contentType.params?.['report-type'] ?? '')) {
     return bounceOf(mail.attachments, mail.text ?? '');
@@ -129,7 +135,7 @@ export async function parseMail(raw: Buffer, envelopeFrom?: string): Promise<Par
     }));
   return {
     kind: 'message',
-    messageId: own ?? `<sha256.${createHash('sha256').update(raw).digest('hex').slice(0, 40)}@switchboard.invalid>`,
+    messageId: own ?? `<sha256.${(hash ?? 'unknown').slice(0, 40)}@switchboard.invalid>`,
     hasOwnMessageId: own !== undefined,
     from: sender?.address ? { address: sender.address.toLowerCase(), name: sender.name ? oneLine(fixJis(sender.name)) : undefined } : undefined,
     subject: oneLine(fixJis(mail.subject ?? ''), 500),

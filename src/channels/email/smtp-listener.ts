@@ -1,4 +1,6 @@
+import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
+import { PassThrough } from 'node:stream';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
 import type { Logger } from '../../platform/logging.js';
 import type { ChannelModule, EmailContent, InboundMessage, MediaKind } from '../channel-registry.js';
@@ -112,21 +114,36 @@ export function createSmtpListener(deps: { channels: ChannelsService; sink: Inbo
       }
     },
     onData(stream, session, callback) {
-      const chunks: Buffer[] = [];
+      // Parsed as it arrives, hashed and counted on the way: a large mail is never held whole beside its parts.
+      const hash = createHash('sha256');
+      const feed = new PassThrough();
       let size = 0;
+      const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || undefined : undefined;
+      let hashed: string | undefined;
+      const parsed = parseMail(feed, envelopeFrom, undefined).catch((error: unknown) => error as Error);
       stream.on('data', (chunk: Buffer) => {
         size += chunk.length;
-        // Past the limit nothing more is kept: the stream is drained, then refused.
-        if (size <= maxBytes) chunks.push(chunk);
+        // Past the limit nothing more is parsed: the stream is drained, then refused.
+        if (size > maxBytes) return;
+        hash.update(chunk);
+        feed.write(chunk);
       });
-      stream.on('error', (error) => callback(error));
+      stream.on('error', (error) => {
+        feed.destroy();
+        callback(error);
+      });
       stream.on('end', () => {
-        if (stream.sizeExceeded || size > maxBytes) return callback(smtpError(552, `5.3.4 message exceeds the ${Math.round(maxBytes / 1024 / 1024)} MB limit`));
-        const raw = Buffer.concat(chunks);
-        chunks.length = 0;
-        const envelopeFrom = session.envelope.mailFrom ? session.envelope.mailFrom.address || undefined : undefined;
+        feed.end();
+        if (stream.sizeExceeded || size > maxBytes) {
+          void parsed.then(() => undefined);
+          return callback(smtpError(552, `5.3.4 message exceeds the ${Math.round(maxBytes / 1024 / 1024)} MB limit`));
+        }
+        hashed = hash.digest('hex');
         void (async () => {
-          const mail = await parseMail(raw, envelopeFrom);
+          const result = await parsed;
+          // Not a mail anyone can read: refused for good (the sender's server bounces it), never tried again.
+          if (result instanceof Error) throw Object.assign(result, { unparseable: true });
+          const mail = result.kind === 'message' && !result.hasOwnMessageId ? { ...result, messageId: `<sha256.${hashed!.slice(0, 40)}@switchboard.invalid>` } : result;
           const byChannel = new Map<string, { channel: Resolved; recipients: string[] }>();
           for (const [recipient, channel] of recipientsOf.get(session) ?? []) {
             const entry = byChannel.get(channel.row.id) ?? { channel, recipients: [] };
@@ -140,6 +157,10 @@ export function createSmtpListener(deps: { channels: ChannelsService; sink: Inbo
         })().then(
           () => callback(),
           (error: unknown) => {
+            if ((error as { unparseable?: boolean }).unparseable) {
+              logger.warn({ err: error }, 'smtp: a mail that could not be parsed was refused');
+              return callback(smtpError(554, '5.6.0 the message could not be parsed'));
+            }
             logger.error({ err: error }, 'smtp: mail not stored');
             callback(smtpError(451, '4.3.0 the mail could not be stored; try again later'));
           },
