@@ -248,6 +248,37 @@ describe('replies and threads', () => {
     await eventually(async () => (await messagesOf(t, ws, conversation.id)).find((m) => m.text === 'Arrived.'));
   });
 
+  it('takes CR/LF in a customer’s subject or name into no header of our reply', async () => {
+    const ws = await t.createWorkspace();
+    const { channel, address } = await connectEmail(ws);
+    await deliverRaw(
+      `From: =?UTF-8?Q?Eve=0D=0ABcc:_victim@x.example?= <eve@customer.example>\nTo: ${address}\nSubject: =?UTF-8?Q?Hello=0D=0ABcc:_victim@x.example?=\nMessage-ID: <inject-api@customer.example>\n\nPlease answer.\n`,
+      address,
+    );
+    const { conversation } = await inboxOf(ws, channel.id, 'eve@customer.example');
+    const before = sink.received.length;
+    await reply(ws, conversation.id, 'Answered.');
+    const mail = await relayed(before + 1);
+    expect(sink.received[before]!.to).toEqual(['eve@customer.example']);
+    expect(sink.received[before]!.raw).not.toMatch(/^Bcc:/im);
+    expect(mail.subject).toBe('Re: Hello Bcc: victim@x.example');
+  });
+
+  it('puts a known sender’s new mail without thread headers in its conversation, reopening it when closed', async () => {
+    const ws = await t.createWorkspace();
+    const { channel, address } = await connectEmail(ws);
+    await deliver({ from: 'back@customer.example', to: address, subject: 'First', text: 'One' });
+    const { conversation } = await inboxOf(ws, channel.id, 'back@customer.example');
+    const closed = await t.request('POST', `/api/v1/conversations/${conversation.id}/close`, { token: ws.owner.token });
+    expect(closed.statusCode, closed.body).toBe(200);
+    await deliver({ from: 'back@customer.example', to: address, subject: 'Another topic', text: 'Two' });
+    const again = await inboxOf(ws, channel.id, 'back@customer.example');
+    expect(again.conversation.id).toBe(conversation.id);
+    expect(again.messages.map((m) => m.text)).toEqual(expect.arrayContaining(['One', 'Two']));
+    const shown = await t.request('GET', `/api/v1/conversations/${conversation.id}`, { token: ws.owner.token });
+    expect(shown.data.status).toBe('open');
+  });
+
   it('threads an Outlook answer (Thread-Index, In-Reply-To rewritten, no References) by the reply address', async () => {
     const ws = await t.createWorkspace();
     const { channel, address } = await connectEmail(ws);
