@@ -128,9 +128,10 @@ function SettingInput({ field, channel, error }: { field: SettingsField; channel
 function Connected({ id, onClose }: { id: string; onClose: () => void }) {
   const { t } = useI18n();
   const channel = useChannels().data?.find((each) => each.id === id);
+  const type = useChannelTypes().data?.find((each) => each.type === channel?.type);
   return (
     <>
-      {channel && <FormSuccess>{t('channels.connected', { name: channel.name })}</FormSuccess>}
+      {channel && <FormSuccess>{t(type?.inbound === 'smtp' ? 'channels.connectedMail' : 'channels.connected', { name: channel.name })}</FormSuccess>}
       <ChannelDetails id={id} testAtOnce />
       <div className="dialog-actions">
         <button type="button" className="button button--primary" onClick={onClose}>
