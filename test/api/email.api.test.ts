@@ -417,6 +417,22 @@ describe('email templates and first messages', () => {
     const mail = await relayed(before + 1);
     expect(mail.subject).toBe('Your order, Mara');
     expect(mail.text?.trim()).toBe('Hi Mara, your order is on its way.');
+
+    // Values given by the agent (as the composer asks for them) fill the named placeholders instead.
+    const named = await t.request('POST', `/api/v1/conversations/${conversation.id}/messages`, {
+      token: ws.agent.token,
+      body: { type: 'reply', template: { name: 'shipped', language: 'en', parameters: ['Mrs Kim'] } },
+    });
+    expect(named.statusCode, named.body).toBe(201);
+    expect(named.data.text).toBe('Hi Mrs Kim, your order is on its way.');
+    const second = await relayed(before + 2);
+    expect(second.subject).toBe('Your order, Mrs Kim');
+    const wrong = await t.request('POST', `/api/v1/conversations/${conversation.id}/messages`, {
+      token: ws.agent.token,
+      body: { type: 'reply', template: { name: 'shipped', language: 'en', parameters: ['a', 'b'] } },
+    });
+    expect(wrong.statusCode).toBe(400);
+    expect(wrong.data.error.code).toBe('invalid_template_parameters');
   });
 
   it('writes first to a contact’s email address from the contact record', async () => {
