@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import type { AddressInfo } from 'node:net';
 import { PassThrough } from 'node:stream';
 import { SMTPServer, type SMTPServerSession } from 'smtp-server';
+import { createBoundedCache } from '../../platform/bounded-cache.js';
 import type { Logger } from '../../platform/logging.js';
 import type { ChannelModule, EmailContent, InboundMessage, MediaKind } from '../channel-registry.js';
 import type { ChannelRow } from '../channels.repository.js';
@@ -13,6 +14,8 @@ import { baseAddress, findThread, replyReferences, type ThreadMatch } from './em
 
 /** SPEC §3.3: files up to 10 MB; a mail is refused above it, at DATA, with 552. */
 export const MAX_MAIL_BYTES = 10 * 1024 * 1024;
+/** How long a recipient address's channel (or that it has none) is remembered: a new channel takes mail within this. */
+const CHANNEL_CACHE_MS = 5_000;
 
 type Resolved = { row: ChannelRow; module: ChannelModule };
 
@@ -33,8 +36,15 @@ export function createSmtpListener(deps: { channels: ChannelsService; sink: Inbo
   const maxBytes = deps.maxBytes ?? MAX_MAIL_BYTES;
   const recipientsOf = new WeakMap<SMTPServerSession, Map<string, Resolved>>();
 
+  // Every mail names its channel at RCPT: looked up once per address every few seconds, not per mail.
+  const known = createBoundedCache<string, { channel: Resolved | undefined }>({ max: 10_000, ttlMs: CHANNEL_CACHE_MS });
   async function channelFor(address: string): Promise<Resolved | undefined> {
-    return channels.resolveBySetting('email', 'address', baseAddress(address));
+    const key = baseAddress(address);
+    const cached = known.get(key);
+    if (cached) return cached.channel;
+    const channel = await channels.resolveBySetting('email', 'address', key);
+    known.set(key, { channel });
+    return channel;
   }
 
   async function receiveOn(channel: Resolved, mail: ParsedMail, recipients: string[]): Promise<string> {
@@ -82,13 +92,13 @@ export function createSmtpListener(deps: { channels: ChannelsService; sink: Inbo
     return match ? `threaded by ${match.by}` : 'stored';
   }
 
+  /** The mail our next reply answers: its Message-ID (for In-Reply-To), its References and subject. */
   async function rememberThread(state: ReturnType<ChannelsService['contextFor']>['state'], identifier: string, mail: ReceivedMail, now: Date) {
     await state.set(stateKeys.messageId(mail.messageId), identifier, { expiresAt: new Date(now.getTime() + THREAD_MEMORY_MS) });
-    const thread = await state.get<ThreadState>(stateKeys.thread(identifier));
     await state.set(stateKeys.thread(identifier), {
-      subject: mail.subject || thread?.subject || '',
+      subject: mail.subject,
       lastMessageId: mail.messageId,
-      references: replyReferences(mail.references.length > 0 ? mail.references.map((id) => id.toLowerCase()) : (thread?.references ?? []), mail.messageId),
+      references: replyReferences(mail.references.map((id) => id.toLowerCase()), mail.messageId),
     } satisfies ThreadState);
   }
 
