@@ -1,5 +1,6 @@
 import { apiChannel } from './api/api.channel.js';
 import type { ChannelModule } from './channel-registry.js';
+import { emailChannel } from './email/email.channel.js';
 import { instagramChannel } from './instagram/instagram.channel.js';
 import { messengerChannel } from './messenger/messenger.channel.js';
 import { whatsappChannel } from './whatsapp/whatsapp.channel.js';
@@ -20,4 +21,5 @@ export const channelModules: ChannelModule[] = [
   viberChannel,
   wechatChannel,
   smsChannel,
+  emailChannel,
 ];

@@ -59,6 +59,8 @@ export type InboundMedia = {
   ref: string;
   contentType?: string;
   fileName?: string;
+  /** The file itself, when the provider sent it with the message (email): stored right after the message, never fetched. */
+  content?: Buffer;
 };
 
 /**
@@ -70,7 +72,24 @@ export type InboundContent =
   | { kind: MediaKind; fileName?: string }
   | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { kind: 'contacts'; contacts: Array<{ name: string; phones: string[] }> }
-  | { kind: 'unsupported'; providerType: string };
+  | { kind: 'unsupported'; providerType: string }
+  | EmailContent;
+
+/**
+ * A received mail (the email channel): its subject, its HTML already sanitised (remote images
+ * held back as `data-remote-src`, quoted history marked `sb-quoted`), where the plain text's
+ * quoted history or signature starts (folded behind "…"), and whether it is an auto-reply.
+ * `inline`: the mail's own images (`cid:`), by the file name they are stored under.
+ */
+export type EmailContent = {
+  kind: 'email';
+  subject: string;
+  html: string | null;
+  remoteImages: number;
+  foldAt: number | null;
+  autoReply: boolean;
+  inline: Array<{ contentId: string; fileName: string }>;
+};
 
 /** A provider's message, normalised. */
 export type InboundMessage = {
@@ -242,6 +261,8 @@ export type ChannelModule<Settings extends Record<string, unknown> = Record<stri
   templates?: TemplateSupport;
   /** Contacts opt out by keyword (SMS `STOP`): sends to them are refused (`contact_opted_out`) until they opt back in. */
   optOut?: boolean;
+  /** How its messages arrive: a provider's webhook (the default), or the server's SMTP listener (email). */
+  inbound?: 'webhook' | 'smtp';
   /** How a contact who never wrote here is reached from one of its fields (WhatsApp: the phone, as `wa_id`). */
   firstContact?: { field: 'phone' | 'email'; identifier(value: string): string };
 };
@@ -253,6 +274,7 @@ export type ChannelTypeDescription = {
   type: string;
   form: readonly SettingsField[];
   webhook: { handshake: boolean };
+  inbound: 'webhook' | 'smtp';
   testConnection: boolean;
   templates: (Omit<TemplateSupport, 'namePattern'> & { namePattern: string | null }) | null;
   firstContact: 'phone' | 'email' | null;
@@ -284,6 +306,7 @@ export function createChannelRegistry(modules: ChannelModule[]) {
         type: module.type,
         form: module.form,
         webhook: { handshake: module.handshake !== undefined },
+        inbound: module.inbound ?? 'webhook',
         testConnection: module.testConnection !== undefined,
         templates: module.templates ? { ...module.templates, namePattern: module.templates.namePattern?.source ?? null } : null,
         firstContact: module.firstContact?.field ?? null,

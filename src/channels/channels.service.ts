@@ -193,6 +193,13 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
       return (await state.storeFor(row.workspaceId, row.id).get<boolean>(optOutStateKey(identifier))) === true;
     },
 
+    /** The channel a setting names (an email channel by its address), for inbound traffic that is not a webhook. */
+    async resolveBySetting(type: string, key: string, value: string): Promise<{ row: ChannelRow; module: ChannelModule } | undefined> {
+      const module = registry.get(type);
+      const [row] = module ? await repository.findBySetting(type, key, value) : [];
+      return row && module ? { row, module } : undefined;
+    },
+
     /** The provider proved the webhook URL (a handshake answered): Settings shows when. */
     async recordHandshake(row: ChannelRow) {
       await state.storeFor(row.workspaceId, row.id).set(WEBHOOK_VERIFIED_AT, clock.now().toISOString());

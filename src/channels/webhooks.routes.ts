@@ -29,7 +29,7 @@ const params = z.strictObject({ type: z.string().max(50), id: z.string().max(100
  * time of receipt stands. Cleaned and acknowledged rather than refused: a provider retries a
  * refused webhook, and its retries would never succeed.
  */
-function storableInbound(message: InboundMessage): InboundMessage {
+export function storableInbound(message: InboundMessage): InboundMessage {
   const cleaned = cleanTexts(message);
   return cleaned.sentAt && !isStorableDate(cleaned.sentAt) ? { ...cleaned, sentAt: undefined } : cleaned;
 }

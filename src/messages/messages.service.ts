@@ -246,8 +246,9 @@ export function createMessagesService(deps: {
       if (!message) throw new DuplicateDelivery();
       // Slow provider calls go to jobs queued with the message, so the webhook answers at once and
       // a crash loses neither. A blocked contact's files and profile are not fetched.
-      if (!hidden && inbound.media && inbound.media.length > 0) {
-        await jobs.enqueue({ type: MEDIA_JOB, workspaceId, payload: { messageId: id, channelId: channel.id, media: inbound.media }, maxAttempts: MEDIA_ATTEMPTS }, tx);
+      const toFetch = (inbound.media ?? []).filter((item) => !item.content);
+      if (!hidden && toFetch.length > 0) {
+        await jobs.enqueue({ type: MEDIA_JOB, workspaceId, payload: { messageId: id, channelId: channel.id, media: toFetch }, maxAttempts: MEDIA_ATTEMPTS }, tx);
       }
       if (!hidden && created && !inbound.contact.name && channels.moduleOf(channel.type)?.fetchProfile) {
         await jobs.enqueue(
@@ -270,8 +271,18 @@ export function createMessagesService(deps: {
       blockedIdentities.set(identityKey, true);
     }
     await outcome.screening?.afterCommit();
+    // Files that came with the message (email) are stored now: the sender is answered only after.
+    const carried = message.hidden ? [] : (inbound.media ?? []).filter((item) => item.content);
+    for (const item of carried) {
+      try {
+        await attachments.storeReceived({ workspaceId, messageId: message.id, contactId: contact.id, fileName: item.fileName, kind: item.kind, content: item.content! });
+      } catch (error) {
+        if (!(error instanceof AppError && error.status === 413)) throw error;
+        logger.warn({ messageId: message.id, fileName: item.fileName }, 'a received file over the attachment limit was not kept');
+      }
+    }
     if (!outcome.quiet) {
-      await publishMessage(workspaceId, 'message.created', publicMessage(message), conversation);
+      await publishMessage(workspaceId, 'message.created', publicMessage(message, carried.length > 0 ? await filesOf(workspaceId, message.id) : []), conversation);
       // All of it is at hand: the message just stored is the newest, and nobody can have read it yet.
       await conversations.publishUpdated(workspaceId, message.conversationId, {
         summary: { conversation, channel: { id: channel.id, type: channel.type, name: channel.name }, contact, lastMessage: { text: message.text, direction: 'in', type: 'message', createdAt: message.createdAt }, readAt: null },

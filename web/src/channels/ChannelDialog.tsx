@@ -131,9 +131,10 @@ function SettingInput({ type, field, channel, error }: { type: string; field: Se
 function Connected({ id, onClose }: { id: string; onClose: () => void }) {
   const { t } = useI18n();
   const channel = useChannels().data?.find((each) => each.id === id);
+  const type = useChannelTypes().data?.find((each) => each.type === channel?.type);
   return (
     <>
-      {channel && <FormSuccess>{t('channels.connected', { name: channel.name })}</FormSuccess>}
+      {channel && <FormSuccess>{t(type?.inbound === 'smtp' ? 'channels.connectedMail' : 'channels.connected', { name: channel.name })}</FormSuccess>}
       <ChannelDetails id={id} testAtOnce />
       <div className="dialog-actions">
         <button type="button" className="button button--primary" onClick={onClose}>
@@ -164,7 +165,17 @@ function ChannelDetails({ id, testAtOnce = false }: { id: string; testAtOnce?: b
   return (
     <div className="channel-details">
       {channel.status === 'paused' && <p className="alert alert--warning">{t('channels.pausedNote')}</p>}
-      {channel.webhookUrl && (
+      {type.inbound === 'smtp' && (
+        <section aria-labelledby={`mail-${id}`} className="channel-webhook">
+          <h3 id={`mail-${id}`}>{t('channels.smtp.title')}</h3>
+          <p className="muted">{t('channels.smtp.intro', { address: String(channel.settings?.address ?? '') })}</p>
+          <ul className="muted">
+            <li>{t('channels.smtp.mx')}</li>
+            <li>{t('channels.smtp.forward', { address: String(channel.settings?.address ?? '') })}</li>
+          </ul>
+        </section>
+      )}
+      {channel.webhookUrl && type.inbound !== 'smtp' && (
         <section aria-labelledby={`webhook-${id}`} className="channel-webhook">
           <h3 id={`webhook-${id}`}>{t('channels.webhook.title')}</h3>
           <p className="muted">{t(isMessageKey(`channels.webhook.intro.${type.type}`) ? (`channels.webhook.intro.${type.type}` as MessageKey) : 'channels.webhook.intro')}</p>

@@ -147,6 +147,11 @@ function WindowState({ window }: { window: ChannelWindow }) {
   );
 }
 
+/** A template's body and its extra fields (an email's subject), in the order the server numbers their placeholders. */
+const templateText = (template: Template) => [template.body, ...Object.values(template.fields ?? {})].join('\n');
+/** Named placeholders (`{{first_name}}`, email) or numbered ones (`{{1}}`, WhatsApp). */
+const styleOf = (template: Template) => (template.placeholders.some((placeholder) => !/^\d+$/.test(placeholder)) ? 'named' : 'numbered');
+
 /** Choose one of the channel's templates, fill its placeholders, see what the contact will read, send it. */
 function TemplatePicker({ channelId, send, onSent }: { channelId: string; send: (template: TemplateSend) => Promise<unknown>; onSent: () => void }) {
   const i18n = useI18n();
@@ -201,8 +206,8 @@ function TemplatePicker({ channelId, send, onSent }: { channelId: string; send: 
         </div>
         {template && (
           <>
-            <TemplateParameters body={template.body} style="numbered" values={values} onChange={setValues} />
-            <FilledTemplate body={template.body} style="numbered" values={values} label={t('window.preview')} />
+            <TemplateParameters body={templateText(template)} style={styleOf(template)} values={values} onChange={setValues} />
+            <FilledTemplate body={templateText(template)} style={styleOf(template)} values={values} label={t('window.preview')} />
             <div>
               <button type="button" className="button button--primary" disabled={!complete || pending} onClick={() => void submit()}>
                 {t('window.sendTemplate')}
