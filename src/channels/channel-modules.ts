@@ -2,6 +2,7 @@ import { apiChannel } from './api/api.channel.js';
 import type { ChannelModule } from './channel-registry.js';
 import { instagramChannel } from './instagram/instagram.channel.js';
 import { messengerChannel } from './messenger/messenger.channel.js';
+import { webchatChannel } from './webchat/webchat.channel.js';
 import { whatsappChannel } from './whatsapp/whatsapp.channel.js';
 
 /** Every channel type this server speaks, in the order Settings offers them. A provider joins by adding its module here. */
@@ -10,4 +11,5 @@ export const channelModules: ChannelModule[] = [
   messengerChannel,
   instagramChannel,
   apiChannel,
+  webchatChannel,
 ];

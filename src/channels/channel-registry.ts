@@ -17,6 +17,7 @@ import type { Refusal, WindowInput, WindowState } from './messaging-window.rules
  *                      a retired tag);
  * - `templates`        pre-approved messages: placeholder style and extra fields per template;
  * - `firstContact`     the business may write first, to the identity a contact field gives;
+ * - `extras`           fields the channel's API object adds for managers (the website chat's `embedCode`);
  * - `form`             the settings fields, from which the web app generates the connect form
  *                      (a `generated` field left empty, a verify token, is made by the server).
  *
@@ -221,6 +222,8 @@ export type ChannelModule<Settings extends Record<string, unknown> = Record<stri
   templates?: TemplateSupport;
   /** How a contact who never wrote here is reached from one of its fields (WhatsApp: the phone, as `wa_id`). */
   firstContact?: { field: 'phone' | 'email'; identifier(value: string): string };
+  /** Fields the channel's API object carries for owners and managers besides its settings (the website chat's `embedCode`). */
+  extras?(channel: { id: string; settings: Settings }, publicUrl: string): Record<string, unknown>;
 };
 
 export type ChannelRegistry = ReturnType<typeof createChannelRegistry>;
