@@ -171,8 +171,10 @@ export type ChannelContext = {
 export type SettingsField = {
   key: string;
   /** `secret`: write-only (never read back); `generated`: made by the server when left empty, then shown to paste into the provider's console. */
-  kind: 'text' | 'secret' | 'url' | 'number' | 'boolean' | 'list' | 'generated';
+  kind: 'text' | 'secret' | 'url' | 'number' | 'boolean' | 'list' | 'generated' | 'color' | 'choice';
   required: boolean;
+  /** A `choice`'s values, in order; the web app's texts `channels.option.<value>` name them. */
+  options?: readonly string[];
   default?: string | number | boolean;
 };
 

@@ -5,6 +5,7 @@ import { Dialog } from '../ui/Dialog.js';
 import { errorMessage, formErrors } from '../ui/errors.js';
 import { CheckboxField, FormActions, FormAlert, FormSuccess, SelectField, TextField } from '../ui/forms.js';
 import { type Channel, type ChannelType, type SettingsField, type TestResult, useChannels, useChannelTypes, useSaveChannel, useTestChannel } from './channels.queries.js';
+import { WebchatPreview } from './WebchatPreview.js';
 
 /**
  * Connects a channel, or edits one. The form is drawn from the type's field description (the
@@ -37,6 +38,13 @@ function ChannelForm({ types, channel, onSaved, onCancel }: { types: ChannelType
   const type = types.find((each) => each.type === typeName);
   const save = useSaveChannel(channel?.id);
   const errors = formErrors(save.error, i18n, ['name', ...(type?.form.map((field) => field.key) ?? [])]);
+  // What the form holds now, for a type with a live preview (the website chat).
+  const [draft, setDraft] = useState<Record<string, unknown>>(() => ({ ...Object.fromEntries(type?.form.map((field) => [field.key, field.default]) ?? []), ...channel?.settings }));
+  const readDraft = (form: HTMLFormElement) => {
+    if (!type) return;
+    const data = new FormData(form);
+    setDraft(Object.fromEntries(type.form.map((field) => [field.key, settingValue(field, data) ?? field.default])));
+  };
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -53,7 +61,7 @@ function ChannelForm({ types, channel, onSaved, onCancel }: { types: ChannelType
   }
 
   return (
-    <form onSubmit={submit} noValidate className="channel-form">
+    <form onSubmit={submit} onChange={(event) => readDraft(event.currentTarget)} noValidate className="channel-form">
       {!channel && (
         <SelectField label={t('channels.type')} value={typeName} onChange={(event) => setTypeName(event.target.value)}>
           {types.map((each) => (
@@ -65,6 +73,7 @@ function ChannelForm({ types, channel, onSaved, onCancel }: { types: ChannelType
       )}
       <TextField label={t('channels.name')} name="name" defaultValue={channel?.name} hint={t('channels.nameHint')} error={errors.of('name')} autoComplete="off" />
       {type?.form.map((field) => <SettingInput key={`${type.type}-${field.key}`} field={field} channel={channel} error={errors.of(field.key)} />)}
+      {type?.type === 'webchat' && <WebchatPreview settings={draft} />}
       <FormAlert>{errors.general}</FormAlert>
       <FormActions onCancel={onCancel} submitLabel={channel ? t('action.save') : t('channels.connectSubmit')} pending={save.isPending} />
     </form>
@@ -98,6 +107,20 @@ function SettingInput({ field, channel, error }: { field: SettingsField; channel
   if (field.kind === 'boolean') {
     return <CheckboxField label={label} name={field.key} defaultChecked={Boolean(stored ?? field.default)} hint={hint} error={error} />;
   }
+  if (field.kind === 'choice') {
+    return (
+      <SelectField label={label} name={field.key} defaultValue={String(stored ?? field.default ?? '')} hint={hint} error={error}>
+        {(field.options ?? []).map((option) => {
+          const optionKey = `channels.option.${option}`;
+          return (
+            <option key={option} value={option}>
+              {isMessageKey(optionKey) ? t(optionKey) : option}
+            </option>
+          );
+        })}
+      </SelectField>
+    );
+  }
   if (field.kind === 'list') {
     return (
       <div className="field">
@@ -108,7 +131,7 @@ function SettingInput({ field, channel, error }: { field: SettingsField; channel
       </div>
     );
   }
-  const inputType = { secret: 'password', url: 'url', number: 'number' }[field.kind as string] ?? 'text';
+  const inputType = { secret: 'password', url: 'url', number: 'number', color: 'color' }[field.kind as string] ?? 'text';
   return (
     <TextField
       label={label}
@@ -161,7 +184,14 @@ function ChannelDetails({ id, testAtOnce = false }: { id: string; testAtOnce?: b
   return (
     <div className="channel-details">
       {channel.status === 'paused' && <p className="alert alert--warning">{t('channels.pausedNote')}</p>}
-      {channel.webhookUrl && (
+      {channel.embedCode && (
+        <section aria-labelledby={`embed-${id}`} className="channel-webhook">
+          <h3 id={`embed-${id}`}>{t('webchat.embed.title')}</h3>
+          <p className="muted">{t('webchat.embed.intro')}</p>
+          <CopyField label={t('webchat.embed.code')} value={channel.embedCode} />
+        </section>
+      )}
+      {channel.webhookUrl && !channel.embedCode && (
         <section aria-labelledby={`webhook-${id}`} className="channel-webhook">
           <h3 id={`webhook-${id}`}>{t('channels.webhook.title')}</h3>
           <p className="muted">{t('channels.webhook.intro')}</p>

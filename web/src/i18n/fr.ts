@@ -1,5 +1,6 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
 import { channelsMessages } from '../channels/channels.messages.js';
+import { webchatMessages } from '../channels/webchat.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { mergingMessages } from '../merging/merging.messages.js';
@@ -203,4 +204,5 @@ export const fr: Dictionary = {
   ...usageMessages.fr,
   ...mergingMessages.fr,
   ...channelsMessages.fr,
+  ...webchatMessages.fr,
 };
