@@ -33,7 +33,7 @@ const settingsSchema = z.strictObject({
   askEmail: z.boolean().default(false),
   /** When the team answers: weekdays (1 Monday … 7 Sunday) between `opensAt` and `closesAt` in `timezone`. */
   timezone: z.string().max(100).refine((zone) => isTimeZone(zone), 'an IANA time zone (Europe/Berlin)').default('UTC'),
-  openDays: z.array(z.number().int().min(1).max(7)).max(7).default([1, 2, 3, 4, 5]),
+  openDays: z.array(z.coerce.number().int().min(1).max(7)).max(7).default([1, 2, 3, 4, 5]),
   opensAt: clock.default('09:00'),
   closesAt: clock.default('17:00'),
 });
@@ -72,6 +72,7 @@ export const webchatChannel: ChannelModule<WebchatSettings> = {
     { key: 'askName', kind: 'boolean', required: false, default: false },
     { key: 'askEmail', kind: 'boolean', required: false, default: false },
     { key: 'timezone', kind: 'text', required: false, default: 'UTC' },
+    { key: 'openDays', kind: 'list', required: false },
     { key: 'opensAt', kind: 'text', required: false, default: '09:00' },
     { key: 'closesAt', kind: 'text', required: false, default: '17:00' },
   ],
