@@ -120,6 +120,12 @@ describe.skipIf(!hasChromium)('the website chat widget on another site', () => {
         await row.click();
         await agent.page.getByText(text, { exact: true }).first().waitFor();
         const reply = `We are here (${partitioned ? 'P' : 'N'})`;
+        // Typing, both ways: the visitor sees the agent's name, the agent sees the visitor's.
+        await agent.page.getByRole('textbox', { name: 'Reply to the contact' }).pressSequentially('We');
+        await visitor.getByText('Aiko Tanaka is typing…').waitFor(LIVE);
+        await messageBoxOf(visitor).pressSequentially('and');
+        await agent.page.getByText(/Visitor \d+ is typing…/).waitFor(LIVE);
+        await messageBoxOf(visitor).fill('');
         await agent.page.getByRole('textbox', { name: 'Reply to the contact' }).fill(reply);
         await agent.page.keyboard.press('Enter');
 

@@ -31,6 +31,8 @@ const en = {
   'webchat.preview.message': 'Type your message',
   'webchat.preview.visitor': 'Hello! Is this in stock?',
   'webchat.preview.agent': 'Yes, it ships today.',
+  'webchat.contactTyping': '{name} is typing…',
+  'webchat.someone': 'The visitor',
   'error.origin_not_allowed': 'This website may not use this chat.',
   'error.invalid_identity': 'The customer’s signature does not match this chat’s identity secret.',
 };
@@ -69,6 +71,8 @@ const de: Messages = {
   'webchat.preview.message': 'Ihre Nachricht',
   'webchat.preview.visitor': 'Hallo! Ist das vorrätig?',
   'webchat.preview.agent': 'Ja, es geht heute raus.',
+  'webchat.contactTyping': '{name} schreibt…',
+  'webchat.someone': 'Der Besucher',
   'error.origin_not_allowed': 'Diese Website darf diesen Chat nicht verwenden.',
   'error.invalid_identity': 'Die Signatur des Kunden passt nicht zum Identitätsgeheimnis dieses Chats.',
 };
@@ -105,6 +109,8 @@ const fr: Messages = {
   'webchat.preview.message': 'Votre message',
   'webchat.preview.visitor': 'Bonjour ! Est-ce en stock ?',
   'webchat.preview.agent': 'Oui, l’envoi part aujourd’hui.',
+  'webchat.contactTyping': '{name} écrit…',
+  'webchat.someone': 'Le visiteur',
   'error.origin_not_allowed': 'Ce site ne peut pas utiliser ce chat.',
   'error.invalid_identity': 'La signature du client ne correspond pas au secret d’identité de ce chat.',
 };
