@@ -169,6 +169,10 @@ describe('a visitor chats', () => {
     await eventually(async () => (await messagesOf(ws, conversation.id)).find((m) => m.direction === 'out' && m.type === 'message' && m.status === 'read'));
     expect((await t.request('POST', `/api/v1/conversations/${conversation.id}/typing`, { token: ws.agent.token })).statusCode).toBe(204);
     await eventually(async () => live.frames.find((f) => f.type === 'typing' && f.data.name === 'Agent'));
+    // The agent reads the conversation: the widget hears it was seen.
+    const read = await t.request('POST', `/api/v1/conversations/${conversation.id}/read`, { token: ws.agent.token });
+    expect(read.statusCode).toBeLessThan(300);
+    await eventually(async () => live.frames.find((f) => f.type === 'seen' && typeof f.data.at === 'string'));
     live.socket.close();
   });
 
