@@ -96,6 +96,17 @@ export async function run() {
       conversations.push({ visitor, conversationId });
     }
 
+    // Their second messages: known contacts, the common case.
+    const knownToAgent: number[] = [];
+    for (const [index, { visitor }] of conversations.entries()) {
+      const text = `visitor ${index} writes again`;
+      const arrived = new Promise<string>((resolve) => agentWaiting.set(text, resolve));
+      const started = performance.now();
+      await call('POST', `${widgetApi}/messages`, visitor.token, { clientMessageId: `again${index}`, text }, { origin: ORIGIN, 'x-forwarded-for': visitor.address });
+      await arrived;
+      knownToAgent.push(performance.now() - started);
+    }
+
     const toVisitor: number[] = [];
     for (const [index, { visitor, conversationId }] of conversations.entries()) {
       const text = `agent answers ${index}`;
@@ -111,7 +122,9 @@ export async function run() {
       'widget script (minified / gzipped)': `${(widget.length / 1024).toFixed(1)} KB / ${(gzipSync(widget).length / 1024).toFixed(1)} KB`,
       'visitor sockets open': VISITORS,
       'server RSS per idle visitor socket': `${(((rssAfter - rssBefore) * 1024) / VISITORS).toFixed(1)} KB (${rssBefore} → ${rssAfter} MB)`,
-      'visitor message → agent socket, p50 / p99': `${ms(toAgent, 50)} / ${ms(toAgent, 99)} (${toAgent.length} messages, one at a time; POST to event)`,
+      'first visitor message (new contact) → agent socket, p50 / p99': `${ms(toAgent, 50)} / ${ms(toAgent, 99)} (${toAgent.length} messages, one at a time; POST to event)`,
+      'next visitor message (known contact) → agent socket, p50 / p99': `${ms(knownToAgent, 50)} / ${ms(knownToAgent, 99)} (${knownToAgent.length} messages)`,
+      'load average at the end (2 cores, shared)': os.loadavg().map((value) => value.toFixed(2)).join(' '),
       'agent reply → visitor socket, p50 / p99': `${ms(toVisitor, 50)} / ${ms(toVisitor, 99)} (${toVisitor.length} replies, one at a time; POST to frame)`,
     };
   } finally {
