@@ -147,6 +147,33 @@ describe.skipIf(!hasChromium)('the website chat widget on another site', () => {
     }, 90_000);
   }
 
+  it('sends what was typed while offline once the connection is back, once', async () => {
+    const context = await web.browser.newContext({ locale: 'de-DE' });
+    const page = await context.newPage();
+    await page.goto(site.allowed);
+    await launcherOf(page).click();
+    await messageBoxOf(page).fill('Erste Nachricht');
+    await messageBoxOf(page).press('Enter');
+    await page.getByText('Erste Nachricht').waitFor(LIVE);
+
+    await context.setOffline(true);
+    await messageBoxOf(page).fill('Offline geschrieben');
+    await messageBoxOf(page).press('Enter');
+    // The page says lang="en": the widget speaks English there, whatever the browser's language.
+    await page.getByText('Waiting for the connection…').waitFor(LIVE);
+    await context.setOffline(false);
+    await page.getByText('Waiting for the connection…').waitFor({ state: 'detached', timeout: 15_000 });
+
+    const texts: string[] = [];
+    const { items } = await callApi(web.baseUrl, 'GET', '/api/v1/conversations?inbox=all', ownerToken);
+    for (const conversation of items) {
+      const messages = await callApi(web.baseUrl, 'GET', `/api/v1/conversations/${conversation.id}/messages`, ownerToken);
+      texts.push(...messages.items.map((message: { text: string }) => message.text));
+    }
+    expect(texts.filter((text) => text === 'Offline geschrieben')).toHaveLength(1);
+    await context.close();
+  }, 60_000);
+
   it('gives a page of another origin, and a forged identity, no widget', async () => {
     const page = await (await web.browser.newContext()).newPage();
     await page.goto(site.refused);

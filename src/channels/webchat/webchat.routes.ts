@@ -412,7 +412,8 @@ export function registerWebchatRoutes({
         const conversation = await ports.conversationOf(channel.row, visitor.identifier);
         if (conversation) {
           await bus.publish({
-            type: 'conversation.typing',
+            // Not a conversation.* event: those make every inbox count its conversations again.
+            type: 'webchat.visitor-typing',
             workspaceId: channel.row.workspaceId,
             audience: { assigneeId: conversation.assigneeId, teamId: conversation.teamId },
             data: { conversationId: conversation.id, contactId: conversation.contactId },

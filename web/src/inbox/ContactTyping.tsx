@@ -12,7 +12,7 @@ export function ContactTyping({ conversationId, name }: { conversationId: string
   useEffect(
     () =>
       subscribeToEvents((event) => {
-        if (event.type !== 'conversation.typing' || event.data.conversationId !== conversationId) return;
+        if (event.type !== 'webchat.visitor-typing' || event.data.conversationId !== conversationId) return;
         setUntil(Date.now() + SHOWN_MS);
         setTimeout(() => setNow(Date.now()), SHOWN_MS + 50);
       }),
