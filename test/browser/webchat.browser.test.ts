@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import { type Browser, chromium, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { identitySignature } from '../../src/channels/webchat/webchat.rules.js';
-import { callApi, CHROMIUM, hasChromium, SCENE_PASSWORD, signedIn, startWebApp, type WebApp } from '../helpers/browser.js';
+import { accessibilityProblems, callApi, CHROMIUM, hasChromium, SCENE_PASSWORD, signedIn, startWebApp, type WebApp } from '../helpers/browser.js';
 
 const LIVE = { timeout: 3000 };
 const IDENTITY_SECRET = 'the-shop-identity-secret-42';
@@ -146,6 +146,47 @@ describe.skipIf(!hasChromium)('the website chat widget on another site', () => {
       }
     }, 90_000);
   }
+
+  it('is connected in Settings with an embed code to copy and a live preview, and the widget it gives passes axe', async () => {
+    const owner = await signedIn(web, 'olivia@acme.test', SCENE_PASSWORD);
+    const page = owner.page;
+    await page.goto('/settings/channels');
+    await page.getByRole('button', { name: 'Connect a channel' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Connect a channel' });
+    await dialog.getByLabel('Channel type').selectOption({ label: 'Website chat' });
+    await dialog.getByLabel('Name', { exact: true }).fill('Shop chat');
+    await dialog.getByLabel('Allowed websites').fill(site.allowed);
+    await dialog.getByLabel('Greeting').fill('Welcome to the shop!');
+    await dialog.getByLabel('Ask for the visitor’s name first').check();
+    const preview = dialog.getByRole('img', { name: 'Preview of the chat on a website' });
+    // The preview follows the form before anything is saved.
+    await preview.getByText('Welcome to the shop!').waitFor();
+    await preview.getByText('Your name').waitFor();
+    await dialog.getByRole('button', { name: 'Connect', exact: true }).click();
+    await dialog.getByText('Shop chat is connected.').waitFor();
+    const embed = await dialog.getByLabel('Embed code', { exact: true }).inputValue();
+    const newChannelId = /data-channel="([0-9a-f-]+)"/.exec(embed)?.[1];
+    expect(embed).toContain(`${web.baseUrl}/widget/widget.js`);
+    expect(newChannelId).toBeTruthy();
+    await owner.context.close();
+
+    // The pasted code gives a widget with the pre-chat form; with it open, axe finds nothing serious.
+    const previous = channelId;
+    channelId = newChannelId!;
+    try {
+      const visitor = await (await web.browser.newContext()).newPage();
+      await visitor.goto(site.allowed);
+      await launcherOf(visitor).click();
+      await visitor.getByText('Welcome to the shop!').waitFor(LIVE);
+      await visitor.getByRole('textbox', { name: 'Your name' }).fill('Ada <b>L</b>');
+      await visitor.getByRole('button', { name: 'Start chat' }).click();
+      await messageBoxOf(visitor).waitFor();
+      expect(await accessibilityProblems(visitor)).toEqual([]);
+      await visitor.context().close();
+    } finally {
+      channelId = previous;
+    }
+  }, 90_000);
 
   it('sends what was typed while offline once the connection is back, once', async () => {
     const context = await web.browser.newContext({ locale: 'de-DE' });
