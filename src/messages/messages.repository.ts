@@ -297,7 +297,15 @@ export function createMessagesRepository(db: Db) {
      * What one channel identity exchanged on that channel (a website-chat visitor's history):
      * messages only, never comments or what was hidden, newest first, before `before` if given.
      */
-    async listOfIdentity(workspaceId: string, channelId: string, identifier: string, limit: number, before?: Date): Promise<MessageRow[]> {
+    async listOfIdentity(
+      workspaceId: string,
+      channelId: string,
+      identifier: string,
+      limit: number,
+      before?: Date,
+      /** One message of the identity's, hidden or not (the visitor's own, just stored). */
+      messageId?: string,
+    ): Promise<MessageRow[]> {
       return db
         .select(messageColumns)
         .from(messages)
@@ -310,7 +318,7 @@ export function createMessagesRepository(db: Db) {
             eq(contactChannels.identifier, identifier),
             eq(messages.channelId, channelId),
             eq(messages.type, 'message'),
-            eq(messages.hidden, false),
+            messageId ? eq(messages.id, messageId) : eq(messages.hidden, false),
             before ? sql`${messages.createdAt} < ${before}` : undefined,
           ),
         )

@@ -761,8 +761,8 @@ export function createMessagesService(deps: {
     },
 
     /** A channel identity's messages on that channel, with download links for their files (the website chat's visitor). */
-    async historyOfIdentity(channel: Pick<ChannelRow, 'id' | 'workspaceId'>, identifier: string, query: { before?: Date; limit: number }) {
-      const rows = await repository.listOfIdentity(channel.workspaceId, channel.id, identifier, query.limit, query.before);
+    async historyOfIdentity(channel: Pick<ChannelRow, 'id' | 'workspaceId'>, identifier: string, query: { before?: Date; limit: number; messageId?: string }) {
+      const rows = await repository.listOfIdentity(channel.workspaceId, channel.id, identifier, query.limit, query.before, query.messageId);
       return Promise.all(rows.map(async (row) => ({ ...publicMessage(row), attachments: await attachments.forDelivery(channel.workspaceId, row.id) })));
     },
 

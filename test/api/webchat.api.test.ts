@@ -187,6 +187,17 @@ describe('a visitor chats', () => {
     expect((await messagesOf(ws, conversation.id)).filter((m) => m.text === 'once')).toHaveLength(1);
   });
 
+  it('takes a blocked visitor’s message without telling, and shows it to no one', async () => {
+    const { ws, channel } = await setUp();
+    const { token } = await startVisitor(channel.id);
+    await visitorWrites(channel.id, token, 'before the block');
+    const [conversation] = await conversationsOf(ws);
+    expect((await t.request('POST', `/api/v1/contacts/${conversation.contactId}/block`, { token: ws.owner.token, body: {} })).statusCode).toBeLessThan(300);
+    const after = await visitorWrites(channel.id, token, 'spam after the block');
+    expect(after.text).toBe('spam after the block');
+    expect((await messagesOf(ws, conversation.id)).map((m) => m.text)).not.toContain('spam after the block');
+  });
+
   it('refuses empty and too long text, and a message without a token', async () => {
     const { channel } = await setUp();
     const { token } = await startVisitor(channel.id);

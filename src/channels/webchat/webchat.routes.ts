@@ -46,7 +46,8 @@ type ConversationRef = { id: string; contactId: string; assigneeId: string | nul
  * agent may see a conversation it says it is typing in.
  */
 export type WebchatPorts = {
-  historyOf(channel: ChannelRow, identifier: string, query: { before?: Date; limit: number }): Promise<Array<StoredMessage & { attachments: OutboundAttachment[] }>>;
+  /** `messageId`: that one message of the identity's only (hidden too: a blocked visitor is not told). */
+  historyOf(channel: ChannelRow, identifier: string, query: { before?: Date; limit: number; messageId?: string }): Promise<Array<StoredMessage & { attachments: OutboundAttachment[] }>>;
   conversationOf(channel: ChannelRow, identifier: string): Promise<ConversationRef | undefined>;
   attachReceived(channel: ChannelRow, messageId: string, file: { fileName?: string; kind: string; content: Buffer }): Promise<unknown>;
   linksOf(workspaceId: string, messageId: string): Promise<OutboundAttachment[]>;
@@ -222,7 +223,7 @@ export function registerWebchatRoutes({
 
   async function announce(channel: { row: ChannelRow }, visitor: Visitor, messageId: string, clientId: string) {
     const conversation = await ports.conversationOf(channel.row, visitor.identifier);
-    const [stored] = (await ports.historyOf(channel.row, visitor.identifier, { limit: 20 })).filter((row) => row.id === messageId);
+    const [stored] = await ports.historyOf(channel.row, visitor.identifier, { limit: 1, messageId });
     if (!stored || !conversation) return undefined;
     const message = await toWidget(channel.row.workspaceId, stored, clientId);
     await toVisitor(channel.row.workspaceId, `${channel.row.id}:${visitor.identifier}`, 'message', { conversationId: conversation.id, message });
