@@ -119,7 +119,8 @@ describe.skipIf(!hasChromium)('the website chat widget on another site', () => {
         await row.waitFor(LIVE);
         await row.click();
         await agent.page.getByText(text, { exact: true }).first().waitFor();
-        const reply = `We are here (${partitioned ? 'P' : 'N'})`;
+        const reply = `We are **here** (${partitioned ? 'P' : 'N'})`;
+        const shown = `We are here (${partitioned ? 'P' : 'N'})`;
         // Typing, both ways: the visitor sees the agent's name, the agent sees the visitor's.
         await agent.page.getByRole('textbox', { name: 'Reply to the contact' }).pressSequentially('We');
         await visitor.getByText('Aiko Tanaka is typing…').waitFor(LIVE);
@@ -129,15 +130,16 @@ describe.skipIf(!hasChromium)('the website chat widget on another site', () => {
         await agent.page.getByRole('textbox', { name: 'Reply to the contact' }).fill(reply);
         await agent.page.keyboard.press('Enter');
 
-        // Live in the widget, with the agent's name.
-        await visitor.getByText(reply).waitFor(LIVE);
+        // Live in the widget, with the agent's name and formatting.
+        await visitor.getByText(shown).waitFor(LIVE);
+        expect(await visitor.locator('strong', { hasText: 'here' }).count()).toBe(1);
         await visitor.getByText('Aiko Tanaka').first().waitFor(LIVE);
 
         // A reload keeps the visitor: the same history.
         await visitor.reload();
         await launcherOf(visitor).click();
         await visitor.getByText(text, { exact: true }).waitFor();
-        await visitor.getByText(reply).waitFor();
+        await visitor.getByText(shown).waitFor();
         expect(alerts).toEqual([]);
         expect(await agent.page.evaluate(() => document.querySelectorAll('script:not([src])').length)).toBe(0);
         await agent.context.close();

@@ -1,3 +1,4 @@
+import { formatted } from './format.js';
 import { keptValues } from './storage.js';
 import { styles } from './styles.js';
 import { pickLanguage, textsFor } from './texts.js';
@@ -44,21 +45,6 @@ function element<K extends keyof HTMLElementTagNameMap>(tag: K, props: Partial<R
   for (const [key, value] of Object.entries(props)) if (value !== undefined) node.setAttribute(key, value);
   for (const child of children) node.append(child);
   return node;
-}
-
-/** Text with its web addresses as links, built from text nodes: nothing in it is ever parsed as HTML. */
-function linkified(text: string): Node[] {
-  const nodes: Node[] = [];
-  let last = 0;
-  for (const match of text.matchAll(/https?:\/\/[^\s<>"']+/g)) {
-    nodes.push(document.createTextNode(text.slice(last, match.index)));
-    const link = element('a', { href: match[0], target: '_blank', rel: 'noopener noreferrer nofollow' });
-    link.textContent = match[0];
-    nodes.push(link);
-    last = (match.index ?? 0) + match[0].length;
-  }
-  nodes.push(document.createTextNode(text.slice(last)));
-  return nodes;
 }
 
 async function main(tag: HTMLScriptElement, channel: string) {
@@ -176,7 +162,8 @@ async function main(tag: HTMLScriptElement, channel: string) {
       const bubble = element('div', { class: `message ${message.direction}` });
       if (message.direction === 'in') bubble.style.background = config.color;
       if (message.direction === 'out' && message.author) bubble.append(element('div', { class: 'author' }, message.author.name));
-      bubble.append(...linkified(message.text));
+      // Agents write markdown-ish replies; a visitor's own text is shown exactly as typed.
+      bubble.append(...(message.direction === 'out' ? formatted(message.text) : [document.createTextNode(message.text)]));
       for (const file of message.attachments) {
         // Only this server's signed links: a file is never fetched from elsewhere.
         if (!file.url.startsWith(`${base}/`)) continue;
@@ -188,7 +175,7 @@ async function main(tag: HTMLScriptElement, channel: string) {
       nodes.push(bubble);
     }
     for (const [, item] of pending) {
-      const bubble = element('div', { class: 'message in' }, ...linkified(item.text));
+      const bubble = element('div', { class: 'message in' }, item.text);
       bubble.style.background = config.color;
       bubble.append(element('div', { class: 'meta' }, t(item.state === 'sending' ? 'sending' : item.state === 'queued' ? 'queued' : 'failed')));
       nodes.push(bubble);
