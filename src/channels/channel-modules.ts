@@ -4,6 +4,9 @@ import { instagramChannel } from './instagram/instagram.channel.js';
 import { messengerChannel } from './messenger/messenger.channel.js';
 import { webchatChannel } from './webchat/webchat.channel.js';
 import { whatsappChannel } from './whatsapp/whatsapp.channel.js';
+import { telegramChannel } from './telegram/telegram.channel.js';
+import { lineChannel } from './line/line.channel.js';
+import { viberChannel } from './viber/viber.channel.js';
 
 /** Every channel type this server speaks, in the order Settings offers them. A provider joins by adding its module here. */
 export const channelModules: ChannelModule[] = [
@@ -11,5 +14,8 @@ export const channelModules: ChannelModule[] = [
   messengerChannel,
   instagramChannel,
   apiChannel,
+  telegramChannel,
+  lineChannel,
+  viberChannel,
   webchatChannel,
 ];

@@ -1,5 +1,6 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
 import { channelsMessages } from '../channels/channels.messages.js';
+import { botChannelsMessages } from '../channels/bot-channels.messages.js';
 import { webchatMessages } from '../channels/webchat.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
@@ -204,5 +205,6 @@ export const fr: Dictionary = {
   ...usageMessages.fr,
   ...mergingMessages.fr,
   ...channelsMessages.fr,
+  ...botChannelsMessages.fr,
   ...webchatMessages.fr,
 };
