@@ -352,7 +352,16 @@ export function createMessagesRepository(db: Db) {
             eq(messages.channelId, channelId),
             eq(messages.direction, 'out'),
             eq(messages.type, 'message'),
-            since ? gt(messages.createdAt, since) : undefined,
+            // After the last inbound message as we received it: a provider's timestamp may be whole
+            // seconds (WeChat), earlier than replies sent in the same second before it arrived. A reply
+            // stamped the same instant counts: the cap is never exceeded.
+            since
+              ? sql`${messages.createdAt} >= coalesce((
+                  select max(received.created_at) from messages received
+                  where received.workspace_id = ${workspaceId} and received.conversation_id = ${conversationId}
+                    and received.channel_id = ${channelId} and received.direction = 'in' and received.type = 'message'
+                ), ${since})`
+              : undefined,
           ),
         );
       return row?.n ?? 0;

@@ -251,6 +251,19 @@ describe('replying on WeChat', () => {
     expect(await windowOf(setup.ws, conversation.id)).toMatchObject({ reason: 'open', remaining: 5 });
   });
 
+  it('a contact message stamped (in whole seconds) before replies it arrived after still resets the count', async () => {
+    const setup = await setUp();
+    const from = nextOpenId();
+    const { conversation } = await customerWrites(setup, { from });
+    clock.advance(100);
+    for (let n = 1; n <= 5; n++) await statusOf(setup.ws, conversation.id, (await reply(setup.ws, conversation.id, `message ${n}`)).data.id, 'sent');
+    expect(await windowOf(setup.ws, conversation.id)).toMatchObject({ reason: 'message_limit' });
+    // It arrives 400 ms after the replies, with WeChat's CreateTime a second before them.
+    clock.advance(400);
+    await customerWrites(setup, { from, text: 'one more question' });
+    expect(await windowOf(setup.ws, conversation.id)).toMatchObject({ reason: 'open', remaining: 5 });
+  });
+
   it('follows the channel’s message limit, and refuses anything 48 hours after the contact’s last message', async () => {
     const setup = await setUp({ messageLimit: 2 });
     const from = nextOpenId();
