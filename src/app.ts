@@ -47,6 +47,8 @@ import { registerInvitationRoutes } from './workspace/invitations.routes.js';
 import { createInvitationsService } from './workspace/invitations.service.js';
 import { registerAccountRoutes, registerWorkspaceRoutes } from './workspace/workspace.routes.js';
 import { createWorkspaceService } from './workspace/workspace.service.js';
+import { registerWorkflowRoutes } from './workflows/workflows.routes.js';
+import { createWorkflowsService } from './workflows/workflows.service.js';
 
 export type AppDeps = {
   config: Config;
@@ -118,7 +120,15 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const conversations = createConversationsService({ db, bus, clock, jobs, workspace, onlineSince, attachments });
   const dashboard = createDashboardService({ db, clock, workspace });
   // blocking: receive() screens each inbound message for spam, which may block its contact
-  const blocking = createBlockingService({ db, bus, clock, workspace, conversations });
+  // Blocking stops the contact's workflows in its own transaction: the workflows service is built last, looked up when a block happens.
+  const blocking = createBlockingService({
+    db,
+    bus,
+    clock,
+    workspace,
+    conversations,
+    workflows: { stopRunsOfContact: (tx, input) => workflows.stopRunsOfContact(tx, input) },
+  });
   const spam = createSpamService({ db, bus, clock, jobs, usage, blocking, channels, conversations, workspace });
   // messages
   const savedReplies = createSavedRepliesService({ db, bus, clock });
@@ -154,6 +164,8 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   });
   // merging: moves identities, conversations and messages between contacts, above every domain it moves
   const merging = createMergingService({ db, bus, clock, jobs, workspace, contacts, conversations });
+  // workflows: above every domain they act through; triggered by events after commit
+  const workflows = createWorkflowsService({ db, bus, clock, jobs, logger, workspace, contacts, conversations, messages, isOnline: (userId) => gateway.isOnline(userId) });
 
   return {
     auth,
@@ -174,6 +186,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     blocking,
     spam,
     merging,
+    workflows,
   };
 }
 
@@ -210,6 +223,7 @@ export async function buildApp(deps: AppDeps) {
     registerDashboardRoutes(context);
     registerInvitationRoutes(context);
     registerMergingRoutes(context);
+    registerWorkflowRoutes(context);
     services.gateway.register(app);
     await serveWebApp(app, config.webDistDir);
     registerOpenApiRoute(app);
@@ -223,8 +237,10 @@ export async function buildApp(deps: AppDeps) {
     routes,
     async close() {
       services.gateway.close();
+      services.workflows.close();
       await app.close();
       await services.jobs.stop();
+      await services.workflows.settled();
     },
   };
 }
