@@ -343,7 +343,7 @@ function StepFields({ step, onChange, n }: { step: Draft; onChange: (step: Draft
     case 'add_comment':
       return <TextAreaField label={t('workflows.text')} hint={t('workflows.textHint')} value={String(step.text ?? '')} onChange={(e) => set({ text: e.target.value })} rows={2} />;
     case 'assign': {
-      const mode = step.strategy ? String(step.strategy) : step.userId ? 'user' : 'team';
+      const mode = step.strategy ? String(step.strategy) : 'userId' in step ? 'user' : 'team';
       return (
         <>
           <SelectField
