@@ -96,4 +96,24 @@ describe.skipIf(!hasChromium)('workflows', () => {
     await runs.getByText('steps.1').waitFor();
     expect(problems).toEqual([]);
   }, 90_000);
+
+  it('an agent starts a shortcut workflow from the conversation’s menu', async () => {
+    await callApi(web.baseUrl, 'POST', '/api/v1/tags', ownerToken, { name: 'called-back' });
+    await callApi(web.baseUrl, 'POST', '/api/v1/workflows', ownerToken, {
+      name: 'Call back',
+      enabled: true,
+      trigger: { type: 'shortcut' },
+      steps: [{ type: 'add_tag', tag: 'called-back' }],
+    });
+    const { page } = await signedIn(web, 'aiko@acme.test', SCENE_PASSWORD);
+    await page.setViewportSize({ width: 1700, height: 1000 });
+    await postToApiChannel(web.baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: 'kim', name: 'Kim Caller' }, message: { id: 'k-1', text: 'Please call me' } });
+    await page.goto('/inbox/unassigned');
+    await page.getByRole('link', { name: /Kim Caller/ }).click();
+    const window = page.getByRole('region', { name: 'Kim Caller' });
+    await window.getByRole('button', { name: 'Run a workflow' }).click();
+    await page.getByRole('button', { name: 'Run “Call back”' }).click();
+    await page.getByRole('status').getByText('Workflow “Call back” started.').waitFor();
+    await page.getByRole('button', { name: 'Remove the tag called-back' }).waitFor({ timeout: 5000 });
+  }, 60_000);
 });
