@@ -17,11 +17,10 @@
  * INSTRUMENTS_NICE=1 (flood generator at nice 19, probe at -10: needs root).
  */
 import { spawn } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import pg from 'pg';
 import { benchWorkspace, inParallel } from './lib/workspace.js';
-import { freshPostgresDatabase, median, percentile, spawnServer, stop, waitFor } from './lib/server.js';
+import { cpuMs, freshPostgresDatabase, median, percentile, spawnServer, stop, waitFor } from './lib/server.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SPAMMERS = Number(process.env.SPAMMERS ?? 500);
@@ -45,12 +44,6 @@ const workspace = benchWorkspace(base, SECRET);
 const owner = { OWNER_EMAIL: 'bench-blocking@example.test', OWNER_PASSWORD: 'bench password' };
 
 const round = (ms: number) => Math.round(ms * 100) / 100;
-
-/** CPU time a process has used so far (Linux /proc): tells the server's cost per message apart from the machine's load. */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 const summary = (latencies: number[]) => `${round(percentile(latencies, 50))} / ${round(percentile(latencies, 99))} (n=${latencies.length})`;
 

@@ -13,12 +13,12 @@
  * <DATA_DIR>/contacts-bench.json).
  * Results are also written to bench/results/contacts-<engine>-<contacts>.json.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { parsePhoneNumberFromString } from 'libphonenumber-js/max';
 import { demoPerson, seededRandom } from '../src/demo/contacts.demo.js';
 import { loadConfig } from '../src/platform/config.js';
+import { startSourceServer } from './lib/server.js';
 
 const REPEAT = Number(process.env.REPEAT ?? 40);
 const IMPORT_ROWS = Number(process.env.IMPORT_ROWS ?? 100_000);
@@ -40,18 +40,6 @@ function percentiles(samples: number[]) {
   const sorted = [...samples].sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] ?? NaN;
   return { n: sorted.length, p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(sorted[sorted.length - 1] ?? NaN) };
-}
-
-async function startServerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(PORT), SMTP_PORT: String(PORT + 1), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEB_DIST_DIR: '/nonexistent' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 600; i++) {
-    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('server did not start');
 }
 
 /** The server's resident memory now (Linux), in MB. */
@@ -219,7 +207,7 @@ async function bulkDelete(tag: string) {
 }
 
 async function main() {
-  const server = await startServerProcess();
+  const server = await startSourceServer(PORT);
   try {
     const login = await fetch(`${base}/api/v1/auth/login`, {
       method: 'POST',

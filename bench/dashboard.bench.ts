@@ -6,10 +6,10 @@
  *
  *   DATABASE_URL=postgres://… npx tsx bench/dashboard.bench.ts        (REPEAT, default 40)
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { loadConfig } from '../src/platform/config.js';
+import { cpuMs, login, startSourceServer } from './lib/server.js';
 
 const REPEAT = Number(process.env.REPEAT ?? 40);
 const PORT = Number(process.env.BENCH_PORT ?? 3927);
@@ -32,33 +32,6 @@ function percentiles(samples: number[]) {
   return { p50: round(at(50)), p95: round(at(95)) };
 }
 
-function serverCpuMs(pid: number | undefined): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
-
-async function startServerProcess(): Promise<ChildProcess> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(PORT), SMTP_PORT: String(PORT + 1), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEB_DIST_DIR: '/nonexistent' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 600; i++) {
-    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('server did not start');
-}
-
-async function login(email: string): Promise<string> {
-  const response = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: manifest.password }),
-  });
-  if (!response.ok) throw new Error(`login ${email}: ${response.status}`);
-  return ((await response.json()) as { token: string }).token;
-}
-
 async function get(url: string, token: string) {
   const response = await fetch(`${base}${url}`, { headers: { authorization: `Bearer ${token}` } });
   const body = await response.json();
@@ -67,10 +40,10 @@ async function get(url: string, token: string) {
 }
 
 export async function run(): Promise<Record<string, unknown>> {
-  const server = await startServerProcess();
+  const server = await startSourceServer(PORT);
   try {
-    const owner = await login(manifest.ownerEmail);
-    const agent = await login(manifest.agentEmails[0]!);
+    const owner = await login(base, manifest.ownerEmail, manifest.password);
+    const agent = await login(base, manifest.agentEmails[0]!, manifest.password);
     const midnight = new Date();
     midnight.setUTCHours(0, 0, 0, 0);
     const cases: Array<[string, string, string]> = [
@@ -85,13 +58,13 @@ export async function run(): Promise<Record<string, unknown>> {
     for (const [label, url, token] of cases) {
       for (let i = 0; i < 3; i++) await get(url, token);
       const samples: number[] = [];
-      const cpuBefore = serverCpuMs(server.pid);
+      const cpuBefore = cpuMs(server.pid);
       for (let i = 0; i < REPEAT; i++) {
         const started = performance.now();
         await get(url, token);
         samples.push(performance.now() - started);
       }
-      const cpuPerRequest = round((serverCpuMs(server.pid) - cpuBefore) / REPEAT);
+      const cpuPerRequest = round((cpuMs(server.pid) - cpuBefore) / REPEAT);
       const { p50, p95 } = percentiles(samples);
       results[label] = `p50 ${p50} ms, p95 ${p95} ms, server CPU ${cpuPerRequest} ms/request`;
     }

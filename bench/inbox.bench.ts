@@ -9,13 +9,13 @@
  *   DATA_DIR=/tmp/sb-bench npx tsx bench/inbox.bench.ts
  * Options (env): NEW_CONTACTS=1, REPEAT (per query, default 60), CLIENTS (200), RATE (200), SECONDS (10, measured after WARMUP, 3), ONLY=fanout|queries.
  */
-import { type ChildProcess, spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import WebSocket from 'ws';
 import { signBody } from '../src/channels/api/api.channel.js';
 import { loadConfig } from '../src/platform/config.js';
+import { cpuMs, login, startSourceServer } from './lib/server.js';
 
 const REPEAT = Number(process.env.REPEAT ?? 60);
 const CLIENTS = Number(process.env.CLIENTS ?? 200);
@@ -47,40 +47,6 @@ function percentiles(samples: number[]) {
   return { n: sorted.length, p50: round(at(50)), p95: round(at(95)), p99: round(at(99)), max: round(sorted[sorted.length - 1] ?? NaN) };
 }
 const round = (ms: number) => Math.round(ms * 10) / 10;
-
-/** The server process's CPU time so far (Linux /proc), to tell its load from the load generator's. */
-function serverCpuMs(pid: number | undefined): number {
-  try {
-    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-  } catch {
-    return NaN;
-  }
-}
-
-async function startServerProcess(): Promise<ChildProcess> {
-  // SERVER_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" profiles the server.
-  const nodeArgs = process.env.SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [];
-  const child = spawn(process.execPath, [...nodeArgs, '--import', 'tsx', 'src/main.ts'], {
-    env: { ...process.env, PORT: String(PORT), SMTP_PORT: String(PORT + 1), HOST: '127.0.0.1', LOG_LEVEL: 'warn', WEB_DIST_DIR: '/nonexistent' },
-    stdio: ['ignore', 'inherit', 'inherit'],
-  });
-  for (let i = 0; i < 600; i++) {
-    if (await fetch(`${base}/healthz`).then((r) => r.ok, () => false)) return child;
-    await new Promise((resolve) => setTimeout(resolve, 100));
-  }
-  throw new Error('server did not start');
-}
-
-async function login(email: string): Promise<string> {
-  const response = await fetch(`${base}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ email, password: manifest.password }),
-  });
-  if (!response.ok) throw new Error(`login ${email}: ${response.status}`);
-  return ((await response.json()) as { token: string }).token;
-}
 
 async function timed(url: string, token: string): Promise<{ ms: number; body: any }> {
   const started = performance.now();
@@ -180,22 +146,22 @@ async function fanOut(tokens: string[]) {
 
 async function main() {
   console.log(`engine ${manifest.engine}: ${manifest.conversations} conversations, ${manifest.messages} messages`);
-  const server = await startServerProcess();
+  const server = await startSourceServer(PORT);
   try {
-    const owner = await login(manifest.ownerEmail);
+    const owner = await login(base, manifest.ownerEmail, manifest.password);
     const agents = [];
-    for (const email of manifest.agentEmails) agents.push(await login(email));
+    for (const email of manifest.agentEmails) agents.push(await login(base, email, manifest.password));
     const agent = agents[0]!;
 
     if (process.env.ONLY !== 'fanout') await queries(owner, agent);
     if (process.env.ONLY === 'queries') return;
-    const cpuBefore = [process.cpuUsage(), serverCpuMs(server.pid)] as const;
+    const cpuBefore = [process.cpuUsage(), cpuMs(server.pid)] as const;
     const started = performance.now();
     await fanOut([owner, ...agents]);
     const wall = (performance.now() - started) / 1000;
     const clientCpu = process.cpuUsage(cpuBefore[0]);
     console.log(
-      `  CPU during fan-out: server ${((serverCpuMs(server.pid) - cpuBefore[1]) / 1000 / wall).toFixed(2)} cores, ` +
+      `  CPU during fan-out: server ${((cpuMs(server.pid) - cpuBefore[1]) / 1000 / wall).toFixed(2)} cores, ` +
         `clients and load ${((clientCpu.user + clientCpu.system) / 1e6 / wall).toFixed(2)} cores (machine: ${os.cpus().length} cores)`,
     );
   } finally {

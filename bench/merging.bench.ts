@@ -15,11 +15,10 @@
  * IMPORT_ROUNDS (2: imports with and without triggers, alternating), PARTS (default
  * suggestions,dashboard,merge,import), BENCH_PORT (3947).
  */
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import pg from 'pg';
 import { demoPerson, seededRandom } from '../src/demo/contacts.demo.js';
-import { freshPostgresDatabase, median, percentile, spawnServer, stop, waitFor } from './lib/server.js';
+import { cpuMs, freshPostgresDatabase, median, percentile, spawnServer, stop, waitFor } from './lib/server.js';
 import { benchWorkspace } from './lib/workspace.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
@@ -35,18 +34,6 @@ const DATABASE = 'switchboard_bench_issue_16_merging';
 const owner = { OWNER_EMAIL: 'owner@merging-bench.test', OWNER_PASSWORD: 'bench-password-123', WORKSPACE_NAME: 'Merging bench' };
 const SECRET = 'bench-merging-shared-secret';
 const round = (value: number) => Math.round(value * 10) / 10;
-const ticksPerSecond = Number(execFileSync('getconf', ['CLK_TCK']).toString().trim()) || 100;
-
-/** CPU time (user + system) a process has used, in ms. */
-function cpuMs(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
-  } catch {
-    return 0;
-  }
-}
 
 export async function run() {
   const results: Record<string, unknown> = {};

@@ -11,12 +11,12 @@
  * CONNECTIONS (64), DUPLICATE_EVERY (50), WARMUP_SECONDS (10: the customers' first messages, spread over it).
  */
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rowsOf } from '../src/platform/db/client.js';
-import { freshPostgresDatabase, spawnServer, stop, waitFor } from './lib/server.js';
+import { cpuMs, freshPostgresDatabase, spawnServer, stop, waitFor } from './lib/server.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ENGINES = (process.env.ENGINES ?? 'postgres,pglite').split(',');
@@ -37,12 +37,6 @@ const owner = { OWNER_EMAIL: 'bench-meta@example.test', OWNER_PASSWORD: 'bench p
 type FloodResult = { requests: number; perSecond: number; non2xx: number; errors: number; latencyP50: number; latencyP99: number; unique: number; repeats: number; stored: number; duplicates: number };
 
 const round = (value: number) => Math.round(value * 100) / 100;
-
-/** CPU time a process has used so far (Linux /proc, in ms). */
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
 function flood(channelId: string, rate: number, seconds: number, run: string, duplicateEvery: number): Promise<FloodResult> {
   const options = { url: `${base}/webhooks/whatsapp/${channelId}`, appSecret: APP_SECRET, phoneNumberId: PHONE_NUMBER_ID, customers: CUSTOMERS, connections: CONNECTIONS, duration: seconds, rate, duplicateEvery, run };

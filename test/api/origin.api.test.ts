@@ -108,9 +108,10 @@ describe('the requests that set the cookie', () => {
 });
 
 describe('the live WebSocket', () => {
-  /** The first thing the server says, or how it refused: an HTTP status or a close code. */
-  function handshake(url: string, headers: Record<string, string>): Promise<string> {
+  /** The first thing the server says, or how it refused: an HTTP status or a close code. `first`: a frame sent once open. */
+  function handshake(url: string, headers: Record<string, string>, first?: string): Promise<string> {
     const socket = new WebSocket(url, { headers });
+    socket.on('open', () => first !== undefined && socket.send(first));
     return new Promise((resolve) => {
       socket.on('message', (raw) => {
         resolve(JSON.parse(raw.toString()).type);
@@ -135,5 +136,23 @@ describe('the live WebSocket', () => {
 
   it('accepts a token in the URL from anywhere: an API client holds it, no page can forge it', async () => {
     expect(await handshake(`${wsUrl()}?token=${encodeURIComponent(ws.agent.token)}`, { origin: EVIL })).toBe('hello');
+  });
+
+  const firstFrame = (first: string, headers: Record<string, string> = {}) => handshake(wsUrl(), headers, first);
+
+  it('accepts a token in the first frame, keeping it out of URLs and logs', async () => {
+    expect(await firstFrame(JSON.stringify({ type: 'auth', token: ws.agent.token }), { origin: EVIL })).toBe('hello');
+    expect(await firstFrame(JSON.stringify({ type: 'auth', token: ws.agent.token }))).toBe('hello');
+  });
+
+  it('closes a connection whose first frame is not a valid token', async () => {
+    expect(await firstFrame(JSON.stringify({ type: 'auth', token: 'not-a-token' }))).toBe('closed 4401');
+    expect(await firstFrame(JSON.stringify({ type: 'ping' }))).toBe('closed 4401');
+    expect(await firstFrame('not json')).toBe('closed 4401');
+  });
+
+  it('still refuses a foreign page that sends the cookie and a token frame: the cookie is checked first', async () => {
+    expect(await handshake(wsUrl(), { cookie, origin: EVIL })).toBe('http 403');
+    expect(await firstFrame(JSON.stringify({ type: 'auth', token: ws.agent.token }), { cookie, origin: EVIL })).toBe('http 403');
   });
 });

@@ -112,6 +112,32 @@ describe.skipIf(!hasChromium)('results a team can trust', () => {
     await context.close();
   });
 
+  it('starts a conversation from the drawer of a contact that has none, on a channel that lets the business write first', { timeout: 60_000 }, async () => {
+    await contactWrites('gus-1', 'Gus Restart', 'Old question');
+    const { items } = await call('GET', '/api/v1/contacts?q=Gus');
+    const contactId = items[0].id as string;
+    // The owner deleted the old conversation: the contact stays, reachable on the channel it wrote on.
+    await call('DELETE', `/api/v1/conversations/${items[0].conversationId}`);
+    const deliveriesBefore = integration.received.length;
+
+    const { context, page } = await owner();
+    await page.goto(`/contacts/${contactId}`);
+    const drawer = page.getByRole('complementary', { name: 'Contact details' });
+    await drawer.getByText('No conversation').waitFor();
+    await drawer.getByRole('button', { name: /^Start a conversation on Shop/ }).click();
+    const dialog = page.getByRole('dialog', { name: /^First message on Shop/ });
+    await dialog.getByLabel('Message').fill('We found your parcel');
+    await dialog.getByRole('button', { name: 'Send' }).click();
+    await dialog.getByText('The message is on its way.').waitFor(LIVE);
+    await dialog.getByRole('button', { name: 'Close', exact: true }).last().click();
+
+    // The drawer now links to the new conversation, which holds the message, delivered to the integration.
+    await drawer.getByRole('link', { name: 'Open the conversation' }).click(LIVE);
+    await page.getByRole('region', { name: 'Gus Restart' }).getByText('We found your parcel').waitFor(LIVE);
+    await expect.poll(() => integration.received.slice(deliveriesBefore).map((delivery) => delivery.json.message?.text ?? delivery.json.text)).toContain('We found your parcel');
+    await context.close();
+  });
+
   it('keeps contacts selected across searches, shows them, and acts on all of them', async () => {
     const { context, page } = await owner();
     await page.goto('/contacts');

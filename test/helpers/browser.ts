@@ -80,7 +80,7 @@ export async function startWebApp(env: Record<string, string> = {}): Promise<Web
 export async function callApi(baseUrl: string, method: string, path: string, token?: string, body?: unknown) {
   const response = await fetch(`${baseUrl}${path}`, {
     method,
-    headers: { 'content-type': 'application/json', ...(token ? { authorization: `Bearer ${token}` } : {}) },
+    headers: { ...(body === undefined ? {} : { 'content-type': 'application/json' }), ...(token ? { authorization: `Bearer ${token}` } : {}) },
     body: body === undefined ? undefined : JSON.stringify(body),
   });
   const data = response.status === 204 ? undefined : await response.json();

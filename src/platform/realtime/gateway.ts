@@ -181,14 +181,17 @@ export function createGateway(deps: {
 
   return {
     register(app: FastifyInstance) {
-      // The cookie is sent with a handshake any page asks for: another origin's is refused (403) before the upgrade.
+      // The cookie is sent with a handshake any page asks for: another origin's is refused (403) before
+      // the upgrade. A token (in the query, or in the first frame) is proof enough on its own.
       const refuseForeignPage = async (request: FastifyRequest) => {
-        if (!(request.query as { token?: string }).token) refuseForeignOrigin(request, allowedOrigins);
+        if (!(request.query as { token?: string }).token && request.cookies[SESSION_COOKIE]) refuseForeignOrigin(request, allowedOrigins);
       };
       app.get('/ws', { websocket: true, config: { public: true }, schema: { hide: true }, preValidation: refuseForeignPage }, async (socket, request) => {
-        const query = request.query as { token?: string };
-        const token = query.token ?? request.cookies[SESSION_COOKIE];
-        const principal = token ? await auth.authenticate(token) : undefined;
+        const given = (request.query as { token?: string }).token ?? request.cookies[SESSION_COOKIE];
+        // An API client that keeps its token out of URLs (and so out of proxies' logs) sends it first:
+        // {"type":"auth","token":"…"} within AUTH_FRAME_MS of opening.
+        const token = given ?? (await firstFrameToken(socket));
+        const principal = token ? await auth.authenticate(token).catch(() => undefined) : undefined;
         if (!token || !principal) {
           socket.close(4401, 'unauthorized');
           return;
@@ -227,4 +230,32 @@ export function createGateway(deps: {
       for (const audience of clients.values()) for (const client of audience) client.socket.close(1001, 'server shutting down');
     },
   };
+}
+
+const AUTH_FRAME_MS = 5000;
+
+/** The token of a first frame `{"type":"auth","token":"…"}`; undefined when the frame is anything else, or does not come in time. */
+function firstFrameToken(socket: WebSocket): Promise<string | undefined> {
+  return new Promise((resolve) => {
+    const done = (token: string | undefined) => {
+      clearTimeout(timer);
+      socket.off('message', onMessage);
+      socket.off('close', onClose);
+      resolve(token);
+    };
+    const onMessage = (raw: unknown) => {
+      let frame: unknown;
+      try {
+        frame = JSON.parse(String(raw));
+      } catch {
+        frame = undefined;
+      }
+      const { type, token } = (frame ?? {}) as { type?: unknown; token?: unknown };
+      done(type === 'auth' && typeof token === 'string' && token.length > 0 && token.length <= 512 ? token : undefined);
+    };
+    const onClose = () => done(undefined);
+    const timer = setTimeout(() => done(undefined), AUTH_FRAME_MS);
+    socket.on('message', onMessage);
+    socket.on('close', onClose);
+  });
 }

@@ -13,12 +13,16 @@ import { FirstMessageDialog } from './FirstMessageDialog.js';
  */
 export function ContactConversation({ contact }: { contact: Contact }) {
   const { t } = useI18n();
+  // Held here, not by the start buttons: the message sent makes the conversation, which replaces
+  // the buttons with its link while the dialog still says the message is on its way.
+  const [writing, setWriting] = useState<ContactChannel>();
   return (
     <div className="detail-field">
       <span className="detail-label">{t('contacts.field.conversationStatus')}</span>
       <div className="detail-control">
         <span className="detail-static">{t(`contacts.conversationStatus.${contact.conversationStatus ?? 'none'}`)}</span>
-        {contact.conversationId ? <ConversationLink contact={contact} conversationId={contact.conversationId} /> : <StartConversation contact={contact} />}
+        {contact.conversationId ? <ConversationLink contact={contact} conversationId={contact.conversationId} /> : <StartConversation contact={contact} onStart={setWriting} />}
+        {writing && <FirstMessageDialog contactId={contact.id} channel={writing} onClose={() => setWriting(undefined)} />}
       </div>
     </div>
   );
@@ -42,21 +46,19 @@ function ConversationLink({ contact, conversationId }: { contact: Contact; conve
 /** Channels the contact wrote on already, and those the server says the business may write first on (SPEC §2.2). */
 const mayStartOn = (channel: ContactChannel) => channel.state === 'active' || channel.state === 'inactive';
 
-function StartConversation({ contact }: { contact: Contact }) {
+function StartConversation({ contact, onStart }: { contact: Contact; onStart: (channel: ContactChannel) => void }) {
   const { t } = useI18n();
   const channels = useContactChannels(contact.id);
-  const [writing, setWriting] = useState<ContactChannel>();
   if (contact.blocked || !channels.data) return null;
   const startable = channels.data.filter(mayStartOn);
   if (startable.length === 0) return <p className="field-hint">{t('contacts.conversation.writeFirst')}</p>;
   return (
     <>
       {startable.map((channel) => (
-        <button key={channel.channelId} type="button" className="link-button detail-link" onClick={() => setWriting(channel)}>
+        <button key={channel.channelId} type="button" className="link-button detail-link" onClick={() => onStart(channel)}>
           {t('contacts.conversation.start', { channel: channel.name === channelTypeName(channel.type, t) ? channel.name : `${channel.name} (${channelTypeName(channel.type, t)})` })}
         </button>
       ))}
-      {writing && <FirstMessageDialog contactId={contact.id} channel={writing} onClose={() => setWriting(undefined)} />}
     </>
   );
 }
