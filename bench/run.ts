@@ -9,6 +9,7 @@ const available: Record<string, () => Promise<{ run: () => Promise<Record<string
   merging: () => import('./merging.bench.js'),
   'meta-webhooks': () => import('./meta-webhooks.bench.js'),
   'security-headers': () => import('./security-headers.bench.js'),
+  workflows: () => import('./workflows.bench.js'),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -50,6 +50,9 @@ import { createWorkspaceService } from './workspace/workspace.service.js';
 import { registerWorkflowRoutes } from './workflows/workflows.routes.js';
 import { createWorkflowsService } from './workflows/workflows.service.js';
 
+/** Workflow runs advanced at once per process (each holds a database connection while it runs a step). */
+const WORKFLOW_JOB_CONCURRENCY = 6;
+
 export type AppDeps = {
   config: Config;
   database: Database;
@@ -165,7 +168,9 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   // merging: moves identities, conversations and messages between contacts, above every domain it moves
   const merging = createMergingService({ db, bus, clock, jobs, workspace, contacts, conversations });
   // workflows: above every domain they act through; triggered by events after commit
-  const workflows = createWorkflowsService({ db, bus, clock, jobs, logger, workspace, contacts, conversations, messages, isOnline: (userId) => gateway.isOnline(userId) });
+  // Runs advance on a queue of their own: a burst of runs neither waits behind nor holds up bulk jobs and deliveries.
+  const workflowJobs = createJobQueue({ db, clock, bus, logger, concurrency: WORKFLOW_JOB_CONCURRENCY });
+  const workflows = createWorkflowsService({ db, bus, clock, jobs: workflowJobs, logger, workspace, contacts, conversations, messages, isOnline: (userId) => gateway.isOnline(userId) });
 
   return {
     auth,
@@ -187,6 +192,7 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     spam,
     merging,
     workflows,
+    workflowJobs,
   };
 }
 
@@ -240,6 +246,7 @@ export async function buildApp(deps: AppDeps) {
       services.workflows.close();
       await app.close();
       await services.jobs.stop();
+      await services.workflowJobs.stop();
       await services.workflows.settled();
     },
   };

@@ -17,6 +17,7 @@ export async function startServer(
   const bus: EventBus = options.bus ?? (config.redisUrl ? await createRedisBus(config.redisUrl) : createLocalBus());
   const built = await buildApp({ config, database, bus, clock: options.clock ?? systemClock, logger, webhooksOnly: options.webhooksOnly });
   built.services.jobs.start();
+  built.services.workflowJobs.start();
 
   let closing: Promise<void> | undefined;
   return {
