@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
 import { createApiChannel, eventually, inboundConversation, sendInbound, startIntegration } from './inbox-fixtures.js';
@@ -468,3 +469,23 @@ describe('contact deleted', () => {
   });
 });
 
+
+describe('at most once', () => {
+  it('a step begun by a worker that died is not run again: the run fails with the reason', async () => {
+    const { ws, channel } = await setUp(['once']);
+    const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'once-1', text: 'hi' });
+    const workflow = await createWorkflow(ws, { trigger: { type: 'shortcut' }, steps: [{ type: 'add_tag', tag: 'once' }] });
+    await t.services.workflowJobs.stop();
+    try {
+      const run = (await startShortcut(ws, workflow.id, conversation.contactId)).data.run;
+      // What a worker killed inside the first step leaves behind: the step begun, its outcome never recorded.
+      await t.database.db.execute(sql`insert into workflow_step_log (run_id, seq, started_at) values (${run.id}, 0, now())`);
+    } finally {
+      t.services.workflowJobs.start();
+    }
+    const run = await finishedRun(ws, workflow.id);
+    expect(run.status).toBe('failed');
+    expect(run.steps).toEqual([expect.objectContaining({ type: 'add_tag', status: 'failed', error: expect.stringMatching(/^interrupted/) })]);
+    expect((await contactOf(ws, conversation.contactId)).tags).toEqual([]);
+  });
+});

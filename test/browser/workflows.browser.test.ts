@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startIntegration } from '../api/inbox-fixtures.js';
-import { callApi, hasChromium, postToApiChannel, SCENE_PASSWORD, setUpInboxScene, signedIn, startWebApp, type WebApp } from '../helpers/browser.js';
+import { accessibilityProblems, callApi, hasChromium, postToApiChannel, SCENE_PASSWORD, setUpInboxScene, signedIn, startWebApp, type WebApp } from '../helpers/browser.js';
 
 const SECRET = 'workflows-browser-test-secret';
 
@@ -58,6 +58,7 @@ describe.skipIf(!hasChromium)('workflows', () => {
     const second = page.getByRole('listitem', { name: 'Step 2' });
     await second.getByLabel('Assign to').selectOption('user');
     await second.getByLabel('User').selectOption({ label: 'Aiko Tanaka' });
+    expect(await accessibilityProblems(page)).toEqual([]);
 
     // A tag that does not exist is refused by the server, naming the place.
     await first.getByLabel('Tag').fill('nonexistent');
