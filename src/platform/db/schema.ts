@@ -834,6 +834,8 @@ export const workflowRuns = pgTable(
     uniqueIndex('workflow_runs_trigger_idx').on(t.workflowId, t.triggerKey),
     index('workflow_runs_workflow_idx').on(t.workflowId, t.createdAt.desc(), t.id.desc()),
     index('workflow_runs_contact_idx').on(t.workspaceId, t.contactId, t.status),
+    // Loop protection counts a workflow's recent runs for one contact.
+    index('workflow_runs_loop_idx').on(t.workflowId, t.contactId, t.createdAt),
   ],
 );
 

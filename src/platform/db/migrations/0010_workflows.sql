@@ -61,5 +61,6 @@ ALTER TABLE "workflows" ADD CONSTRAINT "workflows_updated_by_users_id_fk" FOREIG
 CREATE UNIQUE INDEX "workflow_runs_trigger_idx" ON "workflow_runs" USING btree ("workflow_id","trigger_key");--> statement-breakpoint
 CREATE INDEX "workflow_runs_workflow_idx" ON "workflow_runs" USING btree ("workflow_id","created_at" DESC NULLS LAST,"id" DESC NULLS LAST);--> statement-breakpoint
 CREATE INDEX "workflow_runs_contact_idx" ON "workflow_runs" USING btree ("workspace_id","contact_id","status");--> statement-breakpoint
+CREATE INDEX "workflow_runs_loop_idx" ON "workflow_runs" USING btree ("workflow_id","contact_id","created_at");--> statement-breakpoint
 CREATE INDEX "workflows_trigger_idx" ON "workflows" USING btree ("workspace_id","trigger_type","enabled");--> statement-breakpoint
 CREATE INDEX "workflows_workspace_idx" ON "workflows" USING btree ("workspace_id","created_at");
