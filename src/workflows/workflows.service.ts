@@ -295,6 +295,17 @@ export function createWorkflowsService(deps: {
         );
         return;
       }
+      case 'contact.created': {
+        // A contact made with tags has had them added.
+        const contact = data.contact as { id: string; tags?: string[] };
+        const added = (contact.tags ?? []).map((t) => t.toLowerCase());
+        if (added.length === 0) return;
+        await trigger(workspaceId, ['tag_added'], contact.id, `created:${contact.id}`, ({ trigger: t }) => t.type === 'tag_added' && added.includes(t.tag.toLowerCase()), {
+          type: 'contact_created',
+          tagsAdded: contact.tags,
+        });
+        return;
+      }
       case 'contacts.updated': {
         // Bulk tagging from the Contacts module.
         const added = ((data.tagsAdded as string[] | undefined) ?? []).map((t) => t.toLowerCase());
@@ -319,7 +330,7 @@ export function createWorkflowsService(deps: {
 
   const pending = new Set<Promise<void>>();
   const unsubscribe = bus.subscribe((event) => {
-    if (!['message.created', 'conversation.opened', 'contact.updated', 'contacts.updated', 'contact.deleted', 'contacts.deleted'].includes(event.type)) return;
+    if (!['message.created', 'conversation.opened', 'contact.created', 'contact.updated', 'contacts.updated', 'contact.deleted', 'contacts.deleted'].includes(event.type)) return;
     const work: Promise<void> = onEvent(event)
       .catch((error: unknown) => logger.error({ err: error, type: event.type }, 'workflow trigger failed'))
       .finally(() => pending.delete(work));

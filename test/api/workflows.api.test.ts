@@ -81,6 +81,10 @@ describe('triggers', () => {
   it('conversation opened, tag added, tag removed and contact field changed each start their workflow', async () => {
     const { ws, channel } = await setUp(['vip', 'opened', 'tagged', 'untagged', 'changed']);
     await t.request('POST', '/api/v1/custom-fields', { token: ws.manager.token, body: { key: 'plan', label: 'Plan', type: 'text' } });
+    const addedAtCreation = await createWorkflow(ws, { trigger: { type: 'tag_added', tag: 'vip' }, steps: [{ type: 'stop' }] });
+    const made = (await t.request('POST', '/api/v1/contacts', { token: ws.owner.token, body: { firstName: 'Made', tags: ['vip'] } })).data;
+    expect((await finishedRun(ws, addedAtCreation.id)).contactId).toBe(made.id);
+    await t.request('POST', `/api/v1/workflows/${addedAtCreation.id}/disable`, { token: ws.manager.token });
     const opened = await createWorkflow(ws, { trigger: { type: 'conversation_opened' }, steps: [{ type: 'add_tag', tag: 'opened' }] });
     const added = await createWorkflow(ws, { trigger: { type: 'tag_added', tag: 'VIP' }, steps: [{ type: 'add_tag', tag: 'tagged' }] });
     const removed = await createWorkflow(ws, { trigger: { type: 'tag_removed', tag: 'vip' }, steps: [{ type: 'add_tag', tag: 'untagged' }] });
