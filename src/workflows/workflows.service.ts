@@ -521,10 +521,12 @@ export function createWorkflowsService(deps: {
 
   /** Executes the run from where it stands until it waits or ends. */
   async function advance(runId: string) {
+    let workflow: WorkflowRow | undefined;
     for (let slice = 0; slice < SLICE; slice++) {
+      // Read again each time: a block or a deletion since the last step stops the run here.
       const run = await repository.findRun(null, runId);
       if (!run || run.status !== 'running') return;
-      const workflow = await repository.find(run.workspaceId, run.workflowId);
+      workflow ??= await repository.find(run.workspaceId, run.workflowId);
       const compiled = workflow && (await programOf(run.workflowId, run.version));
       const now = clock.now();
       const expect = { seq: run.seq, status: 'running' as const };
