@@ -1,5 +1,10 @@
 /** Workflows' texts (Settings → Workflows, the runs list, the shortcut menu), merged into each language's dictionary. */
 const en = {
+  'workspace.timeZone': 'Time zone',
+  'workspace.timeZone.hint': 'An IANA time zone such as Europe/Berlin. Workflows read the time of day and business hours here.',
+  'workspace.businessHours': 'Business hours',
+  'workspace.businessHours.start': 'Opens at',
+  'workspace.businessHours.end': 'Closes at',
   'settings.workflows': 'Workflows',
   'workflows.title': 'Workflows',
   'workflows.intro': 'A workflow starts on a trigger and runs its steps for the contact, top to bottom. Editing a published workflow makes a new version; runs already going finish on theirs.',
@@ -130,6 +135,11 @@ const en = {
 type Messages = Record<keyof typeof en, string>;
 
 const de: Messages = {
+  'workspace.timeZone': 'Zeitzone',
+  'workspace.timeZone.hint': 'Eine IANA-Zeitzone wie Europe/Berlin. Workflows lesen Uhrzeit und Geschäftszeiten hier.',
+  'workspace.businessHours': 'Geschäftszeiten',
+  'workspace.businessHours.start': 'Öffnet um',
+  'workspace.businessHours.end': 'Schließt um',
   'settings.workflows': 'Workflows',
   'workflows.title': 'Workflows',
   'workflows.intro': 'Ein Workflow startet bei einem Auslöser und führt seine Schritte für den Kontakt von oben nach unten aus. Wer einen veröffentlichten Workflow ändert, erzeugt eine neue Version; laufende Durchläufe beenden ihre.',
@@ -258,6 +268,11 @@ const de: Messages = {
 };
 
 const fr: Messages = {
+  'workspace.timeZone': 'Fuseau horaire',
+  'workspace.timeZone.hint': 'Un fuseau IANA comme Europe/Paris. Les workflows y lisent l’heure et les heures d’ouverture.',
+  'workspace.businessHours': 'Heures d’ouverture',
+  'workspace.businessHours.start': 'Ouvre à',
+  'workspace.businessHours.end': 'Ferme à',
   'settings.workflows': 'Workflows',
   'workflows.title': 'Workflows',
   'workflows.intro': 'Un workflow démarre sur un déclencheur et exécute ses étapes pour le contact, de haut en bas. Modifier un workflow publié crée une nouvelle version ; les exécutions en cours finissent sur la leur.',
