@@ -8,6 +8,7 @@ const available: Record<string, () => Promise<{ run: () => Promise<Record<string
   gc: () => import('./gc.bench.js'),
   merging: () => import('./merging.bench.js'),
   'meta-webhooks': () => import('./meta-webhooks.bench.js'),
+  'bots-webhooks': () => import('./bots-webhooks.bench.js'),
   'security-headers': () => import('./security-headers.bench.js'),
   workflows: () => import('./workflows.bench.js'),
 };

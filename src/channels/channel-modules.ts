@@ -3,6 +3,9 @@ import type { ChannelModule } from './channel-registry.js';
 import { instagramChannel } from './instagram/instagram.channel.js';
 import { messengerChannel } from './messenger/messenger.channel.js';
 import { whatsappChannel } from './whatsapp/whatsapp.channel.js';
+import { telegramChannel } from './telegram/telegram.channel.js';
+import { lineChannel } from './line/line.channel.js';
+import { viberChannel } from './viber/viber.channel.js';
 
 /** Every channel type this server speaks, in the order Settings offers them. A provider joins by adding its module here. */
 export const channelModules: ChannelModule[] = [
@@ -10,4 +13,7 @@ export const channelModules: ChannelModule[] = [
   messengerChannel,
   instagramChannel,
   apiChannel,
+  telegramChannel,
+  lineChannel,
+  viberChannel,
 ];

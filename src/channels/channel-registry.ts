@@ -44,6 +44,8 @@ export type ChannelIdentity = {
   phone?: string;
   avatarUrl?: string;
   language?: string;
+  /** ISO 3166-1 alpha-2, when the provider tells it (Viber); a phone's country wins over it. */
+  country?: string;
 };
 
 export type MediaKind = 'image' | 'audio' | 'video' | 'document' | 'sticker';
@@ -133,12 +135,14 @@ export type OutboundMessage = {
   tag?: string;
   /** Absent or empty: text only. */
   attachments?: OutboundAttachment[];
+  /** The contact's last inbound message on this channel: a provider may count what goes out after its window (Viber). */
+  lastInboundAt?: Date | null;
 };
 
 export type SendResult =
   | { ok: true; providerMessageId: string }
-  /** `retryable`: the provider may accept it later (timeouts, 5xx, rate limits). `code`: the provider's, namespaced (`whatsapp:131026`). */
-  | { ok: false; error: string; retryable: boolean; code?: string };
+  /** `retryable`: the provider may accept it later (timeouts, 5xx, rate limits), not before `retryAfterMs` when it says so (Telegram's `retry_after`). `code`: the provider's, namespaced (`whatsapp:131026`). */
+  | { ok: false; error: string; retryable: boolean; code?: string; retryAfterMs?: number };
 
 export type TestResult = { ok: true; detail: string } | { ok: false; error: string };
 
@@ -161,6 +165,8 @@ export type ChannelContext = {
   http(url: string, request?: HttpRequest): Promise<HttpResponse>;
   state: ChannelStateStore;
   now(): Date;
+  /** The channel's webhook URL, for providers whose webhook is set by an API call (Telegram's setWebhook, Viber's set_webhook). */
+  webhookUrl?: string;
 };
 
 /**
@@ -205,6 +211,11 @@ export type ChannelModule<Settings extends Record<string, unknown> = Record<stri
   send(message: OutboundMessage, settings: Settings, context: ChannelContext): Promise<SendResult>;
   /** Pure: what may be sent now (SPEC §4.1). */
   windowPolicy(input: WindowInput, settings: Settings): WindowState;
+  /**
+   * The channel's shared counters (`ChannelContext.state`) its window reads at `now`, handed to
+   * `windowPolicy` as `input.counters` (Viber: this month's chatbot-initiated messages).
+   */
+  windowCounters?(now: Date): string[];
 
   /** GET on the webhook URL: the body to answer (200, text), or null to refuse (403). Absent: GET is 405. */
   handshake?(request: WebhookRequest, settings: Settings): string | null;

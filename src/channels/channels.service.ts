@@ -77,7 +77,7 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
    * The network and shared state a module uses for one channel. Provider base URLs are settings,
    * so requests go through the guard against private addresses, with the workspace's exceptions.
    */
-  function contextFor(row: Pick<ChannelRow, 'id' | 'workspaceId'>): ChannelContext {
+  function contextFor(row: Pick<ChannelRow, 'id' | 'workspaceId' | 'type'>): ChannelContext {
     return {
       async http(url, request = {}) {
         const { allowedPrivateHosts } = await workspace.settingsOf(row.workspaceId);
@@ -86,6 +86,7 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
       },
       state: state.storeFor(row.workspaceId, row.id),
       now: () => clock.now(),
+      webhookUrl: `${publicUrl}/webhooks/${row.type}/${row.id}`,
     };
   }
 

@@ -22,6 +22,8 @@ describe('refusing what the messaging window forbids', () => {
     ['an allowed tag outside the window', tagsOnly, { tag: 'HUMAN_AGENT' }, null],
     ['a retired tag outside the window', tagsOnly, { tag: 'ACCOUNT_UPDATE' }, 'tag_not_allowed'],
     ['anything once the window is shut', closed, {}, 'messaging_window_closed'],
+    ['anything once a monthly quota is spent', { ...closed, reason: 'quota_exceeded', quota: { used: 10_000, limit: 10_000, paid: false } }, {}, 'quota_exceeded'],
+    ['free text counted against a monthly quota', { ...alwaysOpen, reason: 'chatbot_initiated', quota: { used: 9_999, limit: 10_000, paid: false } }, {}, null],
   ];
   it.each(cases)('%s', (_name, state, request, code) => {
     expect(refusalFor(state, request)?.code ?? null).toBe(code);

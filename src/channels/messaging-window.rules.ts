@@ -11,6 +11,8 @@ export type WindowInput = {
   /** Sent by a workflow, not a person: Messenger's and Instagram's HUMAN_AGENT tag is for people only. */
   automated: boolean;
   now: Date;
+  /** The values of the counters the module's `windowCounters` names (absent: 0). */
+  counters?: Record<string, number>;
 };
 
 /**
@@ -20,9 +22,14 @@ export type WindowInput = {
  * - `human_agent`: past the standard window, a person's reply goes out with the HUMAN_AGENT tag until `closesAt`;
  * - `templates_only`: only pre-approved templates (WhatsApp after 24 h, or before the contact ever wrote);
  * - `contact_must_write`: nothing can be sent until the contact writes again;
- * - `message_limit`: the window's outbound messages are spent (WeChat) until the contact writes again.
+ * - `message_limit`: the window's outbound messages are spent (WeChat) until the contact writes again;
+ * - `chatbot_initiated`: past the session, each message counts against a monthly quota (Viber; `quota` says how much is used);
+ * - `quota_exceeded`: that quota is spent for this month: nothing more until the contact writes or the month turns.
  */
-export type WindowReason = 'no_window' | 'open' | 'human_agent' | 'templates_only' | 'contact_must_write' | 'message_limit';
+export type WindowReason = 'no_window' | 'open' | 'human_agent' | 'templates_only' | 'contact_must_write' | 'message_limit' | 'chatbot_initiated' | 'quota_exceeded';
+
+/** A monthly allowance of messages (Viber's chatbot-initiated ones): `used` of `limit` this calendar month (UTC); `paid`: beyond it messages still go, at a price. */
+export type MonthlyQuota = { used: number; limit: number; paid: boolean };
 
 export type WindowState = {
   freeText: boolean;
@@ -35,6 +42,8 @@ export type WindowState = {
   /** Outbound messages left in the window, for channels that count them. */
   remaining: number | null;
   reason: WindowReason;
+  /** Present when what is sent now counts against a monthly quota. */
+  quota?: MonthlyQuota;
 };
 
 export type SendRequest = { template?: unknown; tag?: string };
@@ -88,6 +97,7 @@ export function decideSend(state: WindowState, request: SendRequest): { ok: true
   if (state.tags.length === 1) return { ok: true, tag: state.tags[0] };
   if (state.templates) return refuse('template_required', 'The messaging window is closed: send an approved template');
   if (state.tags.length > 1) return refuse('tag_required', `The messaging window is closed: send with a message tag (${state.tags.join(', ')})`);
+  if (state.reason === 'quota_exceeded') return refuse('quota_exceeded', 'This month’s free chatbot-initiated messages on this channel are used up: the contact must write first, or the channel must be set to the provider’s commercial terms');
   if (state.reason === 'message_limit') return refuse('messaging_window_closed', 'No more messages may be sent until the contact writes again');
   return refuse('messaging_window_closed', 'The messaging window is closed until the contact writes again');
 }

@@ -15,6 +15,8 @@ export type InboundIdentity = {
   phone?: string;
   avatarUrl?: string;
   language?: string;
+  /** ISO 3166-1 alpha-2 as the provider tells it (Viber). */
+  country?: string;
 };
 
 const IDENTITY_LOCK_SPACE = 72_720;
@@ -100,7 +102,10 @@ export function createIdentityService() {
         return { contact: updated, contactChannel: restored, created: false };
       }
 
-      const { phone, country } = phoneOf(identity.phone);
+      const fromPhone = phoneOf(identity.phone);
+      const phone = fromPhone.phone;
+      // The provider's country stands until a phone number says otherwise, as a derived one does.
+      const country = fromPhone.country ?? (identity.country && /^[A-Z]{2}$/.test(identity.country) ? identity.country : null);
       const [contact] = await tx
         .insert(contacts)
         .values({

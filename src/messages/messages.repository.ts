@@ -31,6 +31,8 @@ export type KnownInbound = {
   identifier: string;
   /** The name the provider sends: the path is taken only when it is the contact's profile name already (or absent). */
   name: string | null;
+  /** The picture the provider sends (Viber, with every message): the path is taken only when it is the contact's already (or absent). */
+  avatarUrl: string | null;
   /** The provider sends a phone or an email: the path is taken only when the contact has one already (the full path would fill it in). */
   phoneGiven: boolean;
   emailGiven: boolean;
@@ -155,8 +157,8 @@ export function createMessagesRepository(db: Db) {
             ${array(column('id'))}::uuid[], ${array(column('workspaceId'))}::uuid[], ${array(column('channelId'))}::uuid[],
             ${array(column('identifier'))}::text[], ${sql.param(column('name'))}::text[], ${array(column('text'))}::text[],
             ${array(column('providerMessageId'))}::text[], ${array(dates('sentAt'))}::timestamptz[], ${array(dates('at'))}::timestamptz[],
-            ${sql.param(column('phoneGiven'))}::boolean[], ${sql.param(column('emailGiven'))}::boolean[]
-          ) with ordinality as i(id, workspace_id, channel_id, identifier, name, text, provider_message_id, sent_at, at, phone_given, email_given, ordinal)
+            ${sql.param(column('phoneGiven'))}::boolean[], ${sql.param(column('emailGiven'))}::boolean[], ${sql.param(column('avatarUrl'))}::text[]
+          ) with ordinality as i(id, workspace_id, channel_id, identifier, name, text, provider_message_id, sent_at, at, phone_given, email_given, avatar_url, ordinal)
         ),
         sender as (
           -- Each lookup by its unique key, in input order (sorted by identity), whatever the planner
@@ -173,6 +175,7 @@ export function createMessagesRepository(db: Db) {
             where c.id = cc.contact_id and c.workspace_id = input.workspace_id and c.blocked_at is null and c.quarantined_at is null
               and (coalesce(btrim(input.name), '') = '' or c.display_name = btrim(input.name))
               and (not input.phone_given or c.phone is not null) and (not input.email_given or c.email is not null)
+              and (input.avatar_url is null or c.avatar_url = input.avatar_url)
             for no key update
           ) c on true
           join lateral (select v.id from conversations v where v.contact_id = c.id and v.status = 'open' for no key update) v on true

@@ -13,7 +13,7 @@ import { AppError, badRequest, conflict, notFound } from '../platform/errors.js'
 import { createBoundedCache } from '../platform/bounded-cache.js';
 import { createGroupCommit } from '../platform/group-commit.js';
 import { newId } from '../platform/ids.js';
-import type { JobQueue } from '../platform/jobs.js';
+import { type JobQueue, RetryLater } from '../platform/jobs.js';
 import type { Logger } from '../platform/logging.js';
 import { encodeCursor } from '../platform/pagination.js';
 import type { Actor } from '../platform/auth/permissions.js';
@@ -143,7 +143,7 @@ export function createMessagesService(deps: {
    * rules leave alone. Undefined when the case is not that plain: the full path stores it.
    */
   async function receiveFromKnownIdentity(channel: ChannelRow, inbound: InboundMessage, sentAt: Date, now: Date) {
-    if (inbound.content || inbound.contact.avatarUrl || (await spam.screensChannel(channel.workspaceId, channel.id))) return undefined;
+    if (inbound.content || (await spam.screensChannel(channel.workspaceId, channel.id))) return undefined;
     const workspaceId = channel.workspaceId;
     const stored = await insertFromKnownIdentity({
       id: newId(),
@@ -151,6 +151,7 @@ export function createMessagesService(deps: {
       channelId: channel.id,
       identifier: inbound.contact.identifier,
       name: inbound.contact.name ?? null,
+      avatarUrl: inbound.contact.avatarUrl?.trim() || null,
       phoneGiven: Boolean(inbound.contact.phone?.trim()),
       emailGiven: Boolean(inbound.contact.email?.trim()),
       text: inbound.text,
@@ -337,7 +338,14 @@ export function createMessagesService(deps: {
       conversationId && identityRow ? await repository.countOutboundSince(workspaceId, conversationId, channel.id, lastInboundAt) : 0;
     // A failed reply sent again does not count against its own window.
     const own = retrying?.channelId === channel.id && (!lastInboundAt || retrying.createdAt > lastInboundAt) ? 1 : 0;
-    return module.windowPolicy({ lastInboundAt, outboundSinceInbound: Math.max(0, sent - own), automated, now: clock.now() }, channel.settings);
+    const now = clock.now();
+    const names = module.windowCounters?.(now) ?? [];
+    const counters: Record<string, number> = {};
+    if (names.length > 0) {
+      const store = channels.contextFor(channel).state;
+      for (const name of names) counters[name] = Number((await store.get(name)) ?? 0) || 0;
+    }
+    return module.windowPolicy({ lastInboundAt, outboundSinceInbound: Math.max(0, sent - own), automated, now, counters }, channel.settings);
   }
 
   /**
@@ -538,7 +546,9 @@ export function createMessagesService(deps: {
       await conversations.publishUpdated(workspaceId, message.conversationId);
       if (opened) await conversations.publishOpened(workspaceId, message.conversationId, !created);
       // Straight after commit: the queue's polling would add its interval to every reply.
-      void deliver(workspaceId, id, false).catch((error) => logger.error({ err: error, messageId: id }, 'first delivery attempt failed'));
+      void deliver(workspaceId, id, false)
+        .then((outcome) => postpone(workspaceId, id, outcome))
+        .catch((error) => logger.error({ err: error, messageId: id }, 'first delivery attempt failed'));
     }
     const notified = mentions.filter((userId) => userId !== actor.userId);
     if (notified.length > 0) {
@@ -556,7 +566,7 @@ export function createMessagesService(deps: {
    * One attempt to hand a pending reply to its channel. A refusal marks it failed with the
    * provider's reason; a transient failure leaves it pending for the queue to retry, until `final`.
    */
-  async function deliver(workspaceId: string, messageId: string, final: boolean): Promise<{ retry: false } | { retry: true; error: string }> {
+  async function deliver(workspaceId: string, messageId: string, final: boolean): Promise<{ retry: false } | { retry: true; error: string; afterMs?: number }> {
     const message = await repository.find(workspaceId, messageId);
     if (!message || message.status !== 'pending') return { retry: false };
 
@@ -590,12 +600,13 @@ export function createMessagesService(deps: {
         template: options?.template,
         tag: options?.tag,
         attachments: await attachments.forDelivery(workspaceId, message.id),
+        lastInboundAt: recipient.lastInboundAt,
       },
       channel.row.settings,
       channels.contextFor(channel.row),
     );
     if (!result.ok) {
-      if (result.retryable && !final) return { retry: true, error: result.error };
+      if (result.retryable && !final) return { retry: true, error: result.error, afterMs: result.retryAfterMs };
       return fail(result.error, result.code ?? null);
     }
     void channels.touch(channel.row, clock.now()).catch((error: unknown) => logger.warn({ err: error }, 'channel activity not recorded'));
@@ -608,6 +619,15 @@ export function createMessagesService(deps: {
     );
     if (row) await publishMessage(workspaceId, 'message.updated', publicMessage(row, await filesOf(workspaceId, row.id)));
     return { retry: false };
+  }
+
+  /** A first attempt the provider asked to repeat later than the queued job would (Telegram's `retry_after`): the job waits as long. */
+  async function postpone(workspaceId: string, messageId: string, outcome: Awaited<ReturnType<typeof deliver>>) {
+    if (!outcome.retry || !outcome.afterMs || outcome.afterMs <= SAFETY_NET_MS) return;
+    await db.transaction(async (tx) => {
+      await jobs.cancelQueued(DELIVER_JOB, { messageId }, tx);
+      await jobs.enqueue({ type: DELIVER_JOB, workspaceId, payload: { messageId }, runAt: new Date(clock.now().getTime() + outcome.afterMs!), maxAttempts: DELIVERY_ATTEMPTS }, tx);
+    });
   }
 
   const filesOf = async (workspaceId: string, messageId: string) => (await attachments.ofMessages(workspaceId, [messageId])).get(messageId) ?? [];
@@ -670,7 +690,9 @@ export function createMessagesService(deps: {
 
     const result = publicMessage(row, await filesOf(workspaceId, row.id));
     await publishMessage(workspaceId, 'message.updated', result);
-    void deliver(workspaceId, row.id, false).catch((error) => logger.error({ err: error, messageId: row.id }, 'first delivery attempt of a retry failed'));
+    void deliver(workspaceId, row.id, false)
+      .then((outcome) => postpone(workspaceId, row.id, outcome))
+      .catch((error) => logger.error({ err: error, messageId: row.id }, 'first delivery attempt of a retry failed'));
     return result;
   }
 
@@ -720,7 +742,7 @@ export function createMessagesService(deps: {
 
   jobs.register(DELIVER_JOB, async ({ job }) => {
     const outcome = await deliver(job.workspaceId!, (job.payload as { messageId: string }).messageId, job.attempts >= job.maxAttempts);
-    if (outcome.retry) throw new Error(outcome.error);
+    if (outcome.retry) throw outcome.afterMs ? new RetryLater(outcome.error, outcome.afterMs) : new Error(outcome.error);
   });
 
   return {

@@ -5,7 +5,7 @@ import { createLocalBus } from './bus.js';
 import { fixedClock } from './clock.js';
 import type { Database } from './db/client.js';
 import { jobs } from './db/schema.js';
-import { createJobQueue, FINISHED_JOBS_KEPT_MS, type JobHandler } from './jobs.js';
+import { createJobQueue, FINISHED_JOBS_KEPT_MS, type JobHandler, RetryLater } from './jobs.js';
 import { createLogger } from './logging.js';
 
 let database: Database | undefined;
@@ -81,6 +81,24 @@ describe('the job queue', () => {
     clock.advance(31_000);
     await queue.drain();
     expect(ran).toEqual([0, 1]);
+  });
+
+  it('a handler told to retry later (a provider’s retry_after) waits at least that long, longer than the backoff', async () => {
+    let runs = 0;
+    const { queue, clock } = await queueWith(async () => {
+      runs++;
+      if (runs === 1) throw new RetryLater('Too Many Requests: retry after 90', 90_000);
+    });
+    const job = await queue.enqueue({ type: 'count', payload: {} });
+    await queue.drain();
+    const waiting = await database!.db.query.jobs.findFirst({ where: (j, { eq }) => eq(j.id, job.id) });
+    expect(waiting).toMatchObject({ status: 'queued', error: 'Too Many Requests: retry after 90', runAt: new Date(clock.now().getTime() + 90_000) });
+    clock.advance(89_000);
+    await queue.drain();
+    expect(runs).toBe(1);
+    clock.advance(1_000);
+    await queue.drain();
+    expect(runs).toBe(2);
   });
 
   it('gives up after its last attempt and keeps the reason', async () => {

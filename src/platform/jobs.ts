@@ -29,6 +29,16 @@ export type EnqueueOptions = {
 
 export type JobQueue = ReturnType<typeof createJobQueue>;
 
+/** Thrown by a handler that must not run again before `afterMs` (a provider's `retry_after`): the backoff waits at least that long. */
+export class RetryLater extends Error {
+  constructor(
+    message: string,
+    readonly afterMs: number,
+  ) {
+    super(message);
+  }
+}
+
 const LOCK_MS = 30_000;
 const POLL_MS = 500;
 const PRUNE_JOB = 'jobs.prune';
@@ -134,7 +144,7 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
       const message = error instanceof Error ? error.message : String(error);
       const final = current.attempts >= current.maxAttempts;
       logger.warn({ jobId: job.id, type: job.type, err: message, final }, 'job failed');
-      const backoffMs = Math.min(60_000, 1000 * 2 ** current.attempts);
+      const backoffMs = Math.max(Math.min(60_000, 1000 * 2 ** current.attempts), error instanceof RetryLater ? error.afterMs : 0);
       const [row] = await db
         .update(jobs)
         .set({

@@ -30,6 +30,7 @@ describe('storing known contacts’ messages together', () => {
       channelId: channel.id,
       identifier: 'ana',
       name: 'Ana Lima',
+      avatarUrl: null,
       phoneGiven: false,
       emailGiven: false,
       text: 'Wo bleibt meine Bestellung?',
@@ -74,9 +75,13 @@ describe('storing known contacts’ messages together', () => {
       input({ identifier: 'nobody' }),
       input({ name: 'Ana Maria Lima' }),
       input({ phoneGiven: true }),
+      input({ avatarUrl: 'https://media.example.test/another-picture.jpg' }),
       input({ providerMessageId: 'once' }),
     ]);
-    expect(cases).toEqual([undefined, undefined, undefined, undefined]);
+    expect(cases).toEqual([undefined, undefined, undefined, undefined, undefined]);
+    // The picture the contact has already (Viber sends it with every message) keeps the path.
+    await t.database.db.execute(sql`update contacts set avatar_url = 'https://media.example.test/ana.jpg' where id = ${conversation.contactId}`);
+    expect((await repository.insertFromKnownIdentities([input({ avatarUrl: 'https://media.example.test/ana.jpg' })]))[0]).toBeDefined();
 
     await t.request('POST', `/api/v1/conversations/${conversation.id}/close`, { token: ws.owner.token });
     expect(await repository.insertFromKnownIdentities([input()])).toEqual([undefined]);
@@ -84,7 +89,7 @@ describe('storing known contacts’ messages together', () => {
     await t.request('POST', `/api/v1/contacts/${conversation.contactId}/block`, { token: ws.owner.token });
     expect(await repository.insertFromKnownIdentities([input()])).toEqual([undefined]);
     const count = rowsOf<{ n: number }>(await t.database.db.execute(sql`select count(*)::int as n from messages where conversation_id = ${conversation.id}`))[0]!.n;
-    expect(count).toBe(2);
+    expect(count).toBe(3);
   });
 
   it('through the webhook, a closed conversation is still reopened by the full path, and a new name still updates the contact', async () => {

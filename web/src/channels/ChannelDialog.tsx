@@ -1,5 +1,6 @@
 import { type FormEvent, useEffect, useId, useRef, useState } from 'react';
 import { channelTypeName, formatWhen } from '../contacts/contact-format.js';
+import type { MessageKey } from '../i18n/en.js';
 import { isMessageKey, useI18n } from '../i18n/i18n.js';
 import { Dialog } from '../ui/Dialog.js';
 import { errorMessage, formErrors } from '../ui/errors.js';
@@ -164,7 +165,7 @@ function ChannelDetails({ id, testAtOnce = false }: { id: string; testAtOnce?: b
       {channel.webhookUrl && (
         <section aria-labelledby={`webhook-${id}`} className="channel-webhook">
           <h3 id={`webhook-${id}`}>{t('channels.webhook.title')}</h3>
-          <p className="muted">{t('channels.webhook.intro')}</p>
+          <p className="muted">{t(isMessageKey(`channels.webhook.intro.${type.type}`) ? (`channels.webhook.intro.${type.type}` as MessageKey) : 'channels.webhook.intro')}</p>
           <CopyField label={t('channels.webhook.url')} value={channel.webhookUrl} />
           {verifyToken && <CopyField label={t('channels.webhook.verifyToken')} value={verifyToken} />}
           {type.webhook.handshake && (

@@ -1,5 +1,6 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
 import { channelsMessages } from '../channels/channels.messages.js';
+import { botChannelsMessages } from '../channels/bot-channels.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { mergingMessages } from '../merging/merging.messages.js';
@@ -205,4 +206,5 @@ export const de: Dictionary = {
   ...mergingMessages.de,
   ...channelsMessages.de,
   ...workflowsMessages.de,
+  ...botChannelsMessages.de,
 };

@@ -1,5 +1,6 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
 import { channelsMessages } from '../channels/channels.messages.js';
+import { botChannelsMessages } from '../channels/bot-channels.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { mergingMessages } from '../merging/merging.messages.js';
@@ -204,6 +205,7 @@ export const en = {
   ...mergingMessages.en,
   ...channelsMessages.en,
   ...workflowsMessages.en,
+  ...botChannelsMessages.en,
 };
 
 export type MessageKey = keyof typeof en;

@@ -110,9 +110,21 @@ function describe(window: ChannelWindow, t: Translate, language: string, left: s
       return t(window.firstMessage ? 'window.firstMessage' : 'window.templatesOnly', { channel });
     case 'message_limit':
       return t('window.messageLimit', { channel });
+    case 'chatbot_initiated':
+      return t('window.chatbotInitiated', { channel });
+    case 'quota_exceeded': {
+      const count = new Intl.NumberFormat(language);
+      return t('window.quotaExceeded', { channel, used: count.format(window.quota?.used ?? 0), limit: count.format(window.quota?.limit ?? 0) });
+    }
     case 'contact_must_write':
       return window.lastInboundAt ? t('window.contactMustWrite', { channel, since: fullTime(window.lastInboundAt, language) }) : t('window.contactMustWriteNever', { channel });
   }
+}
+
+/** "1,234 of 10,000 free messages used this month", in the reader's number format. */
+function quotaLine(quota: NonNullable<ChannelWindow['quota']>, t: Translate, language: string): string {
+  const count = new Intl.NumberFormat(language);
+  return t(quota.paid ? 'window.quotaPaid' : 'window.quotaUsed', { used: count.format(quota.used), limit: count.format(quota.limit) });
 }
 
 function WindowState({ window }: { window: ChannelWindow }) {
@@ -122,6 +134,7 @@ function WindowState({ window }: { window: ChannelWindow }) {
     <p className="reply-window-state" role="status">
       {describe(window, t, language, left)}
       {window.remaining !== null && window.status === 'active' && <> {t('window.remaining', { count: window.remaining })}</>}
+      {window.quota && window.reason === 'chatbot_initiated' && window.status === 'active' && <> {quotaLine(window.quota, t, language)}</>}
     </p>
   );
 }

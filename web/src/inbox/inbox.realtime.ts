@@ -26,9 +26,15 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent, pr
   switch (event.type) {
     // A message that changes a list (not a comment, not a status) is followed by `conversation.updated`.
     case 'message.created':
-    case 'message.updated':
-      storeMessage(queryClient, event.data.message as Message);
+    case 'message.updated': {
+      const message = event.data.message as Message;
+      storeMessage(queryClient, message);
+      // A reply gone out may have used one of a monthly quota's messages (Viber): the composer's count follows.
+      if (event.type === 'message.updated' && message.direction === 'out' && message.status === 'sent') {
+        void queryClient.invalidateQueries({ queryKey: ['window', `/api/v1/conversations/${message.conversationId}/window`] });
+      }
       return true;
+    }
     case 'conversation.updated': {
       const summary = event.data.conversation as ConversationSummary;
       const context = dotContext(queryClient, presence);

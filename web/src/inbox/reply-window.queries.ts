@@ -2,7 +2,10 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api } from '../api.js';
 
-export type WindowReason = 'no_window' | 'open' | 'human_agent' | 'templates_only' | 'contact_must_write' | 'message_limit';
+export type WindowReason = 'no_window' | 'open' | 'human_agent' | 'templates_only' | 'contact_must_write' | 'message_limit' | 'chatbot_initiated' | 'quota_exceeded';
+
+/** A monthly allowance the channel counts (Viber's chatbot-initiated messages): `paid` when messages past it still go, at a price. */
+export type MonthlyQuota = { used: number; limit: number; paid: boolean };
 
 /** What may be sent now on one channel of the contact (GET …/window), as a person sending now would get it. */
 export type ChannelWindow = {
@@ -21,6 +24,8 @@ export type ChannelWindow = {
   closesAt: string | null;
   remaining: number | null;
   reason: WindowReason;
+  /** Present when a message sent now counts against a monthly quota. */
+  quota?: MonthlyQuota;
   /** The channel sends templates at all (WhatsApp). */
   templateChannel: boolean;
 };
