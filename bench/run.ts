@@ -9,8 +9,10 @@ const available: Record<string, () => Promise<{ run: () => Promise<Record<string
   merging: () => import('./merging.bench.js'),
   'meta-webhooks': () => import('./meta-webhooks.bench.js'),
   'bots-webhooks': () => import('./bots-webhooks.bench.js'),
+  email: () => import('./email.bench.js'),
   'security-headers': () => import('./security-headers.bench.js'),
   workflows: () => import('./workflows.bench.js'),
+  'wechat-sms': () => import('./wechat-sms.bench.js'),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -4,6 +4,7 @@ import type { Config } from './platform/config.js';
 import { type Database, openDatabase } from './platform/db/client.js';
 import { buildApp } from './app.js';
 import { createLogger, type Logger } from './platform/logging.js';
+import { createSmtpListener } from './channels/email/smtp-listener.js';
 
 export type Server = Awaited<ReturnType<typeof startServer>>;
 
@@ -19,6 +20,20 @@ export async function startServer(
   built.services.jobs.start();
   built.services.workflowJobs.start();
 
+  // Inbound mail (email channels): the process's own SMTP listener, stored through the same sink as webhooks.
+  const smtp = options.webhooksOnly ? undefined : createSmtpListener({ channels: built.services.channels, sink: built.services.messages, logger });
+  let smtpListening = false;
+  let smtpPort: number | undefined;
+  /** Starts the SMTP listener on `SMTP_PORT` (or `port`: tests pass 0); answers the port. */
+  async function listenSmtp(port = config.smtpPort) {
+    if (!smtp) throw new Error('this process serves webhooks only');
+    const bound = await smtp.listen(port, config.host);
+    smtpListening = true;
+    smtpPort = bound;
+    logger.info({ port: bound }, 'smtp listener ready');
+    return bound;
+  }
+
   let closing: Promise<void> | undefined;
   return {
     ...built,
@@ -26,11 +41,17 @@ export async function startServer(
     bus,
     logger,
     async listen() {
-      return built.app.listen({ port: config.port, host: config.host });
+      const address = await built.app.listen({ port: config.port, host: config.host });
+      await listenSmtp();
+      return address;
     },
+    listenSmtp,
+    /** The port the SMTP listener is bound to, once it listens. */
+    smtpPort: () => smtpPort,
     /** Stop accepting, let in-flight requests and jobs finish, then close the bus and database. */
     close() {
       closing ??= (async () => {
+        if (smtp && smtpListening) await smtp.close();
         await built.close();
         await bus.close();
         await database.close();

@@ -22,7 +22,7 @@ describe.skipIf(!redisUrl)('two instances behind a load balancer (REDIS_URL)', (
     a = await createTestApp({ env: { REDIS_URL: redisUrl! } });
     busB = await createRedisBus(redisUrl!);
     b = await buildApp({
-      config: loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: '/nonexistent', REDIS_URL: redisUrl }, []),
+      config: loadConfig({ PORT: '0', SMTP_PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: '/nonexistent', REDIS_URL: redisUrl }, []),
       database: a.database,
       bus: busB,
       clock: systemClock,

@@ -1,11 +1,14 @@
 import { apiChannel } from './api/api.channel.js';
 import type { ChannelModule } from './channel-registry.js';
+import { emailChannel } from './email/email.channel.js';
 import { instagramChannel } from './instagram/instagram.channel.js';
 import { messengerChannel } from './messenger/messenger.channel.js';
 import { whatsappChannel } from './whatsapp/whatsapp.channel.js';
 import { telegramChannel } from './telegram/telegram.channel.js';
 import { lineChannel } from './line/line.channel.js';
 import { viberChannel } from './viber/viber.channel.js';
+import { wechatChannel } from './wechat/wechat.channel.js';
+import { smsChannel } from './sms/sms.channel.js';
 
 /** Every channel type this server speaks, in the order Settings offers them. A provider joins by adding its module here. */
 export const channelModules: ChannelModule[] = [
@@ -16,4 +19,7 @@ export const channelModules: ChannelModule[] = [
   telegramChannel,
   lineChannel,
   viberChannel,
+  wechatChannel,
+  smsChannel,
+  emailChannel,
 ];

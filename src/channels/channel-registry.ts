@@ -17,6 +17,8 @@ import type { Refusal, WindowInput, WindowState } from './messaging-window.rules
  *                      a retired tag);
  * - `templates`        pre-approved messages: placeholder style and extra fields per template;
  * - `firstContact`     the business may write first, to the identity a contact field gives;
+ * - `optOut`           contacts opt out by keyword (SMS STOP): the webhook's `consent` changes are
+ *                      kept per identity in `state`, and sends to an opted-out contact are refused;
  * - `form`             the settings fields, from which the web app generates the connect form
  *                      (a `generated` field left empty, a verify token, is made by the server).
  *
@@ -57,6 +59,8 @@ export type InboundMedia = {
   ref: string;
   contentType?: string;
   fileName?: string;
+  /** The file itself, when the provider sent it with the message (email): stored right after the message, never fetched. */
+  content?: Buffer;
 };
 
 /**
@@ -68,7 +72,24 @@ export type InboundContent =
   | { kind: MediaKind; fileName?: string }
   | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { kind: 'contacts'; contacts: Array<{ name: string; phones: string[] }> }
-  | { kind: 'unsupported'; providerType: string };
+  | { kind: 'unsupported'; providerType: string }
+  | EmailContent;
+
+/**
+ * A received mail (the email channel): its subject, its HTML already sanitised (remote images
+ * held back as `data-remote-src`, quoted history marked `sb-quoted`), where the plain text's
+ * quoted history or signature starts (folded behind "…"), and whether it is an auto-reply.
+ * `inline`: the mail's own images (`cid:`), by the file name they are stored under.
+ */
+export type EmailContent = {
+  kind: 'email';
+  subject: string;
+  html: string | null;
+  remoteImages: number;
+  foldAt: number | null;
+  autoReply: boolean;
+  inline: Array<{ contentId: string; fileName: string }>;
+};
 
 /** A provider's message, normalised. */
 export type InboundMessage = {
@@ -109,7 +130,15 @@ export type WebhookEvents = {
    * `status:unknown-message`): answered 2xx, logged once per channel and kind.
    */
   ignored: string[];
+  /** Contacts who opted out (SMS `STOP`, a late 21610) or back in (`START`), applied after the messages are stored. */
+  consent?: ConsentChange[];
 };
+
+/** `providerMessageId`: the message that said it (STOP); a provider's retry of it changes nothing (a START may have followed). */
+export type ConsentChange = { identifier: string; optedOut: boolean; providerMessageId?: string };
+
+/** Where a channel's `state` keeps whether a contact opted out (channels whose module has `optOut`). */
+export const optOutStateKey = (identifier: string) => `opt-out:${identifier}`;
 
 /** A file sent with a reply. `url` downloads it without a session until the link expires (7 days). */
 export type OutboundAttachment = { id: string; name: string; contentType: string; size: number; url: string };
@@ -165,8 +194,8 @@ export type ChannelContext = {
   http(url: string, request?: HttpRequest): Promise<HttpResponse>;
   state: ChannelStateStore;
   now(): Date;
-  /** The channel's webhook URL, for providers whose webhook is set by an API call (Telegram's setWebhook, Viber's set_webhook). */
-  webhookUrl?: string;
+  /** The channel's public webhook URL (`PUBLIC_URL`/webhooks/<type>/<id>): for providers whose webhook is set by an API call (Telegram's setWebhook, Viber's set_webhook) or told per send where to report (Twilio's StatusCallback). */
+  webhookUrl: string;
 };
 
 /**
@@ -228,8 +257,12 @@ export type ChannelModule<Settings extends Record<string, unknown> = Record<stri
   /** The provider's limit on a text message, in UTF-16 code units as JavaScript counts them. */
   maxTextLength?: number;
   /** Pure: refuses what the provider refuses whatever the window (a retired message tag). */
-  checkOutbound?(request: { text: string; tag?: string; template?: OutboundTemplate }): Refusal | null;
+  checkOutbound?(request: { text: string; tag?: string; template?: OutboundTemplate; attachments?: number }): Refusal | null;
   templates?: TemplateSupport;
+  /** Contacts opt out by keyword (SMS `STOP`): sends to them are refused (`contact_opted_out`) until they opt back in. */
+  optOut?: boolean;
+  /** How its messages arrive: a provider's webhook (the default), or the server's SMTP listener (email). */
+  inbound?: 'webhook' | 'smtp';
   /** How a contact who never wrote here is reached from one of its fields (WhatsApp: the phone, as `wa_id`). */
   firstContact?: { field: 'phone' | 'email'; identifier(value: string): string };
 };
@@ -241,6 +274,7 @@ export type ChannelTypeDescription = {
   type: string;
   form: readonly SettingsField[];
   webhook: { handshake: boolean };
+  inbound: 'webhook' | 'smtp';
   testConnection: boolean;
   templates: (Omit<TemplateSupport, 'namePattern'> & { namePattern: string | null }) | null;
   firstContact: 'phone' | 'email' | null;
@@ -272,6 +306,7 @@ export function createChannelRegistry(modules: ChannelModule[]) {
         type: module.type,
         form: module.form,
         webhook: { handshake: module.handshake !== undefined },
+        inbound: module.inbound ?? 'webhook',
         testConnection: module.testConnection !== undefined,
         templates: module.templates ? { ...module.templates, namePattern: module.templates.namePattern?.source ?? null } : null,
         firstContact: module.firstContact?.field ?? null,

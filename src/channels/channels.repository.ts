@@ -30,6 +30,20 @@ export function createChannelsRepository(db: Db) {
       return row;
     },
 
+    /**
+     * The channels of a type whose setting `key` is `value` (an email channel's address): the
+     * address names the channel, as a webhook's id does, so not scoped by workspace. Oldest first:
+     * of two workspaces claiming one address, the first keeps it.
+     */
+    async findBySetting(type: string, key: string, value: string): Promise<ChannelRow[]> {
+      return db
+        .select()
+        .from(channels)
+        .where(and(eq(channels.type, type), sql`${channels.settings} ->> ${key} = ${value}`))
+        .orderBy(asc(channels.createdAt), asc(channels.id))
+        .limit(1);
+    },
+
     async insert(row: typeof channels.$inferInsert): Promise<ChannelRow> {
       const [created] = await db.insert(channels).values(row).returning();
       return created!;

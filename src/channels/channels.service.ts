@@ -8,7 +8,7 @@ import { conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { outboundRequest } from '../platform/outbound-http.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
-import type { ChannelContext, ChannelModule, ChannelRegistry, TestResult } from './channel-registry.js';
+import { type ChannelContext, type ChannelModule, type ChannelRegistry, optOutStateKey, type TestResult } from './channel-registry.js';
 import { createChannelState } from './channel-state.js';
 import { type ChannelRow, createChannelsRepository } from './channels.repository.js';
 
@@ -180,6 +180,24 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
       if (!row) return undefined;
       webhookChannels.set(id, row);
       return { row, module };
+    },
+
+    /** A contact opted out of the channel (SMS `STOP`) or back in (`START`); kept per identity in the channel's state. */
+    async recordConsent(row: Pick<ChannelRow, 'id' | 'workspaceId'>, identifier: string, optedOut: boolean) {
+      await state.storeFor(row.workspaceId, row.id).set(optOutStateKey(identifier), optedOut);
+    },
+
+    /** Whether the contact with this identity opted out of the channel; false where the module has no opt-out. */
+    async optedOut(row: Pick<ChannelRow, 'id' | 'workspaceId' | 'type'>, identifier: string | undefined): Promise<boolean> {
+      if (!identifier || !registry.get(row.type)?.optOut) return false;
+      return (await state.storeFor(row.workspaceId, row.id).get<boolean>(optOutStateKey(identifier))) === true;
+    },
+
+    /** The channel a setting names (an email channel by its address), for inbound traffic that is not a webhook. */
+    async resolveBySetting(type: string, key: string, value: string): Promise<{ row: ChannelRow; module: ChannelModule } | undefined> {
+      const module = registry.get(type);
+      const [row] = module ? await repository.findBySetting(type, key, value) : [];
+      return row && module ? { row, module } : undefined;
     },
 
     /** The provider proved the webhook URL (a handshake answered): Settings shows when. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { alwaysOpen, decideSend, humanAgentWindow, type SendRequest, templateWindow, type WindowInput, type WindowState } from './messaging-window.rules.js';
+import { alwaysOpen, countedWindow, decideSend, humanAgentWindow, optOutWindow, type SendRequest, templateWindow, type WindowInput, type WindowState } from './messaging-window.rules.js';
 
 const refusalFor = (state: WindowState, request: SendRequest) => {
   const decision = decideSend(state, request);
@@ -88,5 +88,40 @@ describe('Messenger and Instagram: 24 hours free, then HUMAN_AGENT for a person 
     const now = after(10 * DAY);
     expect(window(input(now)).reason).toBe('contact_must_write');
     expect(window(input(now, { lastInboundAt: after(10 * DAY - 1000) }))).toMatchObject({ freeText: true, reason: 'open', closesAt: after(11 * DAY - 1000) });
+  });
+});
+
+describe('WeChat: 48 hours after the contact’s last message, and at most N messages in them', () => {
+  const window = (given: WindowInput) => countedWindow(given, { hours: 48, limit: 5 });
+  const cases: Array<[string, WindowInput, Partial<WindowState>]> = [
+    ['the first reply', input(after(HOUR)), { freeText: true, remaining: 5, reason: 'open', closesAt: after(2 * DAY) }],
+    ['the 5th message (4 sent)', input(after(HOUR), { outboundSinceInbound: 4 }), { freeText: true, remaining: 1, reason: 'open' }],
+    ['the 6th message (5 sent)', input(after(HOUR), { outboundSinceInbound: 5 }), { freeText: false, remaining: 0, reason: 'message_limit', closesAt: null }],
+    ['a millisecond before 48 h', input(after(2 * DAY - 1)), { freeText: true, remaining: 5, reason: 'open', closesAt: after(2 * DAY) }],
+    ['at exactly 48 h', input(after(2 * DAY)), { freeText: false, remaining: null, reason: 'contact_must_write', closesAt: null }],
+    ['before the contact ever wrote', input(after(0), { lastInboundAt: null }), { freeText: false, reason: 'contact_must_write' }],
+  ];
+  it.each(cases)('%s', (_name, given, expected) => {
+    expect(window(given)).toMatchObject({ templates: false, tags: [], ...expected });
+  });
+
+  it('refuses the 6th message and anything after 48 h with messaging_window_closed; a new contact message resets both', () => {
+    expect(decideSend(window(input(after(HOUR), { outboundSinceInbound: 4 })), {})).toEqual({ ok: true });
+    expect(decideSend(window(input(after(HOUR), { outboundSinceInbound: 5 })), {})).toMatchObject({ ok: false, refusal: { code: 'messaging_window_closed' } });
+    expect(decideSend(window(input(after(2 * DAY))), {})).toMatchObject({ ok: false, refusal: { code: 'messaging_window_closed' } });
+    expect(window(input(after(3 * DAY), { lastInboundAt: after(3 * DAY - 1000), outboundSinceInbound: 0 }))).toMatchObject({ freeText: true, remaining: 5 });
+  });
+
+  it('follows the channel’s limit (older accounts: 20)', () => {
+    expect(countedWindow(input(after(HOUR), { outboundSinceInbound: 19 }), { hours: 48, limit: 20 })).toMatchObject({ freeText: true, remaining: 1 });
+  });
+});
+
+describe('SMS: no window, until the contact opts out', () => {
+  it('sends any time to a contact who did not opt out, and refuses with contact_opted_out after STOP', () => {
+    expect(optOutWindow(input(after(30 * DAY), { lastInboundAt: null }))).toEqual(alwaysOpen);
+    const stopped = optOutWindow(input(after(HOUR), { optedOut: true }));
+    expect(stopped).toMatchObject({ freeText: false, reason: 'opted_out' });
+    expect(decideSend(stopped, {})).toMatchObject({ ok: false, refusal: { code: 'contact_opted_out' } });
   });
 });

@@ -13,6 +13,8 @@ export type WindowInput = {
   now: Date;
   /** The values of the counters the module's `windowCounters` names (absent: 0). */
   counters?: Record<string, number>;
+  /** The contact opted out of messages on this channel (SMS `STOP`) and has not opted back in. */
+  optedOut?: boolean;
 };
 
 /**
@@ -24,9 +26,10 @@ export type WindowInput = {
  * - `contact_must_write`: nothing can be sent until the contact writes again;
  * - `message_limit`: the window's outbound messages are spent (WeChat) until the contact writes again;
  * - `chatbot_initiated`: past the session, each message counts against a monthly quota (Viber; `quota` says how much is used);
- * - `quota_exceeded`: that quota is spent for this month: nothing more until the contact writes or the month turns.
+ * - `quota_exceeded`: that quota is spent for this month: nothing more until the contact writes or the month turns;
+ * - `opted_out`: the contact opted out (SMS `STOP`): nothing until it opts back in (`START`).
  */
-export type WindowReason = 'no_window' | 'open' | 'human_agent' | 'templates_only' | 'contact_must_write' | 'message_limit' | 'chatbot_initiated' | 'quota_exceeded';
+export type WindowReason = 'no_window' | 'open' | 'human_agent' | 'templates_only' | 'contact_must_write' | 'message_limit' | 'chatbot_initiated' | 'quota_exceeded' | 'opted_out';
 
 /** A monthly allowance of messages (Viber's chatbot-initiated ones): `used` of `limit` this calendar month (UTC); `paid`: beyond it messages still go, at a price. */
 export type MonthlyQuota = { used: number; limit: number; paid: boolean };
@@ -48,13 +51,34 @@ export type WindowState = {
 
 export type SendRequest = { template?: unknown; tag?: string };
 
-export type Refusal = { code: string; message: string };
+/** `field`: the request's field at fault, when not the tag (a file where the channel takes none). */
+export type Refusal = { code: string; message: string; field?: string };
 
 export const HOUR_MS = 60 * 60 * 1000;
 export const DAY_MS = 24 * HOUR_MS;
 
 /** The channel has no window: anything, any time (Telegram, LINE, SMS, email, webchat, API). */
 export const alwaysOpen: WindowState = { freeText: true, templates: false, tags: [], closesAt: null, remaining: null, reason: 'no_window' };
+
+/** A channel without a window that a contact can opt out of (SMS): anything, any time, until it opts out. */
+export function optOutWindow(input: WindowInput): WindowState {
+  if (!input.optedOut) return alwaysOpen;
+  return { freeText: false, templates: false, tags: [], closesAt: null, remaining: null, reason: 'opted_out' };
+}
+
+/**
+ * Free text for `hours` after the contact's last message and at most `limit` outbound messages in
+ * that time (WeChat: 48 h, 5); then nothing until the contact writes again, which resets both.
+ */
+export function countedWindow(input: WindowInput, options: { hours: number; limit: number }): WindowState {
+  const closed: WindowState = { freeText: false, templates: false, tags: [], closesAt: null, remaining: null, reason: 'contact_must_write' };
+  if (!input.lastInboundAt) return closed;
+  const closesAt = new Date(input.lastInboundAt.getTime() + options.hours * HOUR_MS);
+  if (input.now >= closesAt) return closed;
+  const remaining = Math.max(0, options.limit - input.outboundSinceInbound);
+  if (remaining === 0) return { ...closed, remaining: 0, reason: 'message_limit' };
+  return { freeText: true, templates: false, tags: [], closesAt, remaining, reason: 'open' };
+}
 
 /** Free text for `hours` after the contact's last message; before and after, only templates. */
 export function templateWindow(input: WindowInput, hours: number): WindowState {
@@ -86,6 +110,7 @@ export function humanAgentWindow(input: WindowInput, options: { hours: number; t
  */
 export function decideSend(state: WindowState, request: SendRequest): { ok: true; tag?: string } | { ok: false; refusal: Refusal } {
   const refuse = (code: string, message: string) => ({ ok: false as const, refusal: { code, message } });
+  if (state.reason === 'opted_out') return refuse('contact_opted_out', 'The contact opted out of messages on this channel: it must opt back in (START) first');
   if (request.template !== undefined) {
     return state.templates ? { ok: true } : refuse('template_not_allowed', 'This channel does not send templates');
   }

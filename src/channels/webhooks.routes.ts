@@ -29,7 +29,7 @@ const params = z.strictObject({ type: z.string().max(50), id: z.string().max(100
  * time of receipt stands. Cleaned and acknowledged rather than refused: a provider retries a
  * refused webhook, and its retries would never succeed.
  */
-function storableInbound(message: InboundMessage): InboundMessage {
+export function storableInbound(message: InboundMessage): InboundMessage {
   const cleaned = cleanTexts(message);
   return cleaned.sentAt && !isStorableDate(cleaned.sentAt) ? { ...cleaned, sentAt: undefined } : cleaned;
 }
@@ -81,7 +81,8 @@ export function registerWebhookRoutes({ app: root, config, services }: RouteCont
         config: { public: true },
         schema: {
           tags: ['webhooks'],
-          summary: "A provider's handshake: Meta's `hub.mode=subscribe&hub.verify_token=…&hub.challenge=…` is answered with the challenge when the verify token is the channel's (else 403)",
+          summary:
+            "A provider's handshake: Meta's `hub.mode=subscribe&hub.verify_token=…&hub.challenge=…` is answered with the challenge when the verify token is the channel's, WeChat's `signature&timestamp&nonce&echostr` with `echostr` when signed with the channel's token (else 403)",
           params,
         },
       },
@@ -105,7 +106,7 @@ export function registerWebhookRoutes({ app: root, config, services }: RouteCont
         schema: {
           tags: ['webhooks'],
           summary:
-            "A provider's webhook, in its own format, verified over the raw bytes (Meta: X-Hub-Signature-256; the API channel: X-Switchboard-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>); 401 for a wrong signature, nothing stored",
+            "A provider's webhook, in its own format, verified over the raw bytes (Meta: X-Hub-Signature-256; WeChat: `signature` in the query, SHA-1 of the sorted token, timestamp and nonce; Twilio: X-Twilio-Signature over PUBLIC_URL's URL and the sorted form; the API channel: X-Switchboard-Signature: sha256=<hex HMAC-SHA256(secret, raw body)>); 401 for a wrong signature, nothing stored",
           params,
         },
       },
@@ -119,9 +120,15 @@ export function registerWebhookRoutes({ app: root, config, services }: RouteCont
         const parsed = channel.module.parseWebhook(webhook, channel.row.settings);
         const events = { ...parsed, messages: parsed.messages.map(storableInbound), receipts: parsed.receipts.map((receipt) => cleanTexts(receipt)) };
         const received = [];
+        const repeated = new Set<string>();
         for (const message of events.messages) {
           const { messageId, duplicate } = await sink.receive(channel.row, message);
           received.push({ messageId, duplicate });
+          if (duplicate) repeated.add(message.providerMessageId);
+        }
+        // After the messages, and only for new ones: a STOP retried after the contact's START changes nothing.
+        for (const change of parsed.consent ?? []) {
+          if (change.providerMessageId === undefined || !repeated.has(change.providerMessageId)) await channels.recordConsent(channel.row, change.identifier, change.optedOut);
         }
         const { unmatched } = events.receipts.length > 0 ? await sink.applyReceipts(channel.row, events.receipts) : { unmatched: 0 };
         if (unmatched > 0) logOnce(request, channel.row, 'unknown-message-status', 'receipts for messages this channel did not send were ignored');

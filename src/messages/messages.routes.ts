@@ -84,7 +84,7 @@ export function registerWindowRoutes({ app: root, services }: RouteContext<{ mes
   const app = root.withTypeProvider<ZodTypeProvider>();
   const { messages } = services;
   const summary =
-    'Per channel of the contact: freeText, templates, tags (HUMAN_AGENT), closesAt, remaining, reason (no_window | open | human_agent | templates_only | contact_must_write | message_limit | chatbot_initiated | quota_exceeded) and, where messages count against a monthly quota (Viber past its 24-hour session), quota {used, limit, paid}, as a person sending now would get them; the channel a reply goes to by default first';
+    'Per channel of the contact: freeText, templates, tags (HUMAN_AGENT), closesAt, remaining, reason (no_window | open | human_agent | templates_only | contact_must_write | message_limit | chatbot_initiated | quota_exceeded | opted_out) and, where messages count against a monthly quota (Viber past its 24-hour session), quota {used, limit, paid}, as a person sending now would get them; the channel a reply goes to by default first';
 
   app.get(
     '/api/v1/conversations/:id/window',

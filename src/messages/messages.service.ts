@@ -246,8 +246,9 @@ export function createMessagesService(deps: {
       if (!message) throw new DuplicateDelivery();
       // Slow provider calls go to jobs queued with the message, so the webhook answers at once and
       // a crash loses neither. A blocked contact's files and profile are not fetched.
-      if (!hidden && inbound.media && inbound.media.length > 0) {
-        await jobs.enqueue({ type: MEDIA_JOB, workspaceId, payload: { messageId: id, channelId: channel.id, media: inbound.media }, maxAttempts: MEDIA_ATTEMPTS }, tx);
+      const toFetch = (inbound.media ?? []).filter((item) => !item.content);
+      if (!hidden && toFetch.length > 0) {
+        await jobs.enqueue({ type: MEDIA_JOB, workspaceId, payload: { messageId: id, channelId: channel.id, media: toFetch }, maxAttempts: MEDIA_ATTEMPTS }, tx);
       }
       if (!hidden && created && !inbound.contact.name && channels.moduleOf(channel.type)?.fetchProfile) {
         await jobs.enqueue(
@@ -270,8 +271,18 @@ export function createMessagesService(deps: {
       blockedIdentities.set(identityKey, true);
     }
     await outcome.screening?.afterCommit();
+    // Files that came with the message (email) are stored now: the sender is answered only after.
+    const carried = message.hidden ? [] : (inbound.media ?? []).filter((item) => item.content);
+    for (const item of carried) {
+      try {
+        await attachments.storeReceived({ workspaceId, messageId: message.id, contactId: contact.id, fileName: item.fileName, kind: item.kind, content: item.content! });
+      } catch (error) {
+        if (!(error instanceof AppError && error.status === 413)) throw error;
+        logger.warn({ messageId: message.id, fileName: item.fileName }, 'a received file over the attachment limit was not kept');
+      }
+    }
     if (!outcome.quiet) {
-      await publishMessage(workspaceId, 'message.created', publicMessage(message), conversation);
+      await publishMessage(workspaceId, 'message.created', publicMessage(message, carried.length > 0 ? await filesOf(workspaceId, message.id) : []), conversation);
       // All of it is at hand: the message just stored is the newest, and nobody can have read it yet.
       await conversations.publishUpdated(workspaceId, message.conversationId, {
         summary: { conversation, channel: { id: channel.id, type: channel.type, name: channel.name }, contact, lastMessage: { text: message.text, direction: 'in', type: 'message', createdAt: message.createdAt }, readAt: null },
@@ -332,8 +343,11 @@ export function createMessagesService(deps: {
     identityRow: ContactChannelRow | undefined,
     automated: boolean,
     retrying?: MessageRow,
+    /** The identity a first message would make (SMS: the contact's phone), when the contact has none here. */
+    firstIdentifier?: string,
   ): Promise<WindowState> {
     const lastInboundAt = identityRow?.lastInboundAt ?? null;
+    const optedOut = await channels.optedOut(channel, identityRow?.identifier ?? firstIdentifier);
     const sent =
       conversationId && identityRow ? await repository.countOutboundSince(workspaceId, conversationId, channel.id, lastInboundAt) : 0;
     // A failed reply sent again does not count against its own window.
@@ -345,7 +359,7 @@ export function createMessagesService(deps: {
       const store = channels.contextFor(channel).state;
       for (const name of names) counters[name] = Number((await store.get(name)) ?? 0) || 0;
     }
-    return module.windowPolicy({ lastInboundAt, outboundSinceInbound: Math.max(0, sent - own), automated, now, counters }, channel.settings);
+    return module.windowPolicy({ lastInboundAt, outboundSinceInbound: Math.max(0, sent - own), automated, now, counters, optedOut }, channel.settings);
   }
 
   /**
@@ -379,10 +393,10 @@ export function createMessagesService(deps: {
         maxLength: module.maxTextLength,
       });
     }
-    const refused = module.checkOutbound?.({ text, tag: input.tag, template });
-    if (refused) throw badRequest(refused.code, refused.message, { field: 'tag' });
+    const refused = module.checkOutbound?.({ text, tag: input.tag, template, attachments: input.attachmentIds?.length ?? 0 });
+    if (refused) throw badRequest(refused.code, refused.message, { field: refused.field ?? 'tag' });
 
-    const window = await windowOf(workspaceId, conversationId, module, channel, chosen, input.automated === true, retrying);
+    const window = await windowOf(workspaceId, conversationId, module, channel, chosen, input.automated === true, retrying, 'create' in recipient ? recipient.create : undefined);
     const decision = decideSend(window, { template: input.template, tag: input.tag });
     if (!decision.ok) throw conflict(decision.refusal.code, decision.refusal.message);
     return { channel, module, recipient, text, tag: decision.tag, tagAuto: decision.tag !== undefined && input.tag === undefined, template };
@@ -403,7 +417,7 @@ export function createMessagesService(deps: {
       const known = identities.find((i) => i.channelId === summary.id);
       const first = resolved.module.firstContact;
       if (!known && !(first && contact[first.field])) continue;
-      const window = await windowOf(workspaceId, conversationId, resolved.module, resolved.row, known, false);
+      const window = await windowOf(workspaceId, conversationId, resolved.module, resolved.row, known, false, undefined, !known && first ? first.identifier(contact[first.field]!) : undefined);
       items.push({
         channelId: summary.id,
         type: summary.type,

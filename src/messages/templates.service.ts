@@ -153,18 +153,24 @@ export function createTemplatesService(deps: { db: Db; bus: EventBus; clock: Clo
         throw badRequest('unknown_template', `template: ${channel.row.name} has no template ${request.name} in ${request.language}`, { field: 'template.name' });
       }
       const parameters = request.parameters.map((value) => (typeof value === 'number' && Number.isFinite(value) ? String(value) : value));
-      const expected = parameterCount([row.body, ...Object.values(row.fields)].join('\n'));
+      const all = [row.body, ...Object.values(row.fields)].join('\n');
+      // Named placeholders take their values in order of first use (body, then fields), or none:
+      // the channel fills those it knows from the contact (an email's {{first_name}}).
+      const names = support.placeholders === 'named' ? placeholdersOf(all, 'named') : [];
+      const expected = support.placeholders === 'named' ? names.length : parameterCount(all);
       const refuse = (message: string) => badRequest('invalid_template_parameters', `template.parameters: ${message}`, { field: 'template.parameters' });
-      if (parameters.length !== expected) throw refuse(`${row.name} takes ${expected} value${expected === 1 ? '' : 's'}, not ${parameters.length}`);
+      const noneForNamed = support.placeholders === 'named' && parameters.length === 0;
+      if (parameters.length !== expected && !noneForNamed) throw refuse(`${row.name} takes ${expected} value${expected === 1 ? '' : 's'}, not ${parameters.length}`);
       const bad = parameters.findIndex((value) => typeof value !== 'string' || !PARAMETER.test(value) || value.trim() === '');
       if (bad >= 0) throw refuse(`value ${bad + 1} must be text of 1 to 1024 characters, on one line`);
       const values = parameters as string[];
+      const filling = support.placeholders === 'named' ? Object.fromEntries(values.map((value, index) => [names[index]!, value])) : values;
       return {
         name: row.name,
         language: row.language,
         parameters: values,
-        body: fillPlaceholders(row.body, support.placeholders, values),
-        fields: Object.fromEntries(Object.entries(row.fields).map(([key, text]) => [key, fillPlaceholders(text, support.placeholders, values)])),
+        body: fillPlaceholders(row.body, support.placeholders, filling),
+        fields: Object.fromEntries(Object.entries(row.fields).map(([key, text]) => [key, fillPlaceholders(text, support.placeholders, filling)])),
       };
     },
   };

@@ -16,7 +16,7 @@ export const TEST_PASSWORD = 'correct horse battery';
 /** The real server, on a fresh database, with helpers to make workspaces and call the API as a user. */
 export async function createTestApp(options: { clock?: Clock; env?: Record<string, string>; logger?: Logger } = {}) {
   const database = await createTestDatabase();
-  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: '/nonexistent', ...options.env }, []);
+  const config = loadConfig({ PORT: '0', SMTP_PORT: '0', HOST: '127.0.0.1', WEB_DIST_DIR: '/nonexistent', ...options.env }, []);
   const server = await startServer(config, {
     database,
     clock: options.clock ?? systemClock,

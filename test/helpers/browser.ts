@@ -57,7 +57,7 @@ export async function startWebApp(env: Record<string, string> = {}): Promise<Web
   // PUBLIC_URL is the address the browser uses: the server accepts the session cookie only from its pages.
   const port = await freePort();
   const baseUrl = `http://127.0.0.1:${port}`;
-  const config = loadConfig({ PORT: String(port), HOST: '127.0.0.1', PUBLIC_URL: baseUrl, WEB_DIST_DIR: await builtWebApp(), ...env }, []);
+  const config = loadConfig({ PORT: String(port), SMTP_PORT: '0', HOST: '127.0.0.1', PUBLIC_URL: baseUrl, WEB_DIST_DIR: await builtWebApp(), ...env }, []);
   const server = await startServer(config, { database: await createTestDatabase(), logger: createLogger('silent') });
   await server.listen();
   const browser = await chromium.launch({

@@ -12,7 +12,8 @@ export async function startMailSink() {
       const chunks: Buffer[] = [];
       stream.on('data', (chunk: Buffer) => chunks.push(chunk));
       stream.on('end', () => {
-        if (refuse) return callback(new Error('mailbox unavailable'));
+        // A final refusal (5xx), as a relay answers a recipient it will not take.
+        if (refuse) return callback(Object.assign(new Error('mailbox unavailable'), { responseCode: 550 }));
         received.push({ to: session.envelope.rcptTo.map((each) => each.address), raw: Buffer.concat(chunks).toString('utf8') });
         callback();
       });

@@ -23,6 +23,7 @@ const parse = (events: unknown[]) => lineChannel.parseWebhook(signed({ destinati
 function fakeContext(answers: Array<{ status: number; json?: unknown; headers?: Record<string, string> }>) {
   const calls: Array<{ url: string; request: HttpRequest; json: any }> = [];
   const context: ChannelContext = {
+    webhookUrl: '', // none known: connection tests read the account only
     async http(url, req = {}) {
       calls.push({ url, request: req, json: req.body ? JSON.parse(String(req.body)) : undefined });
       const answer = answers.shift() ?? { status: 200, json: { sentMessages: [{ id: '461230966842064897' }] } };

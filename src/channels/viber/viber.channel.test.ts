@@ -105,6 +105,7 @@ describe('Viber sends', () => {
     const calls: Array<{ url: string; request: HttpRequest; json: any }> = [];
     const values = new Map<string, unknown>([[chatbotCounter(new Date('2026-06-15T00:00:00Z')), counted]]);
     const context: ChannelContext = {
+      webhookUrl: '', // none known: connection tests read the account only
       async http(url, req = {}) {
         calls.push({ url, request: req, json: req.body ? JSON.parse(String(req.body)) : undefined });
         const answer = answers.shift() ?? { status: 200, body: '{"status":0,"status_message":"ok","message_token":5741311803571721087}' };

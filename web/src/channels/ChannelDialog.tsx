@@ -65,7 +65,7 @@ function ChannelForm({ types, channel, onSaved, onCancel }: { types: ChannelType
         </SelectField>
       )}
       <TextField label={t('channels.name')} name="name" defaultValue={channel?.name} hint={t('channels.nameHint')} error={errors.of('name')} autoComplete="off" />
-      {type?.form.map((field) => <SettingInput key={`${type.type}-${field.key}`} field={field} channel={channel} error={errors.of(field.key)} />)}
+      {type?.form.map((field) => <SettingInput key={`${type.type}-${field.key}`} type={type.type} field={field} channel={channel} error={errors.of(field.key)} />)}
       <FormAlert>{errors.general}</FormAlert>
       <FormActions onCancel={onCancel} submitLabel={channel ? t('action.save') : t('channels.connectSubmit')} pending={save.isPending} />
     </form>
@@ -81,11 +81,13 @@ function settingValue(field: SettingsField, form: FormData): unknown {
   return text;
 }
 
-function SettingInput({ field, channel, error }: { field: SettingsField; channel?: Channel; error?: string }) {
+function SettingInput({ type, field, channel, error }: { type: string; field: SettingsField; channel?: Channel; error?: string }) {
   const { t } = useI18n();
   const id = useId();
-  const labelKey = `channels.field.${field.key}`;
-  const hintKey = `${labelKey}.hint`;
+  // A type's own words first (`channels.field.wechat.appSecret`): two providers may share a key, not its explanation.
+  const own = (key: string) => (isMessageKey(`channels.field.${type}.${key}`) ? `channels.field.${type}.${key}` : `channels.field.${key}`);
+  const labelKey = own(field.key);
+  const hintKey = isMessageKey(`channels.field.${type}.${field.key}.hint`) ? `channels.field.${type}.${field.key}.hint` : `channels.field.${field.key}.hint`;
   const label = isMessageKey(labelKey) ? t(labelKey) : field.key;
   const stored = channel?.settings?.[field.key];
   const secretSet = field.kind === 'secret' && channel?.secretsSet?.includes(field.key);
@@ -129,9 +131,10 @@ function SettingInput({ field, channel, error }: { field: SettingsField; channel
 function Connected({ id, onClose }: { id: string; onClose: () => void }) {
   const { t } = useI18n();
   const channel = useChannels().data?.find((each) => each.id === id);
+  const type = useChannelTypes().data?.find((each) => each.type === channel?.type);
   return (
     <>
-      {channel && <FormSuccess>{t('channels.connected', { name: channel.name })}</FormSuccess>}
+      {channel && <FormSuccess>{t(type?.inbound === 'smtp' ? 'channels.connectedMail' : 'channels.connected', { name: channel.name })}</FormSuccess>}
       <ChannelDetails id={id} testAtOnce />
       <div className="dialog-actions">
         <button type="button" className="button button--primary" onClick={onClose}>
@@ -162,7 +165,17 @@ function ChannelDetails({ id, testAtOnce = false }: { id: string; testAtOnce?: b
   return (
     <div className="channel-details">
       {channel.status === 'paused' && <p className="alert alert--warning">{t('channels.pausedNote')}</p>}
-      {channel.webhookUrl && (
+      {type.inbound === 'smtp' && (
+        <section aria-labelledby={`mail-${id}`} className="channel-webhook">
+          <h3 id={`mail-${id}`}>{t('channels.smtp.title')}</h3>
+          <p className="muted">{t('channels.smtp.intro', { address: String(channel.settings?.address ?? '') })}</p>
+          <ul className="muted">
+            <li>{t('channels.smtp.mx')}</li>
+            <li>{t('channels.smtp.forward', { address: String(channel.settings?.address ?? '') })}</li>
+          </ul>
+        </section>
+      )}
+      {channel.webhookUrl && type.inbound !== 'smtp' && (
         <section aria-labelledby={`webhook-${id}`} className="channel-webhook">
           <h3 id={`webhook-${id}`}>{t('channels.webhook.title')}</h3>
           <p className="muted">{t(isMessageKey(`channels.webhook.intro.${type.type}`) ? (`channels.webhook.intro.${type.type}` as MessageKey) : 'channels.webhook.intro')}</p>

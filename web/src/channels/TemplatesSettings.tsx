@@ -1,6 +1,7 @@
 import { type FormEvent, useId, useState } from 'react';
 import { channelTypeName } from '../contacts/contact-format.js';
-import { useI18n } from '../i18n/i18n.js';
+import type { MessageKey } from '../i18n/en.js';
+import { isMessageKey, useI18n } from '../i18n/i18n.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Dialog } from '../ui/Dialog.js';
 import { formErrors } from '../ui/errors.js';
@@ -110,7 +111,7 @@ function TemplateDialog({ channelId, support, template, onClose }: { channelId: 
   const bodyId = useId();
   const save = useSaveTemplate(template?.id);
   const [body, setBody] = useState(template?.body ?? '');
-  const errors = formErrors(save.error, i18n, ['name', 'language', 'category', 'body']);
+  const errors = formErrors(save.error, i18n, ['name', 'language', 'category', 'body', ...(support.fields ?? []).map((field) => `fields.${field.key}`)]);
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -120,6 +121,8 @@ function TemplateDialog({ channelId, support, template, onClose }: { channelId: 
       language: String(form.get('language') ?? '').trim(),
       category: String(form.get('category') ?? '') || null,
       body,
+      // The type's extra fields (an email's subject), each filled like the body when sent.
+      ...(support.fields ? { fields: Object.fromEntries(support.fields.map((field) => [field.key, String(form.get(`field-${field.key}`) ?? '')])) } : {}),
     };
     save.mutate(template ? input : { ...input, channelId }, { onSuccess: onClose });
   }
@@ -139,6 +142,18 @@ function TemplateDialog({ channelId, support, template, onClose }: { channelId: 
             ))}
           </SelectField>
         )}
+        {support.fields?.map((field) => (
+          <TextField
+            key={field.key}
+            label={isMessageKey(`templates.field.${field.key}`) ? t(`templates.field.${field.key}` as MessageKey) : field.key}
+            name={`field-${field.key}`}
+            defaultValue={template?.fields?.[field.key]}
+            maxLength={field.maxLength}
+            required={field.required}
+            error={errors.of(`fields.${field.key}`)}
+            autoComplete="off"
+          />
+        ))}
         <div className="field">
           <label htmlFor={bodyId}>{t('templates.body')}</label>
           <textarea
@@ -152,7 +167,7 @@ function TemplateDialog({ channelId, support, template, onClose }: { channelId: 
             onChange={(event) => setBody(event.target.value)}
           />
           <p id={`${bodyId}-hint`} className="field-hint">
-            {t('templates.bodyHint')}
+            {t(support.placeholders === 'named' ? 'templates.bodyHintNamed' : 'templates.bodyHint')}
           </p>
           {errors.of('body') && <p className="field-error">{errors.of('body')}</p>}
         </div>

@@ -28,6 +28,8 @@ export type ChannelType = {
   type: string;
   form: SettingsField[];
   webhook: { handshake: boolean };
+  /** `smtp`: messages arrive at the server's SMTP listener (email), not at the webhook URL. */
+  inbound: 'webhook' | 'smtp';
   testConnection: boolean;
   templates: TemplateSupport | null;
   firstContact: 'phone' | 'email' | null;
@@ -102,7 +104,7 @@ export function useTemplates(channelId: string | undefined) {
 export function useSaveTemplate(id?: string) {
   const queryClient = useQueryClient();
   return useMutation({
-    mutationFn: (input: { channelId?: string; name: string; language: string; category: string | null; body: string }) =>
+    mutationFn: (input: { channelId?: string; name: string; language: string; category: string | null; body: string; fields?: Record<string, string> }) =>
       id ? api.patch<Template>(`/api/v1/templates/${id}`, input) : api.post<Template>('/api/v1/templates', input),
     onSuccess: () => queryClient.invalidateQueries({ queryKey: ['templates'] }),
   });

@@ -1,4 +1,5 @@
-import { type ClipboardEvent, type DragEvent, type KeyboardEvent, useId, useLayoutEffect, useRef, useState } from 'react';
+import { type ClipboardEvent, type DragEvent, type KeyboardEvent, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { SegmentedMessage } from 'sms-segments-calculator';
 import { useI18n } from '../i18n/i18n.js';
 import { errorMessage } from '../ui/errors.js';
 import { type User, useUsers } from '../workspace/workspace.queries.js';
@@ -245,6 +246,8 @@ export function Composer({ conversation }: { conversation: Conversation }) {
         }}
       />
 
+      {mode === 'reply' && replyWindow.channelType === 'sms' && text !== '' && <SmsSegments text={text} />}
+
       {uploads.list.length > 0 && (
         <ul className="uploads">
           {uploads.list.map((upload) => (
@@ -282,5 +285,16 @@ export function Composer({ conversation }: { conversation: Conversation }) {
         </button>
       </div>
     </div>
+  );
+}
+
+/** What a text costs by SMS: carriers bill per segment (160 GSM-7 characters, 70 with any other character, less when split). */
+function SmsSegments({ text }: { text: string }) {
+  const { t } = useI18n();
+  const message = useMemo(() => new SegmentedMessage(text, 'auto'), [text]);
+  return (
+    <p className="composer-segments muted" aria-live="polite">
+      {t('window.smsSegments', { characters: message.numberOfCharacters, count: message.segmentsCount })}
+    </p>
   );
 }

@@ -23,6 +23,8 @@ export function MessageContentLabel({ message }: { message: Message }) {
     );
   }
   if (content.kind === 'contacts') return <p className="message-content">{t('inbox.content.contacts')}</p>;
+  // A mail shows itself (EmailMessage).
+  if (content.kind === 'email') return null;
   if (content.kind === 'unsupported') return <p className="message-content message-content--unsupported">{t('inbox.content.unsupported', { type: content.providerType })}</p>;
   const waiting = message.attachments.length === 0;
   return (

@@ -3,6 +3,7 @@ import type { MessageKey } from '../i18n/en.js';
 import { errorMessage } from '../ui/errors.js';
 import { useUsers } from '../workspace/workspace.queries.js';
 import { formatBytes } from './attachments.js';
+import { EmailMessage } from './EmailMessage.js';
 import { FormattedText } from './FormattedText.js';
 import { failureReason, MessageContentLabel } from './MessageContent.js';
 import { type Attachment, type Message, type MessageStatus, useMessages, useRetryMessage } from './inbox.queries.js';
@@ -54,7 +55,7 @@ function MessageItem({ message }: { message: Message }) {
         {kind === 'comment' && <p className="message-label">{t('inbox.message.comment')}</p>}
         {message.hidden && <p className="message-label message-label--hidden">{t('blocking.hiddenMessage')}</p>}
         <MessageContentLabel message={message} />
-        {message.text && <FormattedText text={message.text} />}
+        {message.content?.kind === 'email' ? <EmailMessage message={message} content={message.content} /> : message.text && <FormattedText text={message.text} />}
         {message.attachments.length > 0 && (
           <ul className="message-attachments">
             {message.attachments.map((attachment) => (

@@ -2,7 +2,7 @@ import { type ReactNode, useEffect, useId, useState } from 'react';
 import { type Template, useTemplates } from '../channels/channels.queries.js';
 import { FilledTemplate, TemplateParameters } from '../channels/TemplatePreview.js';
 import { channelTypeName } from '../contacts/contact-format.js';
-import { type Translate, useI18n } from '../i18n/i18n.js';
+import { isMessageKey, type Translate, useI18n } from '../i18n/i18n.js';
 import { errorMessage } from '../ui/errors.js';
 import type { Conversation } from './inbox.queries.js';
 import { type ChannelWindow, takesText, useChannelWindows } from './reply-window.queries.js';
@@ -27,6 +27,8 @@ export function useReplyWindow(conversation: Pick<Conversation, 'id' | 'lastInbo
   return {
     freeText: text && !picking,
     sendOptions: chosen ? { channelId: chosen.channelId } : {},
+    /** The type of the channel a reply goes to (the composer counts SMS segments). */
+    channelType: chosen?.type,
     panel: windows.data && windows.data.length > 0 && (
       <ChannelWindowPanel
         windows={windows.data}
@@ -116,8 +118,14 @@ function describe(window: ChannelWindow, t: Translate, language: string, left: s
       const count = new Intl.NumberFormat(language);
       return t('window.quotaExceeded', { channel, used: count.format(window.quota?.used ?? 0), limit: count.format(window.quota?.limit ?? 0) });
     }
-    case 'contact_must_write':
-      return window.lastInboundAt ? t('window.contactMustWrite', { channel, since: fullTime(window.lastInboundAt, language) }) : t('window.contactMustWriteNever', { channel });
+    case 'contact_must_write': {
+      if (!window.lastInboundAt) return t('window.contactMustWriteNever', { channel });
+      // How long the window lasted is the type's own (Messenger: 7 days; WeChat: 48 hours).
+      const own = `window.contactMustWrite.${window.type}`;
+      return t(isMessageKey(own) ? own : 'window.contactMustWrite', { channel, since: fullTime(window.lastInboundAt, language) });
+    }
+    case 'opted_out':
+      return t('window.optedOut', { channel });
   }
 }
 
@@ -133,11 +141,16 @@ function WindowState({ window }: { window: ChannelWindow }) {
   return (
     <p className="reply-window-state" role="status">
       {describe(window, t, language, left)}
-      {window.remaining !== null && window.status === 'active' && <> {t('window.remaining', { count: window.remaining })}</>}
+      {window.remaining !== null && window.reason === 'open' && window.status === 'active' && <> {t('window.remaining', { count: window.remaining })}</>}
       {window.quota && window.reason === 'chatbot_initiated' && window.status === 'active' && <> {quotaLine(window.quota, t, language)}</>}
     </p>
   );
 }
+
+/** A template's body and its extra fields (an email's subject), in the order the server numbers their placeholders. */
+const templateText = (template: Template) => [template.body, ...Object.values(template.fields ?? {})].join('\n');
+/** Named placeholders (`{{first_name}}`, email) or numbered ones (`{{1}}`, WhatsApp). */
+const styleOf = (template: Template) => (template.placeholders.some((placeholder) => !/^\d+$/.test(placeholder)) ? 'named' : 'numbered');
 
 /** Choose one of the channel's templates, fill its placeholders, see what the contact will read, send it. */
 function TemplatePicker({ channelId, send, onSent }: { channelId: string; send: (template: TemplateSend) => Promise<unknown>; onSent: () => void }) {
@@ -193,8 +206,8 @@ function TemplatePicker({ channelId, send, onSent }: { channelId: string; send: 
         </div>
         {template && (
           <>
-            <TemplateParameters body={template.body} style="numbered" values={values} onChange={setValues} />
-            <FilledTemplate body={template.body} style="numbered" values={values} label={t('window.preview')} />
+            <TemplateParameters body={templateText(template)} style={styleOf(template)} values={values} onChange={setValues} />
+            <FilledTemplate body={templateText(template)} style={styleOf(template)} values={values} label={t('window.preview')} />
             <div>
               <button type="button" className="button button--primary" disabled={!complete || pending} onClick={() => void submit()}>
                 {t('window.sendTemplate')}

@@ -1,5 +1,10 @@
 /** The Inbox's and Saved replies' texts, merged into each language's dictionary in web/src/i18n. */
 const en = {
+  'inbox.email.autoReply': 'Automatic reply',
+  'inbox.email.frameTitle': 'Email: {subject}',
+  'inbox.email.showImages': 'Show images ({count})',
+  'inbox.email.showQuoted': 'Show the quoted text',
+  'inbox.email.hideQuoted': 'Hide the quoted text',
   'inbox.title': 'Inbox',
   'inbox.inboxes': 'Inboxes',
   'inbox.navigation': 'Inboxes and filters',
@@ -165,6 +170,11 @@ const en = {
 type InboxDictionary = Record<keyof typeof en, string>;
 
 const de: InboxDictionary = {
+  'inbox.email.autoReply': 'Automatische Antwort',
+  'inbox.email.frameTitle': 'E-Mail: {subject}',
+  'inbox.email.showImages': 'Bilder anzeigen ({count})',
+  'inbox.email.showQuoted': 'Zitierten Text anzeigen',
+  'inbox.email.hideQuoted': 'Zitierten Text ausblenden',
   'inbox.title': 'Posteingang',
   'inbox.inboxes': 'Posteingänge',
   'inbox.navigation': 'Posteingänge und Filter',
@@ -328,6 +338,11 @@ const de: InboxDictionary = {
 };
 
 const fr: InboxDictionary = {
+  'inbox.email.autoReply': 'Réponse automatique',
+  'inbox.email.frameTitle': 'E-mail : {subject}',
+  'inbox.email.showImages': 'Afficher les images ({count})',
+  'inbox.email.showQuoted': 'Afficher le texte cité',
+  'inbox.email.hideQuoted': 'Masquer le texte cité',
   'inbox.title': 'Boîte de réception',
   'inbox.inboxes': 'Boîtes de réception',
   'inbox.navigation': 'Boîtes et filtres',

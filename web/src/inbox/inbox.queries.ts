@@ -1,3 +1,4 @@
+import type { EmailContent } from './EmailMessage.js';
 import { type InfiniteData, keepPreviousData, type QueryClient, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { api, ApiError } from '../api.js';
 import { refreshWhenBlocked } from '../blocking/blocking.queries.js';
@@ -44,7 +45,8 @@ export type MessageContent =
   | { kind: 'image' | 'audio' | 'video' | 'document' | 'sticker'; fileName?: string }
   | { kind: 'location'; latitude: number; longitude: number; name?: string; address?: string }
   | { kind: 'contacts'; contacts: Array<{ name: string; phones: string[] }> }
-  | { kind: 'unsupported'; providerType: string };
+  | { kind: 'unsupported'; providerType: string }
+  | EmailContent;
 
 export type Message = {
   id: string;
@@ -306,8 +308,15 @@ export function useSendMessage(conversationId: string) {
         ...(message.attachmentIds.length > 0 && { attachmentIds: message.attachmentIds }),
         ...(message.mentions.length > 0 && { mentions: message.mentions }),
       }),
-    onSuccess: (message) => storeMessage(queryClient, message),
-    onError: (error) => refreshWhenBlocked(queryClient, error),
+    onSuccess: (message) => {
+      storeMessage(queryClient, message);
+      // A reply spends one of a counted window's messages (WeChat): the composer shows what is left.
+      if (message.type === 'message') void queryClient.invalidateQueries({ queryKey: ['window'] });
+    },
+    onError: (error) => {
+      refreshWhenBlocked(queryClient, error);
+      void queryClient.invalidateQueries({ queryKey: ['window'] });
+    },
   });
 }
 

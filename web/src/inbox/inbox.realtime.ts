@@ -33,6 +33,8 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent, pr
       if (event.type === 'message.updated' && message.direction === 'out' && message.status === 'sent') {
         void queryClient.invalidateQueries({ queryKey: ['window', `/api/v1/conversations/${message.conversationId}/window`] });
       }
+      // A contact's message reopens a window (and resets WeChat's count); a colleague's reply spends one.
+      if (event.type === 'message.created' && message.type === 'message') void queryClient.invalidateQueries({ queryKey: ['window'] });
       return true;
     }
     case 'conversation.updated': {

@@ -2,7 +2,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useEffect } from 'react';
 import { api } from '../api.js';
 
-export type WindowReason = 'no_window' | 'open' | 'human_agent' | 'templates_only' | 'contact_must_write' | 'message_limit' | 'chatbot_initiated' | 'quota_exceeded';
+export type WindowReason = 'no_window' | 'open' | 'human_agent' | 'templates_only' | 'contact_must_write' | 'message_limit' | 'chatbot_initiated' | 'quota_exceeded' | 'opted_out';
 
 /** A monthly allowance the channel counts (Viber's chatbot-initiated messages): `paid` when messages past it still go, at a price. */
 export type MonthlyQuota = { used: number; limit: number; paid: boolean };
