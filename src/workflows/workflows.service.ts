@@ -243,8 +243,19 @@ export function createWorkflowsService(deps: {
     const { workspaceId, data } = event;
     switch (event.type) {
       case 'message.created': {
-        const message = data.message as { id: string; direction: string; type: string; hidden: boolean; text: string | null; conversationId: string; channelId: string | null };
+        const message = data.message as {
+          id: string;
+          direction: string;
+          type: string;
+          hidden: boolean;
+          text: string | null;
+          conversationId: string;
+          channelId: string | null;
+          content?: { autoReply?: boolean } | null;
+        };
         if (message.direction !== 'in' || message.type !== 'message' || message.hidden) return;
+        // An out-of-office answer (email's Auto-Submitted and kin) is neither a trigger nor the contact's reply.
+        if (message.content?.autoReply === true) return;
         const conversation = await repository.conversation(workspaceId, message.conversationId);
         if (!conversation) return;
         const state = await repository.contactState(workspaceId, conversation.contactId);
