@@ -13,6 +13,7 @@ const available: Record<string, () => Promise<{ run: () => Promise<Record<string
   'security-headers': () => import('./security-headers.bench.js'),
   workflows: () => import('./workflows.bench.js'),
   'wechat-sms': () => import('./wechat-sms.bench.js'),
+  webchat: () => import('./webchat.bench.js'),
 };
 
 const names = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));

@@ -43,6 +43,21 @@ async function buildServer() {
   });
 }
 
+/** The website chat's widget (widget/dist/widget.js): one small script sites load from this server. */
+async function buildWidget() {
+  const esbuild = await import('esbuild');
+  await esbuild.build({
+    entryPoints: [path.join(root, 'widget', 'src', 'widget.ts')],
+    outfile: path.join(root, 'widget', 'dist', 'widget.js'),
+    bundle: true,
+    minify: true,
+    format: 'iife',
+    target: ['es2020', 'safari15'],
+    legalComments: 'none',
+    logLevel: 'warning',
+  });
+}
+
 async function buildWeb() {
   const force = process.argv.includes('--force');
   const newest = Math.max(newestSource(web), ...sharedSources.map((file) => statSync(file).mtimeMs));
@@ -59,4 +74,5 @@ async function buildWeb() {
 }
 
 await buildServer();
+await buildWidget();
 await buildWeb();

@@ -6,6 +6,7 @@ import { channelModules } from './channels/channel-modules.js';
 import { createChannelRegistry } from './channels/channel-registry.js';
 import { registerChannelRoutes } from './channels/channels.routes.js';
 import { createChannelsService } from './channels/channels.service.js';
+import { registerWebchatRoutes, type WebchatPorts } from './channels/webchat/webchat.routes.js';
 import { registerWebhookRoutes } from './channels/webhooks.routes.js';
 import { registerContactsRoutes } from './contacts/contacts.routes.js';
 import { createContactsService } from './contacts/contacts.service.js';
@@ -172,9 +173,20 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const workflowJobs = createJobQueue({ db, clock, bus, logger, concurrency: WORKFLOW_JOB_CONCURRENCY });
   const workflows = createWorkflowsService({ db, bus, clock, jobs: workflowJobs, logger, workspace, contacts, conversations, messages, isOnline: (userId) => gateway.isOnline(userId) });
 
+  // the website chat's visitors: their history, conversation and files live on the floors above channels
+  const webchat: WebchatPorts = {
+    historyOf: (channel, identifier, query) => messages.historyOfIdentity(channel, identifier, query),
+    conversationOf: (channel, identifier) => messages.conversationOfIdentity(channel, identifier),
+    attachReceived: (channel, messageId, file) => messages.attachReceived(channel, messageId, file),
+    linksOf: (workspaceId, messageId) => messages.linksOf(workspaceId, messageId),
+    requireVisibleConversation: (actor, conversationId) => conversations.requireVisible(actor, conversationId),
+  };
+
   return {
     auth,
     jobs,
+    secrets,
+    webchat,
     workspace,
     invitations,
     gateway,
@@ -216,6 +228,7 @@ export async function buildApp(deps: AppDeps) {
     registerContactsRoutes(context);
     registerChannelRoutes(context);
     registerWebhookRoutes(context);
+    registerWebchatRoutes(context);
     registerConversationRoutes(context);
     registerMessageRoutes(context);
     registerAttachmentRoutes(context);

@@ -3,6 +3,7 @@ import type { ChannelModule } from './channel-registry.js';
 import { emailChannel } from './email/email.channel.js';
 import { instagramChannel } from './instagram/instagram.channel.js';
 import { messengerChannel } from './messenger/messenger.channel.js';
+import { webchatChannel } from './webchat/webchat.channel.js';
 import { whatsappChannel } from './whatsapp/whatsapp.channel.js';
 import { telegramChannel } from './telegram/telegram.channel.js';
 import { lineChannel } from './line/line.channel.js';
@@ -22,4 +23,5 @@ export const channelModules: ChannelModule[] = [
   wechatChannel,
   smsChannel,
   emailChannel,
+  webchatChannel,
 ];

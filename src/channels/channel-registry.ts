@@ -19,6 +19,7 @@ import type { Refusal, WindowInput, WindowState } from './messaging-window.rules
  * - `firstContact`     the business may write first, to the identity a contact field gives;
  * - `optOut`           contacts opt out by keyword (SMS STOP): the webhook's `consent` changes are
  *                      kept per identity in `state`, and sends to an opted-out contact are refused;
+ * - `extras`           fields the channel's API object adds for managers (the website chat's `embedCode`);
  * - `form`             the settings fields, from which the web app generates the connect form
  *                      (a `generated` field left empty, a verify token, is made by the server).
  *
@@ -205,8 +206,10 @@ export type ChannelContext = {
 export type SettingsField = {
   key: string;
   /** `secret`: write-only (never read back); `generated`: made by the server when left empty, then shown to paste into the provider's console. */
-  kind: 'text' | 'secret' | 'url' | 'number' | 'boolean' | 'list' | 'generated';
+  kind: 'text' | 'secret' | 'url' | 'number' | 'boolean' | 'list' | 'generated' | 'color' | 'choice';
   required: boolean;
+  /** A `choice`'s values, in order; the web app's texts `channels.option.<value>` name them. */
+  options?: readonly string[];
   default?: string | number | boolean;
 };
 
@@ -265,6 +268,8 @@ export type ChannelModule<Settings extends Record<string, unknown> = Record<stri
   inbound?: 'webhook' | 'smtp';
   /** How a contact who never wrote here is reached from one of its fields (WhatsApp: the phone, as `wa_id`). */
   firstContact?: { field: 'phone' | 'email'; identifier(value: string): string };
+  /** Fields the channel's API object carries for owners and managers besides its settings (the website chat's `embedCode`). */
+  extras?(channel: { id: string; settings: Settings }, publicUrl: string): Record<string, unknown>;
 };
 
 export type ChannelRegistry = ReturnType<typeof createChannelRegistry>;

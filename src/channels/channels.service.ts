@@ -44,6 +44,7 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
     return {
       ...summary,
       ...registry.publicSettings(row.type, row.settings),
+      ...registry.get(row.type)?.extras?.(row, publicUrl),
       webhookUrl: `${publicUrl}/webhooks/${row.type}/${row.id}`,
       lastTest: (known[LAST_TEST] as TestRecord | undefined) ?? null,
       webhookVerifiedAt: (known[WEBHOOK_VERIFIED_AT] as string | undefined) ?? null,

@@ -1,6 +1,6 @@
 import { and, count, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
 import { type Db, executePrepared, rowsOf } from '../platform/db/client.js';
-import { conversations, messages } from '../platform/db/schema.js';
+import { contactChannels, conversations, messages } from '../platform/db/schema.js';
 import { stemmingConfigs, type TextSearchConfig } from '../platform/db/text-search.rules.js';
 
 /** A message as read back: everything but its search vector, which only search reads (in SQL). */
@@ -294,6 +294,50 @@ export function createMessagesRepository(db: Db) {
             limit ${limit}`,
       );
       return rowsOf<Record<string, unknown>>(result).map((row) => fromDriver(row) as MessageRow & { hasAttachments: boolean });
+    },
+
+    /**
+     * What one channel identity exchanged on that channel (a website-chat visitor's history):
+     * messages only, never comments or what was hidden, newest first, before `before` if given.
+     */
+    async listOfIdentity(
+      workspaceId: string,
+      channelId: string,
+      identifier: string,
+      limit: number,
+      before?: Date,
+      /** One message of the identity's, hidden or not (the visitor's own, just stored). */
+      messageId?: string,
+    ): Promise<MessageRow[]> {
+      return db
+        .select(messageColumns)
+        .from(messages)
+        .innerJoin(conversations, and(eq(conversations.workspaceId, messages.workspaceId), eq(conversations.id, messages.conversationId)))
+        .innerJoin(contactChannels, and(eq(contactChannels.workspaceId, conversations.workspaceId), eq(contactChannels.contactId, conversations.contactId)))
+        .where(
+          and(
+            eq(messages.workspaceId, workspaceId),
+            eq(contactChannels.channelId, channelId),
+            eq(contactChannels.identifier, identifier),
+            eq(messages.channelId, channelId),
+            eq(messages.type, 'message'),
+            messageId ? eq(messages.id, messageId) : eq(messages.hidden, false),
+            before ? sql`${messages.createdAt} < ${before}` : undefined,
+          ),
+        )
+        .orderBy(desc(messages.createdAt), desc(messages.id))
+        .limit(limit);
+    },
+
+    /** The conversation a channel identity's contact has, if any. */
+    async conversationOfIdentity(workspaceId: string, channelId: string, identifier: string): Promise<ConversationRow | undefined> {
+      const [row] = await db
+        .select(getTableColumns(conversations))
+        .from(contactChannels)
+        .innerJoin(conversations, and(eq(conversations.workspaceId, contactChannels.workspaceId), eq(conversations.contactId, contactChannels.contactId)))
+        .where(and(eq(contactChannels.workspaceId, workspaceId), eq(contactChannels.channelId, channelId), eq(contactChannels.identifier, identifier)))
+        .limit(1);
+      return row;
     },
 
     /** Outbound messages on a channel since the contact last wrote there (WeChat allows only so many). */

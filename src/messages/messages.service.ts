@@ -796,6 +796,33 @@ export function createMessagesService(deps: {
       return sendIn(actor, contactId, conversation, input);
     },
 
+    /** A channel identity's messages on that channel, with download links for their files (the website chat's visitor). */
+    async historyOfIdentity(channel: Pick<ChannelRow, 'id' | 'workspaceId'>, identifier: string, query: { before?: Date; limit: number; messageId?: string }) {
+      const rows = await repository.listOfIdentity(channel.workspaceId, channel.id, identifier, query.limit, query.before, query.messageId);
+      return Promise.all(rows.map(async (row) => ({ ...publicMessage(row), attachments: await attachments.forDelivery(channel.workspaceId, row.id) })));
+    },
+
+    conversationOfIdentity: (channel: Pick<ChannelRow, 'id' | 'workspaceId'>, identifier: string) =>
+      repository.conversationOfIdentity(channel.workspaceId, channel.id, identifier),
+
+    /** Download links of a message's files, valid for a week, for someone without a session (a website-chat visitor). */
+    linksOf: (workspaceId: string, messageId: string) => attachments.forDelivery(workspaceId, messageId),
+
+    /**
+     * A file a contact sent with a message already stored (the website chat's upload): kept as the
+     * message's attachment, and the message announced again with it. 413 past the size limit.
+     */
+    async attachReceived(channel: Pick<ChannelRow, 'id' | 'workspaceId'>, messageId: string, file: { fileName?: string; kind: string; content: Buffer }) {
+      const workspaceId = channel.workspaceId;
+      const message = await repository.find(workspaceId, messageId);
+      const conversation = message && (await conversations.find(workspaceId, message.conversationId));
+      if (!message || !conversation || message.channelId !== channel.id) throw notFound('Message');
+      await attachments.storeReceived({ workspaceId, messageId, contactId: conversation.contactId, fileName: file.fileName, kind: file.kind, content: file.content });
+      const files = await filesOf(workspaceId, messageId);
+      if (!message.hidden) await publishMessage(workspaceId, 'message.updated', publicMessage(message, files), conversation);
+      return files;
+    },
+
     /** `includeHidden` adds what a blocked contact sent, marked `hidden`; looking is not activity (nothing is marked read or counted). */
     async list(actor: Actor, conversationId: string, query: { cursor?: string; limit: number; includeHidden?: boolean }) {
       const page = () => repository.list(actor.workspaceId, conversationId, query.limit + 1, decodeTimeCursor(query.cursor), query.includeHidden ?? false);

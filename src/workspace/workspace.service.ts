@@ -158,6 +158,11 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
       return { items: result.items.map(publicUser), nextCursor: result.nextCursor };
     },
 
+    /** A user's name as a customer may see it (the website chat shows who answers). */
+    async userName(workspaceId: string, userId: string): Promise<string | undefined> {
+      return (await repository.findUser(workspaceId, userId))?.name;
+    },
+
     async getUser(actor: Actor, userId: string) {
       return publicUser(await requireUser(actor, userId));
     },

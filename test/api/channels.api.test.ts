@@ -54,7 +54,7 @@ describe('managing channels', () => {
     const types = await t.request('GET', '/api/v1/channel-types', { token: ws.manager.token });
     const names = types.data.items.map((type: { type: string }) => type.type);
     expect(names.slice(0, 4)).toEqual(['whatsapp', 'messenger', 'instagram', 'api']);
-    expect(names).toEqual(expect.arrayContaining(['telegram', 'line', 'viber', 'wechat', 'sms', 'email']));
+    expect(names).toEqual(expect.arrayContaining(['telegram', 'line', 'viber', 'wechat', 'sms', 'email', 'webchat']));
     expect(types.data.items[0]).toMatchObject({
       type: 'whatsapp',
       form: [

@@ -6,6 +6,7 @@ import { Dialog } from '../ui/Dialog.js';
 import { errorMessage, formErrors } from '../ui/errors.js';
 import { CheckboxField, FormActions, FormAlert, FormSuccess, SelectField, TextField } from '../ui/forms.js';
 import { type Channel, type ChannelType, type SettingsField, type TestResult, useChannels, useChannelTypes, useSaveChannel, useTestChannel } from './channels.queries.js';
+import { WebchatPreview } from './WebchatPreview.js';
 
 /**
  * Connects a channel, or edits one. The form is drawn from the type's field description (the
@@ -38,6 +39,13 @@ function ChannelForm({ types, channel, onSaved, onCancel }: { types: ChannelType
   const type = types.find((each) => each.type === typeName);
   const save = useSaveChannel(channel?.id);
   const errors = formErrors(save.error, i18n, ['name', ...(type?.form.map((field) => field.key) ?? [])]);
+  // What the form holds now, for a type with a live preview (the website chat).
+  const [draft, setDraft] = useState<Record<string, unknown>>(() => ({ ...Object.fromEntries(type?.form.map((field) => [field.key, field.default]) ?? []), ...channel?.settings }));
+  const readDraft = (form: HTMLFormElement) => {
+    if (!type) return;
+    const data = new FormData(form);
+    setDraft(Object.fromEntries(type.form.map((field) => [field.key, settingValue(field, data) ?? field.default])));
+  };
 
   function submit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -54,7 +62,7 @@ function ChannelForm({ types, channel, onSaved, onCancel }: { types: ChannelType
   }
 
   return (
-    <form onSubmit={submit} noValidate className="channel-form">
+    <form onSubmit={submit} onChange={(event) => readDraft(event.currentTarget)} noValidate className="channel-form">
       {!channel && (
         <SelectField label={t('channels.type')} value={typeName} onChange={(event) => setTypeName(event.target.value)}>
           {types.map((each) => (
@@ -66,6 +74,7 @@ function ChannelForm({ types, channel, onSaved, onCancel }: { types: ChannelType
       )}
       <TextField label={t('channels.name')} name="name" defaultValue={channel?.name} hint={t('channels.nameHint')} error={errors.of('name')} autoComplete="off" />
       {type?.form.map((field) => <SettingInput key={`${type.type}-${field.key}`} type={type.type} field={field} channel={channel} error={errors.of(field.key)} />)}
+      {type?.type === 'webchat' && <WebchatPreview settings={draft} />}
       <FormAlert>{errors.general}</FormAlert>
       <FormActions onCancel={onCancel} submitLabel={channel ? t('action.save') : t('channels.connectSubmit')} pending={save.isPending} />
     </form>
@@ -101,6 +110,20 @@ function SettingInput({ type, field, channel, error }: { type: string; field: Se
   if (field.kind === 'boolean') {
     return <CheckboxField label={label} name={field.key} defaultChecked={Boolean(stored ?? field.default)} hint={hint} error={error} />;
   }
+  if (field.kind === 'choice') {
+    return (
+      <SelectField label={label} name={field.key} defaultValue={String(stored ?? field.default ?? '')} hint={hint} error={error}>
+        {(field.options ?? []).map((option) => {
+          const optionKey = `channels.option.${option}`;
+          return (
+            <option key={option} value={option}>
+              {isMessageKey(optionKey) ? t(optionKey) : option}
+            </option>
+          );
+        })}
+      </SelectField>
+    );
+  }
   if (field.kind === 'list') {
     return (
       <div className="field">
@@ -111,7 +134,7 @@ function SettingInput({ type, field, channel, error }: { type: string; field: Se
       </div>
     );
   }
-  const inputType = { secret: 'password', url: 'url', number: 'number' }[field.kind as string] ?? 'text';
+  const inputType = { secret: 'password', url: 'url', number: 'number', color: 'color' }[field.kind as string] ?? 'text';
   return (
     <TextField
       label={label}
@@ -175,7 +198,14 @@ function ChannelDetails({ id, testAtOnce = false }: { id: string; testAtOnce?: b
           </ul>
         </section>
       )}
-      {channel.webhookUrl && type.inbound !== 'smtp' && (
+      {channel.embedCode && (
+        <section aria-labelledby={`embed-${id}`} className="channel-webhook">
+          <h3 id={`embed-${id}`}>{t('webchat.embed.title')}</h3>
+          <p className="muted">{t('webchat.embed.intro')}</p>
+          <CopyField label={t('webchat.embed.code')} value={channel.embedCode} />
+        </section>
+      )}
+      {channel.webhookUrl && type.inbound !== 'smtp' && !channel.embedCode && (
         <section aria-labelledby={`webhook-${id}`} className="channel-webhook">
           <h3 id={`webhook-${id}`}>{t('channels.webhook.title')}</h3>
           <p className="muted">{t(isMessageKey(`channels.webhook.intro.${type.type}`) ? (`channels.webhook.intro.${type.type}` as MessageKey) : 'channels.webhook.intro')}</p>

@@ -17,9 +17,17 @@ export type Channel = {
   webhookUrl?: string;
   lastTest?: TestResult | null;
   webhookVerifiedAt?: string | null;
+  /** The website chat's script tag, to paste into a site's pages. */
+  embedCode?: string;
 };
 
-export type SettingsField = { key: string; kind: 'text' | 'secret' | 'url' | 'number' | 'boolean' | 'list' | 'generated'; required: boolean; default?: string | number | boolean };
+export type SettingsField = {
+  key: string;
+  kind: 'text' | 'secret' | 'url' | 'number' | 'boolean' | 'list' | 'generated' | 'color' | 'choice';
+  required: boolean;
+  default?: string | number | boolean;
+  options?: string[];
+};
 
 export type TemplateSupport = { placeholders: 'numbered' | 'named'; categories?: string[]; namePattern: string | null; maxBodyLength: number; fields?: Array<{ key: string; required: boolean; maxLength: number }> };
 

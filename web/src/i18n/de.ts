@@ -1,6 +1,7 @@
 import { blockingMessages } from '../blocking/blocking.messages.js';
 import { channelsMessages } from '../channels/channels.messages.js';
 import { botChannelsMessages } from '../channels/bot-channels.messages.js';
+import { webchatMessages } from '../channels/webchat.messages.js';
 import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { mergingMessages } from '../merging/merging.messages.js';
@@ -207,4 +208,5 @@ export const de: Dictionary = {
   ...channelsMessages.de,
   ...workflowsMessages.de,
   ...botChannelsMessages.de,
+  ...webchatMessages.de,
 };

@@ -1,5 +1,6 @@
 import { type ClipboardEvent, type DragEvent, type KeyboardEvent, useId, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { SegmentedMessage } from 'sms-segments-calculator';
+import { api } from '../api.js';
 import { useI18n } from '../i18n/i18n.js';
 import { errorMessage } from '../ui/errors.js';
 import { type User, useUsers } from '../workspace/workspace.queries.js';
@@ -7,6 +8,7 @@ import { formatBytes, useUploads } from './attachments.js';
 import { code, type Edit, findTrigger, link, list, replace, type TextRange, wrap } from './composer-editing.js';
 import { BulletListIcon, LinkIcon, NumberedListIcon, PaperclipIcon } from './icons.js';
 import { type Conversation, type SavedReply, useSavedReplySearch, useSendMessage } from './inbox.queries.js';
+import { announceTyping } from './ContactTyping.js';
 import { useReplyWindow } from './ReplyWindow.js';
 
 type Mode = 'reply' | 'comment';
@@ -236,6 +238,7 @@ export function Composer({ conversation }: { conversation: Conversation }) {
           setText(event.target.value);
           setCaret(event.target.selectionEnd);
           setHighlight(0);
+          if (mode === 'reply' && conversation.channel?.type === 'webchat') announceTyping(conversation.id, (path) => api.post(path));
         }}
         onSelect={(event) => setCaret(event.currentTarget.selectionEnd)}
         onKeyDown={onKeyDown}

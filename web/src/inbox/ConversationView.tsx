@@ -6,6 +6,7 @@ import { useI18n } from '../i18n/i18n.js';
 import { EmptyState } from '../ui/EmptyState.js';
 import { errorMessage } from '../ui/errors.js';
 import { Composer } from './Composer.js';
+import { ContactTyping } from './ContactTyping.js';
 import { ConversationHeader } from './ConversationHeader.js';
 import { type Conversation, useConversation, useMarkRead } from './inbox.queries.js';
 import { focusComposer } from './InboxShortcuts.js';
@@ -44,6 +45,7 @@ function OpenConversation({ conversation }: { conversation: Conversation }) {
       <ConversationHeader conversation={conversation} />
       <MessageList conversationId={conversation.id} includeHidden={conversation.blocked && showHidden} />
       {conversation.blocked && <BlockedBanner conversation={conversation} showHidden={showHidden} onShowHiddenChange={setShowHidden} />}
+      {conversation.channel?.type === 'webchat' && <ContactTyping conversationId={conversation.id} name={conversation.contact.name} />}
       <Composer conversation={conversation} />
     </section>
   );
