@@ -11,6 +11,7 @@ const available: Record<string, () => Promise<{ run: () => Promise<Record<string
   'bots-webhooks': () => import('./bots-webhooks.bench.js'),
   email: () => import('./email.bench.js'),
   'security-headers': () => import('./security-headers.bench.js'),
+  workflows: () => import('./workflows.bench.js'),
   'wechat-sms': () => import('./wechat-sms.bench.js'),
   webchat: () => import('./webchat.bench.js'),
 };

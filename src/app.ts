@@ -48,6 +48,11 @@ import { registerInvitationRoutes } from './workspace/invitations.routes.js';
 import { createInvitationsService } from './workspace/invitations.service.js';
 import { registerAccountRoutes, registerWorkspaceRoutes } from './workspace/workspace.routes.js';
 import { createWorkspaceService } from './workspace/workspace.service.js';
+import { registerWorkflowRoutes } from './workflows/workflows.routes.js';
+import { createWorkflowsService } from './workflows/workflows.service.js';
+
+/** Workflow runs advanced at once per process (each holds a database connection while it runs a step). */
+const WORKFLOW_JOB_CONCURRENCY = 6;
 
 export type AppDeps = {
   config: Config;
@@ -119,7 +124,15 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   const conversations = createConversationsService({ db, bus, clock, jobs, workspace, onlineSince, attachments });
   const dashboard = createDashboardService({ db, clock, workspace });
   // blocking: receive() screens each inbound message for spam, which may block its contact
-  const blocking = createBlockingService({ db, bus, clock, workspace, conversations });
+  // Blocking stops the contact's workflows in its own transaction: the workflows service is built last, looked up when a block happens.
+  const blocking = createBlockingService({
+    db,
+    bus,
+    clock,
+    workspace,
+    conversations,
+    workflows: { stopRunsOfContact: (tx, input) => workflows.stopRunsOfContact(tx, input) },
+  });
   const spam = createSpamService({ db, bus, clock, jobs, usage, blocking, channels, conversations, workspace });
   // messages
   const savedReplies = createSavedRepliesService({ db, bus, clock });
@@ -155,6 +168,10 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   });
   // merging: moves identities, conversations and messages between contacts, above every domain it moves
   const merging = createMergingService({ db, bus, clock, jobs, workspace, contacts, conversations });
+  // workflows: above every domain they act through; triggered by events after commit
+  // Runs advance on a queue of their own: a burst of runs neither waits behind nor holds up bulk jobs and deliveries.
+  const workflowJobs = createJobQueue({ db, clock, bus, logger, concurrency: WORKFLOW_JOB_CONCURRENCY });
+  const workflows = createWorkflowsService({ db, bus, clock, jobs: workflowJobs, logger, workspace, contacts, conversations, messages, isOnline: (userId) => gateway.isOnline(userId) });
 
   // the website chat's visitors: their history, conversation and files live on the floors above channels
   const webchat: WebchatPorts = {
@@ -186,6 +203,8 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     blocking,
     spam,
     merging,
+    workflows,
+    workflowJobs,
   };
 }
 
@@ -223,6 +242,7 @@ export async function buildApp(deps: AppDeps) {
     registerDashboardRoutes(context);
     registerInvitationRoutes(context);
     registerMergingRoutes(context);
+    registerWorkflowRoutes(context);
     services.gateway.register(app);
     await serveWebApp(app, config.webDistDir);
     registerOpenApiRoute(app);
@@ -236,8 +256,11 @@ export async function buildApp(deps: AppDeps) {
     routes,
     async close() {
       services.gateway.close();
+      services.workflows.close();
       await app.close();
       await services.jobs.stop();
+      await services.workflowJobs.stop();
+      await services.workflows.settled();
     },
   };
 }

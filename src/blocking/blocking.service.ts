@@ -24,7 +24,18 @@ export const contactBlocked = () => conflict('contact_blocked', 'The contact is 
  * and assign refuse with `contact_blocked`, lists and segments leave it out. Modules still to
  * come (Workflows, Merging) ask `isBlocked` / `assertNotBlocked` and react to `contact.blocked`.
  */
-export function createBlockingService(deps: { db: Db; bus: EventBus; clock: Clock; workspace: WorkspaceService; conversations: ConversationsService }) {
+export function createBlockingService(deps: {
+  db: Db;
+  bus: EventBus;
+  clock: Clock;
+  workspace: WorkspaceService;
+  conversations: ConversationsService;
+  /**
+   * Stops every running or waiting workflow of the contact, in the block's transaction (SPEC §2.6
+   * item 6). A port: workflows sit above blocking.
+   */
+  workflows?: { stopRunsOfContact(tx: Db, input: { workspaceId: string; contactId: string; reason: string; at: Date }): Promise<void> };
+}) {
   const { db, bus, clock, workspace, conversations } = deps;
   const repository = createBlockingRepository(db);
 
@@ -44,6 +55,7 @@ export function createBlockingService(deps: { db: Db; bus: EventBus; clock: Cloc
     // A block ends a spam hold: the contact is blocked, not waiting for review, and an unblock
     // later means normal behaviour, so its next message is screened afresh.
     await repo.update(workspaceId, contactId, { blockedAt: at, quarantinedAt: null }, at);
+    await deps.workflows?.stopRunsOfContact(tx, { workspaceId, contactId, reason: 'contact blocked', at });
     return { contactId, changed: true, blockedAt: at };
   }
 

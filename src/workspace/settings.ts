@@ -17,7 +17,24 @@ const fields = {
    * webhookUrl, workflow HTTP steps) may reach although they are loopback or private addresses.
    */
   allowedPrivateHosts: z.array(z.string().trim().toLowerCase().min(1).max(255)).max(50),
+  /** The workspace's IANA time zone: workflow conditions on the time of day and business hours read the clock there. */
+  timeZone: z.string().min(1).max(64).refine(isTimeZone, 'an IANA time zone such as Europe/Berlin'),
+  /** Business hours: weekdays (0 = Sunday) and a daily span, in `timeZone`. */
+  businessHours: z.strictObject({
+    days: z.array(z.number().int().min(0).max(6)).max(7),
+    start: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM'),
+    end: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'HH:MM'),
+  }),
 };
+
+function isTimeZone(value: string) {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: value });
+    return true;
+  } catch {
+    return false;
+  }
+}
 
 /** Workspace settings named in SPEC §1–§3. */
 export const workspaceSettingsSchema = z.strictObject(fields);
@@ -33,6 +50,8 @@ export const defaultSettings: WorkspaceSettings = {
   agentsMayDeleteConversations: false,
   agentsMayMerge: false,
   allowedPrivateHosts: [],
+  timeZone: 'UTC',
+  businessHours: { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
 };
 
 export function readSettings(stored: Record<string, unknown> | null | undefined): WorkspaceSettings {

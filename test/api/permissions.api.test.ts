@@ -13,6 +13,8 @@ function requiredAction(route: RouteInfo): Action | undefined {
   const path = url.replace(/^\/api\/v1/, '');
   if (path.startsWith('/usage')) return 'usage.view';
   if (method === 'POST' && /^\/users\/:id\/password$/.test(path)) return 'users.resetPassword';
+  // A shortcut workflow is started by a user on a contact (SPEC §5): inbox work, not managing workflows.
+  if (method === 'POST' && path === '/workflows/:id/runs') return 'inbox.use';
   const manageAreas = /^\/(users|teams|settings|workspace|channels|custom-fields|workflows)(\/|$)/;
   if (method !== 'GET' && manageAreas.test(path)) return 'workspace.manage';
   if (/^\/contacts\/:id\/channels\/:channelId$/.test(path) && method === 'DELETE') return 'contacts.removeChannel';

@@ -176,6 +176,8 @@ describe('workspace settings', () => {
       agentsMayDeleteConversations: false,
       agentsMayMerge: false,
       allowedPrivateHosts: [],
+      timeZone: 'UTC',
+      businessHours: { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
     });
   });
 

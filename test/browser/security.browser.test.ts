@@ -62,6 +62,7 @@ describe.skipIf(!hasChromium)('the browser layer', () => {
       ['/settings/tags', 'Tags'],
       ['/settings/saved-replies', 'Saved replies'],
       ['/settings/spam', 'Spam'],
+      ['/settings/workflows', 'New workflow'],
     ];
     for (const [path, text] of pages) {
       await page.goto(path);

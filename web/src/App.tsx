@@ -26,6 +26,7 @@ const UsagePage = lazy(() => import('./usage/UsagePage.js').then((module) => ({ 
 const UsersAndTeamsSettings = lazy(() => import('./settings/UsersAndTeamsSettings.js').then((module) => ({ default: module.UsersAndTeamsSettings })));
 const ChannelsSettings = lazy(() => import('./channels/ChannelsSettings.js').then((module) => ({ default: module.ChannelsSettings })));
 const TemplatesSettings = lazy(() => import('./channels/TemplatesSettings.js').then((module) => ({ default: module.TemplatesSettings })));
+const WorkflowsSettings = lazy(() => import('./workflows/WorkflowsSettings.js').then((module) => ({ default: module.WorkflowsSettings })));
 const WorkspaceSettings = lazy(() => import('./settings/WorkspaceSettings.js').then((module) => ({ default: module.WorkspaceSettings })));
 
 export function App() {
@@ -119,6 +120,7 @@ function SignedInRoutes() {
           <Route path="spam" element={<SpamSettings />} />
           <Route path="channels" element={<ChannelsSettings />} />
           <Route path="templates" element={<TemplatesSettings />} />
+          <Route path="workflows" element={<WorkflowsSettings />} />
         </Route>
         <Route path="*" element={<NotFound />} />
       </Route>

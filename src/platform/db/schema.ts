@@ -755,3 +755,99 @@ export const mergeMessages = pgTable('merge_messages', {
     .references(() => mergeSnapshots.mergeId, { onDelete: 'cascade' }),
   messageIds: uuid('message_ids').array().notNull(),
 });
+
+// ---------------------------------------------------------------- workflows
+
+/** A workflow: its current (published) version is `version`; earlier versions stay for runs in flight. */
+export const workflows = pgTable(
+  'workflows',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id')
+      .notNull()
+      .references(() => workspaces.id, { onDelete: 'cascade' }),
+    name: text('name').notNull(),
+    enabled: boolean('enabled').notNull().default(false),
+    /** The current version's trigger type, for matching without reading definitions. */
+    triggerType: text('trigger_type').notNull(),
+    version: integer('version').notNull().default(1),
+    /** Round-robin assignment: the member each team last got, per team id. */
+    roundRobin: jsonb('round_robin').$type<Record<string, string>>().notNull().default({}),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    updatedBy: uuid('updated_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+  },
+  (t) => [index('workflows_trigger_idx').on(t.workspaceId, t.triggerType, t.enabled), index('workflows_workspace_idx').on(t.workspaceId, t.createdAt)],
+);
+
+/** Every version of a workflow's definition ({trigger, steps}); a run executes the version it started on. */
+export const workflowVersions = pgTable(
+  'workflow_versions',
+  {
+    workflowId: uuid('workflow_id')
+      .notNull()
+      .references(() => workflows.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    workspaceId: uuid('workspace_id').notNull(),
+    definition: jsonb('definition').$type<Record<string, unknown>>().notNull(),
+    createdBy: uuid('created_by').references(() => users.id, { onDelete: 'set null' }),
+    createdAt: createdAt(),
+  },
+  (t) => [primaryKey({ columns: [t.workflowId, t.version] })],
+);
+
+/**
+ * One run of a workflow version for a contact. A waiting run is this row plus a scheduled job;
+ * `pc` is the next instruction of the compiled version, `seq` the number of instructions begun.
+ */
+export const workflowRuns = pgTable(
+  'workflow_runs',
+  {
+    id: uuid('id').primaryKey(),
+    workspaceId: uuid('workspace_id').notNull(),
+    workflowId: uuid('workflow_id')
+      .notNull()
+      .references(() => workflows.id, { onDelete: 'cascade' }),
+    version: integer('version').notNull(),
+    /** No foreign keys: a run outlives a deleted contact or conversation and ends with a reason. */
+    contactId: uuid('contact_id').notNull(),
+    conversationId: uuid('conversation_id'),
+    status: text('status').$type<'running' | 'waiting' | 'completed' | 'stopped' | 'failed'>().notNull(),
+    reason: text('reason'),
+    /** What started it (`message:<id>`, `shortcut:<uuid>`): one run per workflow and cause, whichever instance heard it. */
+    triggerKey: text('trigger_key').notNull(),
+    startedBy: uuid('started_by'),
+    pc: integer('pc').notNull().default(0),
+    seq: integer('seq').notNull().default(0),
+    /** `time` or `reply` while waiting. */
+    waitingFor: text('waiting_for'),
+    waitUntil: timestamptz('wait_until'),
+    /** Values later steps read: the trigger's, HTTP responses. */
+    context: jsonb('context').$type<Record<string, unknown>>().notNull().default({}),
+    steps: jsonb('steps').$type<Array<Record<string, unknown>>>().notNull().default([]),
+    createdAt: createdAt(),
+    updatedAt: timestamptz('updated_at').notNull().defaultNow(),
+    finishedAt: timestamptz('finished_at'),
+  },
+  (t) => [
+    uniqueIndex('workflow_runs_trigger_idx').on(t.workflowId, t.triggerKey),
+    index('workflow_runs_workflow_idx').on(t.workflowId, t.createdAt.desc(), t.id.desc()),
+    index('workflow_runs_contact_idx').on(t.workspaceId, t.contactId, t.status),
+    // Loop protection counts a workflow's recent runs for one contact.
+    index('workflow_runs_loop_idx').on(t.workflowId, t.contactId, t.createdAt),
+  ],
+);
+
+/** Each instruction of a run begun once: the key that makes a step run at most once, whatever crashes. */
+export const workflowStepLog = pgTable(
+  'workflow_step_log',
+  {
+    runId: uuid('run_id')
+      .notNull()
+      .references(() => workflowRuns.id, { onDelete: 'cascade' }),
+    seq: integer('seq').notNull(),
+    startedAt: timestamptz('started_at').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
+);

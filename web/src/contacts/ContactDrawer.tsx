@@ -15,6 +15,7 @@ import { ContactDetails } from './ContactDetails.js';
 import { type Contact, contactName, useContact, useUpdateContact } from './contacts.queries.js';
 import { MergeSuggestionsSlot } from './MergeSuggestionsSlot.js';
 import { MoreMenu } from './MoreMenu.js';
+import { useShortcutItems } from '../workflows/ShortcutMenu.js';
 import './contacts.css';
 
 /** `overlay`: slides over the Contacts list; `panel`: a column of its own, beside the Inbox's message window. */
@@ -101,7 +102,9 @@ function DrawerHeader({ contact, name, onDeleted }: { contact: Contact; name: st
     may(user.role, 'contacts.delete') || (workspace.settings.agentsMayDeleteAssignedContacts && contact.assigneeId === user.id);
   // Agents block from the conversation instead (SPEC §1).
   const canBlock = may(user.role, 'contacts.module');
+  const shortcuts = useShortcutItems(contact.id);
   const actions = [
+    ...shortcuts.items,
     ...(canBlock ? [{ label: t(contact.blocked ? 'blocking.unblockContact' : 'blocking.blockContact'), onSelect: () => setDialog('block') }] : []),
     ...(canDelete ? [{ label: t('contacts.drawer.delete'), danger: true, onSelect: () => setDialog('delete') }] : []),
   ];
@@ -115,6 +118,7 @@ function DrawerHeader({ contact, name, onDeleted }: { contact: Contact; name: st
         {contact.quarantined && <QuarantinedBadge />}
       </div>
       {actions.length > 0 && <MoreMenu label={t('contacts.moreActions')} items={actions} />}
+      {shortcuts.notice}
       {dialog === 'block' && <BlockContactDialog contactId={contact.id} name={name} block={!contact.blocked} onClose={() => setDialog(undefined)} />}
       {dialog === 'delete' && (
         <ConfirmDialog

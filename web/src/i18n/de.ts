@@ -6,6 +6,7 @@ import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { mergingMessages } from '../merging/merging.messages.js';
 import { usageMessages } from '../usage/usage.messages.js';
+import { workflowsMessages } from '../workflows/workflows.messages.js';
 import type { Dictionary } from './en.js';
 
 export const de: Dictionary = {
@@ -205,6 +206,7 @@ export const de: Dictionary = {
   ...usageMessages.de,
   ...mergingMessages.de,
   ...channelsMessages.de,
+  ...workflowsMessages.de,
   ...botChannelsMessages.de,
   ...webchatMessages.de,
 };

@@ -6,6 +6,7 @@ import { contactsMessages } from '../contacts/contacts.messages.js';
 import { inboxMessages } from '../inbox/inbox.messages.js';
 import { mergingMessages } from '../merging/merging.messages.js';
 import { usageMessages } from '../usage/usage.messages.js';
+import { workflowsMessages } from '../workflows/workflows.messages.js';
 
 export const en = {
   'action.cancel': 'Cancel',
@@ -204,6 +205,7 @@ export const en = {
   ...usageMessages.en,
   ...mergingMessages.en,
   ...channelsMessages.en,
+  ...workflowsMessages.en,
   ...botChannelsMessages.en,
   ...webchatMessages.en,
 };

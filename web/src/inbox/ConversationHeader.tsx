@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom';
 import { BlockConversationButton } from '../blocking/BlockConversationButton.js';
+import { WorkflowShortcutMenu } from '../workflows/ShortcutMenu.js';
 import { ChannelLabel } from '../channels/ChannelIcon.js';
 import { useI18n } from '../i18n/i18n.js';
 import { may } from '../session/permissions.js';
@@ -60,6 +61,7 @@ export function ConversationHeader({ conversation }: { conversation: Conversatio
             </button>
           )}
           {!conversation.blocked && <BlockConversationButton conversation={conversation} />}
+          <WorkflowShortcutMenu contactId={conversation.contactId} />
           {mayDelete && (
             <button
               type="button"

@@ -27,6 +27,7 @@ const staleAfter: Record<string, QueryKey[]> = {
   spam: [['spam', 'decisions'], ['contacts']],
   notifications: [['notification-settings']],
   invitation: [['invitations']],
+  workflow: [['workflows']],
 };
 
 const PING_EVERY_MS = 25_000;

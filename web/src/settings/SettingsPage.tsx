@@ -11,6 +11,7 @@ const sections: Array<[path: string, label: MessageKey]> = [
   ['spam', 'settings.spam'],
   ['channels', 'settings.channels'],
   ['templates', 'settings.templates'],
+  ['workflows', 'settings.workflows'],
 ];
 
 export function SettingsPage() {

@@ -19,6 +19,11 @@ const fields = [
   'agentsMayDeleteConversations',
   'agentsMayMerge',
   'allowedPrivateHosts',
+  'timeZone',
+  'businessHours',
+  'days',
+  'start',
+  'end',
 ];
 
 /** One host per line (or separated by commas or spaces), as the textarea holds them. */
@@ -50,6 +55,12 @@ export function WorkspaceSettings() {
         agentsMayDeleteConversations: form.has('agentsMayDeleteConversations'),
         agentsMayMerge: form.has('agentsMayMerge'),
         allowedPrivateHosts: hostList(String(form.get('allowedPrivateHosts'))),
+        timeZone: String(form.get('timeZone')).trim(),
+        businessHours: {
+          days: form.getAll('businessDays').map(Number),
+          start: String(form.get('businessStart')),
+          end: String(form.get('businessEnd')),
+        },
       },
     });
   }
@@ -109,6 +120,27 @@ export function WorkspaceSettings() {
         defaultValue={settings.allowedPrivateHosts.join('\n')}
         error={errors.of('allowedPrivateHosts')}
       />
+      <TextField
+        label={t('workspace.timeZone')}
+        hint={t('workspace.timeZone.hint')}
+        name="timeZone"
+        defaultValue={settings.timeZone}
+        spellCheck={false}
+        error={errors.of('timeZone')}
+      />
+      <fieldset className="field">
+        <legend>{t('workspace.businessHours')}</legend>
+        {[1, 2, 3, 4, 5, 6, 0].map((day) => (
+          <label key={day} className="choice">
+            <input type="checkbox" name="businessDays" value={day} defaultChecked={settings.businessHours.days.includes(day)} />
+            {/* 2023-01-01 was a Sunday: day 0. */}
+            {new Intl.DateTimeFormat(i18n.language, { weekday: 'long', timeZone: 'UTC' }).format(new Date(Date.UTC(2023, 0, 1 + day)))}
+          </label>
+        ))}
+        <TextField label={t('workspace.businessHours.start')} name="businessStart" type="time" defaultValue={settings.businessHours.start} error={errors.of('start')} />
+        <TextField label={t('workspace.businessHours.end')} name="businessEnd" type="time" defaultValue={settings.businessHours.end} error={errors.of('end')} />
+        {errors.of('days') && <p className="field-error">{errors.of('days')}</p>}
+      </fieldset>
       <FormAlert>{errors.general}</FormAlert>
       <FormSuccess>{save.isSuccess ? t('workspace.saved') : undefined}</FormSuccess>
       <div className="form-actions">

@@ -15,6 +15,9 @@ export type WorkspaceSettings = {
   agentsMayMerge: boolean;
   /** Private hosts the API channel's deliveries may reach (`host` or `host:port`). */
   allowedPrivateHosts: string[];
+  /** IANA time zone: workflows read the time of day and business hours there. */
+  timeZone: string;
+  businessHours: { days: number[]; start: string; end: string };
 };
 
 /** Every user of the workspace, all pages: the team member pickers need the whole list. */
