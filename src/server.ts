@@ -42,7 +42,8 @@ export async function startServer(
     logger,
     async listen() {
       const address = await built.app.listen({ port: config.port, host: config.host });
-      await listenSmtp();
+      // The webhook thread serves webhooks only: mail comes to the main thread's listener.
+      if (smtp) await listenSmtp();
       return address;
     },
     listenSmtp,
