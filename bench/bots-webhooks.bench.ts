@@ -9,11 +9,10 @@
  *   npm run bench -- bots-webhooks
  * Options (env): PROVIDERS (telegram,line,viber), RATE (1000), SECONDS (6), CUSTOMERS (300), CONNECTIONS (64), DUPLICATE_EVERY (50).
  */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rowsOf } from '../src/platform/db/client.js';
-import { cpuMs, freshPostgresDatabase, spawnServer, stop, waitFor } from './lib/server.js';
+import { apiCall, cpuMs, freshPostgresDatabase, runFlood, spawnServer, stop, waitFor } from './lib/server.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const PROVIDERS = (process.env.PROVIDERS ?? 'telegram,line,viber').split(',') as Array<'telegram' | 'line' | 'viber'>;
@@ -39,19 +38,10 @@ const round = (value: number) => Math.round(value * 100) / 100;
 
 function flood(provider: string, channelId: string, rate: number, seconds: number, offset: number, duplicateEvery: number): Promise<FloodResult> {
   const options = { provider, url: `${base}/webhooks/${provider}/${channelId}`, secret: SETTINGS[provider as keyof typeof SETTINGS].secret, customers: CUSTOMERS, connections: CONNECTIONS, duration: seconds, rate, duplicateEvery, offset };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/bots-flood.ts'], { env: { ...process.env, FLOOD: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output.trim().split('\n').at(-1)!) as FloodResult) : reject(new Error(`flood exited ${code}`))));
-  });
+  return runFlood<FloodResult>('bench/bots-flood.ts', options);
 }
 
-async function api(token: string, method: string, route: string, body?: unknown) {
-  const response = await fetch(`${base}${route}`, { method, headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: JSON.stringify(body) });
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
-  return response.json() as Promise<any>;
-}
+const api = (token: string, method: string, route: string, body?: unknown) => apiCall(base, token, method, route, body);
 
 export async function run() {
   const results: Record<string, unknown> = { 'load average at start (1 min; the machine has 2 cores and is shared)': os.loadavg()[0]!.toFixed(2) };

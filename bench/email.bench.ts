@@ -8,11 +8,10 @@
  *   npm run bench -- email
  * Options (env): SECONDS (15), CONNECTIONS (8), CUSTOMERS (200), DUPLICATE_EVERY (20).
  */
-import { readFileSync } from 'node:fs';
 import nodemailer from 'nodemailer';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rowsOf } from '../src/platform/db/client.js';
-import { freshPostgresDatabase, rssMb, spawnServer, stop, waitFor } from './lib/server.js';
+import { apiCall, cpuMs, freshPostgresDatabase, rssMb, spawnServer, stop, waitFor } from './lib/server.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const SECONDS = Number(process.env.SECONDS ?? 15);
@@ -28,20 +27,8 @@ const ADDRESS = 'support@bench.example';
 
 const round = (value: number) => Math.round(value * 100) / 100;
 
-function cpuMs(pid: number): number {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]!.split(' ');
-  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
-}
 
-async function api(token: string, method: string, route: string, body?: unknown) {
-  const response = await fetch(`${base}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
-  return response.json() as Promise<any>;
-}
+const api = (token: string, method: string, route: string, body?: unknown) => apiCall(base, token, method, route, body);
 
 const transport = () => nodemailer.createTransport({ host: '127.0.0.1', port: smtpPort, secure: false, ignoreTLS: true, pool: true, maxConnections: CONNECTIONS, maxMessages: Infinity });
 

@@ -10,13 +10,12 @@
  * Options (env): ENGINES (postgres,pglite), RATE_POSTGRES (1000), RATE_PGLITE (300), SECONDS (20), CUSTOMERS (1000),
  * CONNECTIONS (64), DUPLICATE_EVERY (50), WARMUP_SECONDS (10: the customers' first messages, spread over it).
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rowsOf } from '../src/platform/db/client.js';
-import { cpuMs, freshPostgresDatabase, spawnServer, stop, waitFor } from './lib/server.js';
+import { apiCall, cpuMs, freshPostgresDatabase, runFlood, spawnServer, stop, waitFor } from './lib/server.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const ENGINES = (process.env.ENGINES ?? 'postgres,pglite').split(',');
@@ -40,23 +39,10 @@ const round = (value: number) => Math.round(value * 100) / 100;
 
 function flood(channelId: string, rate: number, seconds: number, run: string, duplicateEvery: number): Promise<FloodResult> {
   const options = { url: `${base}/webhooks/whatsapp/${channelId}`, appSecret: APP_SECRET, phoneNumberId: PHONE_NUMBER_ID, customers: CUSTOMERS, connections: CONNECTIONS, duration: seconds, rate, duplicateEvery, run };
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/meta-flood.ts'], { env: { ...process.env, FLOOD: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output.trim().split('\n').at(-1)!) as FloodResult) : reject(new Error(`flood exited ${code}`))));
-  });
+  return runFlood<FloodResult>('bench/meta-flood.ts', options);
 }
 
-async function api(token: string, method: string, route: string, body?: unknown) {
-  const response = await fetch(`${base}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
-  return response.json() as Promise<any>;
-}
+const api = (token: string, method: string, route: string, body?: unknown) => apiCall(base, token, method, route, body);
 
 /** How many of this run's messages the database holds, and how many distinct provider ids among them. */
 async function countStored(database: Awaited<ReturnType<typeof openDatabase>>, channelId: string, run: string) {

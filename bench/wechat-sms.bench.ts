@@ -9,11 +9,10 @@
  *   npm run bench -- wechat-sms
  * Options (env): RATE (1000), SECONDS (8), CUSTOMERS (300), CONNECTIONS (64), DUPLICATE_EVERY (50), WARMUP_SECONDS (3).
  */
-import { spawn } from 'node:child_process';
 import os from 'node:os';
 import { sql } from 'drizzle-orm';
 import { openDatabase, rowsOf } from '../src/platform/db/client.js';
-import { cpuMs, freshPostgresDatabase, login, spawnServer, stop, waitFor } from './lib/server.js';
+import { apiCall, cpuMs, freshPostgresDatabase, login, runFlood, spawnServer, stop, waitFor } from './lib/server.js';
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const RATE = Number(process.env.RATE ?? 1000);
@@ -34,23 +33,10 @@ type FloodResult = { requests: number; perSecond: number; non2xx: number; errors
 const round = (value: number) => Math.round(value * 100) / 100;
 
 function flood(options: Record<string, unknown>): Promise<FloodResult> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'bench/wechat-sms-flood.ts'], { env: { ...process.env, FLOOD: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'inherit'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString()));
-  return new Promise((resolve, reject) => {
-    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output.trim().split('\n').at(-1)!) as FloodResult) : reject(new Error(`flood exited ${code}`))));
-  });
+  return runFlood<FloodResult>('bench/wechat-sms-flood.ts', options);
 }
 
-async function api(token: string, method: string, route: string, body?: unknown) {
-  const response = await fetch(`${base}${route}`, {
-    method,
-    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
-    body: body === undefined ? undefined : JSON.stringify(body),
-  });
-  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
-  return response.json() as Promise<any>;
-}
+const api = (token: string, method: string, route: string, body?: unknown) => apiCall(base, token, method, route, body);
 
 export async function run() {
   const results: Record<string, unknown> = { 'load average at start (1 min; the machine has 2 cores and is shared)': os.loadavg()[0]!.toFixed(2) };

@@ -98,3 +98,24 @@ export async function login(base: string, email: string, password: string): Prom
   if (!response.ok) throw new Error(`login ${email}: ${response.status}`);
   return ((await response.json()) as { token: string }).token;
 }
+
+/** Runs a flood generator (`bench/<name>.ts`) in its own process with `options`; answers the JSON it prints last. */
+export function runFlood<T>(script: string, options: Record<string, unknown>): Promise<T> {
+  const child = spawn(process.execPath, ['--import', 'tsx', script], { env: { ...process.env, FLOOD: JSON.stringify(options) }, stdio: ['ignore', 'pipe', 'inherit'] });
+  let output = '';
+  child.stdout!.on('data', (chunk: Buffer) => (output += chunk.toString()));
+  return new Promise((resolve, reject) => {
+    child.once('exit', (code) => (code === 0 ? resolve(JSON.parse(output.trim().split('\n').at(-1)!) as T) : reject(new Error(`${script} exited ${code}`))));
+  });
+}
+
+/** One API call as a user; throws on anything but 2xx. */
+export async function apiCall(base: string, token: string, method: string, route: string, body?: unknown): Promise<any> {
+  const response = await fetch(`${base}${route}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+  if (!response.ok) throw new Error(`${method} ${route}: ${response.status} ${await response.text()}`);
+  return response.json();
+}

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { callApi, hasChromium, SCENE_PASSWORD, signedIn, startWebApp, type WebApp } from '../helpers/browser.js';
+import { callApi, hasChromium, SCENE_PASSWORD, signedIn, startProviderScene, type WebApp } from '../helpers/browser.js';
 import { startWechatSmsSimulator, type WechatSmsSimulator } from '../simulators/wechat-sms.js';
 
 const LIVE = { timeout: 5000 };
@@ -7,15 +7,11 @@ const LIVE = { timeout: 5000 };
 describe.skipIf(!hasChromium)('WeChat in the web app', () => {
   let web: WebApp;
   let sim: WechatSmsSimulator;
-  let ownerToken: string;
   const call = (method: string, path: string, token?: string, body?: unknown) => callApi(web.baseUrl, method, path, token, body);
 
   beforeAll(async () => {
-    web = await startWebApp();
+    ({ web } = await startProviderScene());
     sim = await startWechatSmsSimulator();
-    ({ token: ownerToken } = await call('POST', '/api/v1/setup', undefined, { workspaceName: 'Acme', name: 'Olivia Owner', email: 'olivia@acme.test', password: SCENE_PASSWORD }));
-    await call('POST', '/api/v1/users', ownerToken, { email: 'aiko@acme.test', name: 'Aiko Tanaka', role: 'agent', password: SCENE_PASSWORD });
-    await call('PATCH', '/api/v1/settings', ownerToken, { allowedPrivateHosts: ['127.0.0.1'] });
   });
 
   afterAll(async () => {

@@ -137,6 +137,18 @@ export async function setUpInboxScene(baseUrl: string, integration: { url: strin
   return { ownerToken: token as string, channelId: channel.id as string };
 }
 
+/**
+ * The scene a provider's browser test starts from: the web app, a workspace (owner Olivia, agent
+ * aiko@acme.test) that allows the simulators' private host, 127.0.0.1.
+ */
+export async function startProviderScene(): Promise<{ web: WebApp; ownerToken: string }> {
+  const web = await startWebApp();
+  const { token } = await callApi(web.baseUrl, 'POST', '/api/v1/setup', undefined, { workspaceName: 'Acme', name: 'Olivia Owner', email: 'olivia@acme.test', password: SCENE_PASSWORD });
+  await callApi(web.baseUrl, 'POST', '/api/v1/users', token, { email: 'aiko@acme.test', name: 'Aiko Tanaka', role: 'agent', password: SCENE_PASSWORD });
+  await callApi(web.baseUrl, 'PATCH', '/api/v1/settings', token, { allowedPrivateHosts: ['127.0.0.1'] });
+  return { web, ownerToken: token as string };
+}
+
 type AxeViolation = { id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> };
 let axeSource: string | undefined;
 

@@ -1,18 +1,11 @@
+import { execFile } from 'node:child_process';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { promisify } from 'node:util';
 
-/** Builds the website chat's widget as `npm run build` does (widget/dist/widget.js), for the tests that load it. */
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+/** Builds the website chat's widget (widget/dist/widget.js) as `npm run build` does, for the tests that load it. */
 export async function buildWidget() {
-  const esbuild = await import('esbuild');
-  const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
-  await esbuild.build({
-    entryPoints: [path.join(root, 'widget', 'src', 'widget.ts')],
-    outfile: path.join(root, 'widget', 'dist', 'widget.js'),
-    bundle: true,
-    minify: true,
-    format: 'iife',
-    target: ['es2020', 'safari15'],
-    legalComments: 'none',
-    logLevel: 'warning',
-  });
+  await promisify(execFile)(process.execPath, [path.join(root, 'scripts', 'build.mjs'), '--widget'], { cwd: root });
 }

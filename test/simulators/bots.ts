@@ -4,6 +4,7 @@ import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { lineSignature } from '../../src/channels/line/line.channel.js';
 import { viberSignature } from '../../src/channels/viber/viber.channel.js';
+import { createRequestLog, type RecordedRequest } from './request-log.js';
 
 /**
  * A stand-in for the Telegram Bot API, the LINE Messaging API and the Viber REST Bot API, for
@@ -14,7 +15,7 @@ import { viberSignature } from '../../src/channels/viber/viber.channel.js';
  *
  * Only Node's own modules.
  */
-export type RecordedRequest = { method: string; path: string; headers: http.IncomingHttpHeaders; body: string; json: any };
+export type { RecordedRequest };
 export type ScriptedAnswer = { status: number; body: unknown; headers?: Record<string, string> };
 
 /** A Telegram bot: its token, and where its webhook goes once setWebhook named it (or the test did). */
@@ -26,8 +27,8 @@ export type ViberBot = { authToken: string; webhookUrl?: string; name?: string }
 const bigToken = () => (4_000_000_000_000_000_000n + BigInt(`0x${randomBytes(6).toString('hex')}`)).toString();
 
 export async function startBotsSimulator() {
-  const received: RecordedRequest[] = [];
-  const waiters = new Set<() => void>();
+  const log = createRequestLog();
+  const { received } = log;
   const telegramBots = new Map<string, TelegramBot>();
   const lineBots = new Map<string, LineBot>();
   const viberBots = new Map<string, ViberBot>();
@@ -167,8 +168,7 @@ export async function startBotsSimulator() {
         parsed = undefined;
       }
       const recorded: RecordedRequest = { method: request.method ?? 'GET', path: request.url ?? '/', headers: request.headers, body, json: parsed };
-      received.push(recorded);
-      for (const wake of waiters) wake();
+      log.record(recorded);
       void answer(recorded).then((result) => response.writeHead(result.status, { ...result.headers, 'content-length': result.body.length }).end(result.body));
     });
   });
@@ -188,7 +188,7 @@ export async function startBotsSimulator() {
     url: base,
     received,
     sent,
-    requestsTo: (suffix: string) => received.filter((each) => new URL(each.path, 'http://simulator').pathname.endsWith(suffix)),
+    requestsTo: log.requestsTo,
     /** The next sends (any provider) answer these, in order. */
     answerNext(...answers: ScriptedAnswer[]) {
       scripted.push(...answers);
@@ -197,24 +197,7 @@ export async function startBotsSimulator() {
       files.set(id, { content, type });
     },
     mediaUrl: (id: string) => `${base}/media/${id}`,
-    async waitFor<T>(check: (requests: RecordedRequest[]) => T | undefined | false, timeoutMs = 5000): Promise<T> {
-      const found = check(received);
-      if (found) return found;
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          reject(new Error('the simulator did not receive what was expected in time'));
-        }, timeoutMs);
-        const wake = () => {
-          const value = check(received);
-          if (!value) return;
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve(value);
-        };
-        waiters.add(wake);
-      });
-    },
+    waitFor: log.waitFor,
     async postRaw(url: string, body: string | Buffer, headers: Record<string, string>) {
       const response = await fetch(url, { method: 'POST', headers, body: typeof body === 'string' ? body : new Uint8Array(body) });
       return { status: response.status, body: await response.text() };

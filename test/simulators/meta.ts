@@ -3,6 +3,7 @@ import { once } from 'node:events';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { GRAPH_VERSION, metaSignature } from '../../src/channels/meta/meta-platform.js';
+import { createRequestLog, type RecordedRequest } from './request-log.js';
 
 /**
  * A stand-in for Meta's Graph API and its webhooks, for tests, the benchmark and the demo: a small
@@ -13,7 +14,7 @@ import { GRAPH_VERSION, metaSignature } from '../../src/channels/meta/meta-platf
  *
  * Only Node's own modules: the demo bundles it into the server.
  */
-export type RecordedRequest = { method: string; path: string; headers: http.IncomingHttpHeaders; body: string; json: any };
+export type { RecordedRequest };
 
 /**
  * An account the simulator plays Meta for: the token its calls must carry, the app secret that
@@ -92,12 +93,12 @@ export type MetaSimulatorCore = ReturnType<typeof createMetaSimulator>;
 /** The simulator's state and answers, without a server: `baseUrl` is where it is reached (the demo mounts it on its own server). */
 export function createMetaSimulator(options: { baseUrl: string }) {
   const base = options.baseUrl;
-  const received: RecordedRequest[] = [];
+  const log = createRequestLog();
+  const { received } = log;
   const accounts = new Map<string, SimulatedAccount>();
   const scripted: ScriptedAnswer[] = [];
   const media = new Map<string, { content: Buffer; mimeType: string; public: boolean }>();
   const profiles = new Map<string, Record<string, unknown>>();
-  const waiters = new Set<() => void>();
   /** Every message the simulator accepted, with the id it answered: statuses name it. */
   const sent: Array<{ to: string; id: string; json: any }> = [];
   let sequence = 0;
@@ -155,8 +156,7 @@ export function createMetaSimulator(options: { baseUrl: string }) {
       json = undefined;
     }
     const recorded: RecordedRequest = { ...request, json };
-    received.push(recorded);
-    for (const wake of waiters) wake();
+    log.record(recorded);
     const result = answer(recorded);
     if ('raw' in result) return { status: result.status, headers: { 'content-type': result.type }, body: result.raw };
     return { status: result.status, headers: { 'content-type': 'application/json', ...result.headers }, body: Buffer.from(JSON.stringify(result.body)) };
@@ -234,7 +234,7 @@ export function createMetaSimulator(options: { baseUrl: string }) {
     received,
     sent,
     /** The requests to one path suffix (`/messages`), in order. */
-    requestsTo: (suffix: string) => received.filter((each) => new URL(each.path, 'http://simulator').pathname.endsWith(suffix)),
+    requestsTo: log.requestsTo,
     connect(input: SimulatedAccount) {
       accounts.set(input.id, input);
     },
@@ -254,25 +254,7 @@ export function createMetaSimulator(options: { baseUrl: string }) {
     setProfile(id: string, profile: Record<string, unknown>) {
       profiles.set(id, profile);
     },
-    /** Resolves once `check` holds of what the simulator received (a send happens after the API answered). */
-    async waitFor<T>(check: (requests: RecordedRequest[]) => T | undefined | false, timeoutMs = 5000): Promise<T> {
-      const found = check(received);
-      if (found) return found;
-      return new Promise<T>((resolve, reject) => {
-        const timer = setTimeout(() => {
-          waiters.delete(wake);
-          reject(new Error('the simulator did not receive what was expected in time'));
-        }, timeoutMs);
-        const wake = () => {
-          const value = check(received);
-          if (!value) return;
-          clearTimeout(timer);
-          waiters.delete(wake);
-          resolve(value);
-        };
-        waiters.add(wake);
-      });
-    },
+    waitFor: log.waitFor,
     postWebhook,
     /** Raw bytes, signed or not, for the refusal tests. */
     async postRaw(url: string, body: string | Buffer, headers: Record<string, string>) {

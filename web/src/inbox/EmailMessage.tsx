@@ -1,17 +1,11 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
+import type { EmailContent } from '../../../src/channels/channel-registry.js';
 import { useI18n } from '../i18n/i18n.js';
 import { FormattedText } from './FormattedText.js';
 import type { Attachment, Message } from './inbox.queries.js';
 
-export type EmailContent = {
-  kind: 'email';
-  subject: string;
-  html: string | null;
-  remoteImages: number;
-  foldAt: number | null;
-  autoReply: boolean;
-  inline: Array<{ contentId: string; fileName: string }>;
-};
+/** What the server stores with a received mail (one type for both sides). */
+export type { EmailContent };
 
 /** What marks quoted history and signatures in the sanitised HTML (the server marks them; clients' own classes kept). */
 const QUOTED = '.sb-quoted, .gmail_quote, .moz-cite-prefix, .gmail_signature, .moz-signature, .yahoo_quoted, .protonmail_quote';
