@@ -268,6 +268,8 @@ export type ChannelModule<Settings extends Record<string, unknown> = Record<stri
   inbound?: 'webhook' | 'smtp';
   /** How a contact who never wrote here is reached from one of its fields (WhatsApp: the phone, as `wa_id`). */
   firstContact?: { field: 'phone' | 'email'; identifier(value: string): string };
+  /** A setting no two channels of this type may share, in any workspace (an email channel's address: mail for it can go to one only). */
+  uniqueSetting?: string;
   /** Fields the channel's API object carries for owners and managers besides its settings (the website chat's `embedCode`). */
   extras?(channel: { id: string; settings: Settings }, publicUrl: string): Record<string, unknown>;
 };

@@ -91,6 +91,15 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
     };
   }
 
+  /** 409 when another channel of the type, in any workspace, has the module's unique setting (an email address) already. */
+  async function refuseTakenSetting(type: string, settings: Record<string, unknown>, ownId?: string) {
+    const key = registry.get(type)?.uniqueSetting;
+    const value = key ? settings[key] : undefined;
+    if (!key || typeof value !== 'string') return;
+    const [taken] = await repository.findBySetting(type, key, value);
+    if (taken && taken.id !== ownId) throw conflict('setting_taken', `settings.${key}: ${value} is connected already, here or in another workspace; mail for it can reach one channel only`);
+  }
+
   async function runTest(row: ChannelRow): Promise<TestRecord> {
     const module = registry.get(row.type);
     let result: TestResult;
@@ -127,6 +136,7 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
 
     async create(actor: Actor, input: { type: string; name: string; settings: Record<string, unknown> }) {
       const settings = registry.parseSettings(input.type, input.settings, {}, generate);
+      await refuseTakenSetting(input.type, settings);
       const row = await repository.insert({
         id: newId(),
         workspaceId: actor.workspaceId,
@@ -143,6 +153,7 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
     async update(actor: Actor, id: string, patch: { name?: string; settings?: Record<string, unknown>; status?: ChannelStatus }) {
       const current = await requireRow(actor, id);
       const settings = patch.settings ? registry.parseSettings(current.type, patch.settings, current.settings, generate) : undefined;
+      if (settings) await refuseTakenSetting(current.type, settings, current.id);
       const row = await repository.update(actor.workspaceId, id, { name: patch.name, settings, status: patch.status });
       if (!row) throw notFound('Channel');
       await emit(actor.workspaceId, 'channel.updated', { channel: publicChannel(row, 'agent') });

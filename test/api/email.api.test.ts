@@ -104,6 +104,23 @@ describe('connecting an email channel', () => {
     expect(email.templates.fields).toEqual([{ key: 'subject', required: true, maxLength: 250 }]);
   });
 
+  it('refuses an address another channel receives already, in any workspace, and changes nothing', async () => {
+    const ws = await t.createWorkspace();
+    const other = await t.createWorkspace();
+    const { channel, address } = await connectEmail(ws);
+    const settings = { address: address.toUpperCase(), smtpHost: 'smtp.elsewhere.example' };
+    const taken = await t.request('POST', '/api/v1/channels', { token: other.owner.token, body: { type: 'email', name: 'Theirs', settings } });
+    expect(taken.statusCode).toBe(409);
+    expect(taken.data.error.code).toBe('setting_taken');
+    expect((await t.request('GET', '/api/v1/channels', { token: other.owner.token })).data.items).toEqual([]);
+    // A second channel of the same workspace may not take it either; the channel itself may keep it.
+    const { channel: second } = await connectEmail(ws);
+    const moved = await t.request('PATCH', `/api/v1/channels/${second.id}`, { token: ws.owner.token, body: { settings: { address } } });
+    expect(moved.statusCode).toBe(409);
+    expect((await t.request('GET', `/api/v1/channels/${second.id}`, { token: ws.owner.token })).data.settings.address).toBe(second.settings.address);
+    expect((await t.request('PATCH', `/api/v1/channels/${channel.id}`, { token: ws.owner.token, body: { settings: { address, smtpHost: 'smtp.new.example' } } })).statusCode).toBe(200);
+  });
+
   it('tests the connection by logging in to the relay, sending nothing', async () => {
     const ws = await t.createWorkspace();
     const { channel } = await connectEmail(ws);

@@ -126,6 +126,7 @@ export const emailChannel: ChannelModule<EmailSettings> = {
   ],
   templates: { placeholders: 'named', fields: [{ key: 'subject', required: true, maxLength: 250 }], maxBodyLength: 20_000 },
   inbound: 'smtp',
+  uniqueSetting: 'address',
   firstContact: { field: 'email', identifier: (email) => email.trim().toLowerCase() },
   maxTextLength: 100_000,
 
