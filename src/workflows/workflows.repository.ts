@@ -61,6 +61,12 @@ export function createWorkflowsRepository(db: Db) {
     },
 
     /** Enabled workflows of the workspace with one of these triggers, with their current definition. */
+    /** Whether the workspace has any workflow, enabled or not (runs belong to one: none, no runs). */
+    async anyWorkflow(workspaceId: string): Promise<boolean> {
+      const [row] = await db.select({ id: workflows.id }).from(workflows).where(eq(workflows.workspaceId, workspaceId)).limit(1);
+      return row !== undefined;
+    },
+
     async enabledWithTrigger(workspaceId: string, triggerTypes: string[]) {
       return db
         .select({ workflow: workflows, definition: workflowVersions.definition })

@@ -7,6 +7,7 @@ import type { EventBus, DomainEvent } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
+import { createBoundedCache } from '../platform/bounded-cache.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
 import type { Logger } from '../platform/logging.js';
@@ -87,6 +88,9 @@ export function publicRun(row: RunRow) {
 }
 
 const invalid = (field: string, message: string) => badRequest('invalid_workflow', message, { field });
+
+/** How long a process trusts what it knows of a workspace having workflows, should an event be lost. */
+const HAS_WORKFLOWS_TTL_MS = 30_000;
 
 /**
  * Workflows (SPEC §5): definitions with versions, triggers matched from domain events after
@@ -340,9 +344,32 @@ export function createWorkflowsService(deps: {
   }
 
   const pending = new Set<Promise<void>>();
+  /*
+   * Whether a workspace has any workflow, remembered per process: a workspace without one (most
+   * messages of most workspaces) costs its inbound messages no query here. A change of the
+   * workspace's workflows, on any instance, reaches every process as an event and forgets the
+   * answer; one read before that event is not kept (the generation moved).
+   */
+  const hasWorkflows = createBoundedCache<string, boolean>({ max: 10_000, ttlMs: HAS_WORKFLOWS_TTL_MS });
+  const generations = new Map<string, number>();
+  async function workspaceHasWorkflows(workspaceId: string): Promise<boolean> {
+    const known = hasWorkflows.get(workspaceId);
+    if (known !== undefined) return known;
+    const generation = generations.get(workspaceId) ?? 0;
+    const any = await repository.anyWorkflow(workspaceId);
+    if ((generations.get(workspaceId) ?? 0) === generation) hasWorkflows.set(workspaceId, any);
+    return any;
+  }
+
   const unsubscribe = bus.subscribe((event) => {
+    if (event.type === 'workflow.updated' || event.type === 'workflow.deleted') {
+      hasWorkflows.delete(event.workspaceId);
+      generations.set(event.workspaceId, (generations.get(event.workspaceId) ?? 0) + 1);
+      return;
+    }
     if (!['message.created', 'conversation.opened', 'contact.created', 'contact.updated', 'contacts.updated', 'contact.deleted', 'contacts.deleted'].includes(event.type)) return;
-    const work: Promise<void> = onEvent(event)
+    const work: Promise<void> = workspaceHasWorkflows(event.workspaceId)
+      .then((any) => (any ? onEvent(event) : undefined))
       .catch((error: unknown) => logger.error({ err: error, type: event.type }, 'workflow trigger failed'))
       .finally(() => pending.delete(work));
     pending.add(work);
