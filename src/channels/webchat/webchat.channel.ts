@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { badRequest } from '../../platform/errors.js';
 import type { ChannelModule } from '../channel-registry.js';
 import { alwaysOpen } from '../messaging-window.rules.js';
-import { normaliseOrigin } from './webchat.rules.js';
+import { normaliseOrigin } from '../../platform/auth/origin.rules.js';
 
 const origin = z
   .string()

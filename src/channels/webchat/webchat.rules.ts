@@ -1,15 +1,5 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
-
-/** `https://Shop.example:443/path` → `https://shop.example`; undefined for what is not an http(s) origin. */
-export function normaliseOrigin(value: string): string | undefined {
-  try {
-    const url = new URL(value.trim());
-    if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
-    return url.origin;
-  } catch {
-    return undefined;
-  }
-}
+import { normaliseOrigin } from '../../platform/auth/origin.rules.js';
 
 /**
  * Whether a page of `origin` may use the channel's widget: one of `allowedOrigins` (an empty list
