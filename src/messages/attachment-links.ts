@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../platform/constant-time.js';
 
 /**
  * Download links that work without a session, for the systems a reply's files are delivered to
@@ -27,6 +28,6 @@ export function verifyLink(secret: Buffer, attachmentId: string, link: Partial<L
   const expected = Buffer.from(mac(secret, attachmentId, expires));
   const given = Buffer.from(signature);
   // Compared before the expiry is looked at, so an answer's timing says nothing about the signature.
-  const valid = given.length === expected.length && timingSafeEqual(given, expected);
+  const valid = sameBytes(given, expected);
   return valid && Number(expires) * 1000 > now.getTime();
 }

@@ -1,4 +1,4 @@
-import { and, count, desc, eq, getTableColumns, gt, inArray, sql } from 'drizzle-orm';
+import { and, count, desc, eq, getTableColumns, inArray, sql } from 'drizzle-orm';
 import { type Db, executePrepared, rowsOf } from '../platform/db/client.js';
 import { contactChannels, conversations, messages } from '../platform/db/schema.js';
 import { stemmingConfigs, type TextSearchConfig } from '../platform/db/text-search.rules.js';

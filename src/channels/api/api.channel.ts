@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../../platform/constant-time.js';
 import { z } from 'zod';
 import { badRequest } from '../../platform/errors.js';
 import { OutboundRefused } from '../../platform/outbound-http.js';
@@ -89,7 +90,7 @@ export const apiChannel: ChannelModule<ApiChannelSettings> = {
     if (typeof header !== 'string') return false;
     const expected = Buffer.from(signBody(settings.secret, request.rawBody));
     const given = Buffer.from(header);
-    return given.length === expected.length && timingSafeEqual(given, expected);
+    return sameBytes(given, expected);
   },
 
   parseWebhook(request): WebhookEvents {

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../../platform/constant-time.js';
 import { z } from 'zod';
 import { AppError, badRequest } from '../../platform/errors.js';
 import type { ChannelContext, ChannelModule, HttpResponse, InboundMessage, SendResult, WebhookEvents, WebhookRequest } from '../channel-registry.js';
@@ -61,7 +62,7 @@ function verify(request: WebhookRequest, settings: LineSettings): boolean {
   if (typeof header !== 'string') return false;
   const given = Buffer.from(header);
   const expected = Buffer.from(lineSignature(settings.channelSecret, request.rawBody));
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(given, expected);
 }
 
 const mediaTypes = { image: 'image', video: 'video', audio: 'audio', file: 'document' } as const;

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../../platform/constant-time.js';
 import { z } from 'zod';
 import { AppError, badRequest } from '../../platform/errors.js';
 import type { ChannelContext, HttpResponse, SendResult, TestResult, WebhookRequest } from '../channel-registry.js';
@@ -22,7 +23,7 @@ export function verifyMetaSignature(request: WebhookRequest, appSecret: string):
   if (typeof header !== 'string') return false;
   const expected = Buffer.from(metaSignature(appSecret, request.rawBody));
   const given = Buffer.from(header);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(given, expected);
 }
 
 /** `GET ?hub.mode=subscribe&hub.verify_token=T&hub.challenge=C`: C when T is the channel's verify token. */
@@ -33,7 +34,7 @@ export function metaHandshake(request: WebhookRequest, verifyToken: string): str
   if (query['hub.mode'] !== 'subscribe' || typeof token !== 'string' || typeof challenge !== 'string' || challenge.length > 200) return null;
   const given = Buffer.from(token);
   const expected = Buffer.from(verifyToken);
-  return given.length === expected.length && timingSafeEqual(given, expected) ? challenge : null;
+  return sameBytes(given, expected) ? challenge : null;
 }
 
 /**

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../../platform/constant-time.js';
 import type { WebhookRequest } from '../channel-registry.js';
 
 /**
@@ -30,5 +31,5 @@ export function verifyTwilioRequest(request: WebhookRequest, authToken: string):
   if (typeof header !== 'string' || header.length > 100) return false;
   const expected = Buffer.from(twilioSignature(authToken, request.url, formParams(request.rawBody)));
   const given = Buffer.from(header);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(given, expected);
 }

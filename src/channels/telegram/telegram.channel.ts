@@ -1,4 +1,4 @@
-import { timingSafeEqual } from 'node:crypto';
+import { sameBytes } from '../../platform/constant-time.js';
 import { z } from 'zod';
 import { AppError, badRequest } from '../../platform/errors.js';
 import type { ChannelContext, ChannelModule, HttpResponse, InboundMedia, InboundMessage, SendResult, WebhookEvents, WebhookRequest } from '../channel-registry.js';
@@ -59,7 +59,7 @@ function verify(request: WebhookRequest, settings: TelegramSettings): boolean {
   if (typeof header !== 'string') return false;
   const given = Buffer.from(header);
   const expected = Buffer.from(settings.secretToken);
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(given, expected);
 }
 
 function parseBody(request: WebhookRequest) {

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../../platform/constant-time.js';
 import { isSafeNumber, parse as parseLossless } from 'lossless-json';
 import { z } from 'zod';
 import { AppError, badRequest } from '../../platform/errors.js';
@@ -82,7 +83,7 @@ function verify(request: WebhookRequest, settings: ViberSettings): boolean {
   if (typeof header !== 'string') return false;
   const given = Buffer.from(header.toLowerCase());
   const expected = Buffer.from(viberSignature(settings.authToken, request.rawBody));
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(given, expected);
 }
 
 /** Viber says `UK` where ISO 3166 says `GB`. */

@@ -1,4 +1,5 @@
-import { createHmac, timingSafeEqual } from 'node:crypto';
+import { createHmac } from 'node:crypto';
+import { sameBytes } from '../../platform/constant-time.js';
 import { normaliseOrigin } from '../../platform/auth/origin.rules.js';
 
 /**
@@ -19,9 +20,6 @@ export type Visitor = { channelId: string; identifier: string; name?: string; em
 
 const hmac = (key: Buffer | string, text: string) => createHmac('sha256', key).update(text).digest();
 
-function equalBytes(a: Buffer, b: Buffer) {
-  return a.length === b.length && timingSafeEqual(a, b);
-}
 
 /**
  * The visitor's token: its identity, signed with the server's key, so a widget can only speak as
@@ -39,7 +37,7 @@ export function verifyVisitorToken(key: Buffer, token: string | undefined, chann
   if (!token || token.length > 4000) return undefined;
   const [payload, signature, extra] = token.split('.');
   if (!payload || !signature || extra !== undefined) return undefined;
-  if (!equalBytes(Buffer.from(signature, 'base64url'), hmac(key, payload))) return undefined;
+  if (!sameBytes(Buffer.from(signature, 'base64url'), hmac(key, payload))) return undefined;
   try {
     const data = JSON.parse(Buffer.from(payload, 'base64url').toString('utf8')) as { c?: unknown; i?: unknown; n?: unknown; e?: unknown; s?: unknown };
     if (data.c !== channelId || typeof data.i !== 'string') return undefined;
@@ -62,7 +60,7 @@ export function identitySignature(secret: string, userId: string): string {
 
 export function identitySignatureValid(secret: string, userId: string, signature: string): boolean {
   if (!/^[0-9a-fA-F]{64}$/.test(signature)) return false;
-  return equalBytes(Buffer.from(signature.toLowerCase(), 'hex'), hmac(secret, userId));
+  return sameBytes(Buffer.from(signature.toLowerCase(), 'hex'), hmac(secret, userId));
 }
 
 export type OpeningHours = { timezone: string; openDays: readonly number[]; opensAt: string; closesAt: string };

@@ -1,4 +1,5 @@
-import { createHash, timingSafeEqual } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { sameBytes } from '../../platform/constant-time.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { badRequest } from '../../platform/errors.js';
 import type { ChannelContext, WebhookRequest } from '../channel-registry.js';
@@ -22,7 +23,7 @@ export function verifyWechatQuery(request: WebhookRequest, token: string): boole
   if (timestamp.length > 20 || nonce.length > 100) return false;
   const expected = Buffer.from(wechatSignature(token, timestamp, nonce));
   const given = Buffer.from(signature.toLowerCase());
-  return given.length === expected.length && timingSafeEqual(given, expected);
+  return sameBytes(given, expected);
 }
 
 /** Every value a string: a `MsgId` is a 64-bit number, past what a JavaScript number holds exactly. */
