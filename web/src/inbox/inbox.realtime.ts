@@ -29,12 +29,12 @@ export function applyInboxEvent(queryClient: QueryClient, event: ServerEvent, pr
     case 'message.updated': {
       const message = event.data.message as Message;
       storeMessage(queryClient, message);
-      // A reply gone out may have used one of a monthly quota's messages (Viber): the composer's count follows.
-      if (event.type === 'message.updated' && message.direction === 'out' && message.status === 'sent') {
+      // The composer's window follows its conversation only: a contact's message reopens it (and
+      // resets WeChat's count), a reply spends one, counted once sent (Viber's monthly quota).
+      const spends = message.direction === 'out' && message.status === 'sent';
+      if (message.type === 'message' && (event.type === 'message.created' || spends)) {
         void queryClient.invalidateQueries({ queryKey: ['window', `/api/v1/conversations/${message.conversationId}/window`] });
       }
-      // A contact's message reopens a window (and resets WeChat's count); a colleague's reply spends one.
-      if (event.type === 'message.created' && message.type === 'message') void queryClient.invalidateQueries({ queryKey: ['window'] });
       return true;
     }
     case 'conversation.updated': {
