@@ -78,6 +78,16 @@ describe('triggers', () => {
     expect(await runsOf(ws, workflow.id)).toHaveLength(2);
   });
 
+  it('a workspace that had no workflow when a message came starts its first one on the next message', async () => {
+    const { ws, channel } = await setUp(['first']);
+    // The process now knows this workspace has no workflow, and skips its messages.
+    await inboundConversation(t, ws, channel.id, { identifier: 'early', text: 'hello before any workflow' });
+    await t.services.workflows.settled();
+    const workflow = await createWorkflow(ws, { trigger: { type: 'message_received' }, steps: [{ type: 'add_tag', tag: 'first' }] });
+    const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'early', text: 'hello again' });
+    expect(await finishedRun(ws, workflow.id)).toMatchObject({ status: 'completed', contactId: conversation.contactId });
+  });
+
   it('conversation opened, tag added, tag removed and contact field changed each start their workflow', async () => {
     const { ws, channel } = await setUp(['vip', 'opened', 'tagged', 'untagged', 'changed']);
     await t.request('POST', '/api/v1/custom-fields', { token: ws.manager.token, body: { key: 'plan', label: 'Plan', type: 'text' } });
