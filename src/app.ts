@@ -51,9 +51,6 @@ import { createWorkspaceService } from './workspace/workspace.service.js';
 import { registerWorkflowRoutes } from './workflows/workflows.routes.js';
 import { createWorkflowsService } from './workflows/workflows.service.js';
 
-/** Workflow runs advanced at once per process (each holds a database connection while it runs a step). */
-const WORKFLOW_JOB_CONCURRENCY = 6;
-
 export type AppDeps = {
   config: Config;
   database: Database;
@@ -169,9 +166,8 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
   // merging: moves identities, conversations and messages between contacts, above every domain it moves
   const merging = createMergingService({ db, bus, clock, jobs, workspace, contacts, conversations });
   // workflows: above every domain they act through; triggered by events after commit
-  // Runs advance on a queue of their own: a burst of runs neither waits behind nor holds up bulk jobs and deliveries.
-  const workflowJobs = createJobQueue({ db, clock, bus, logger, concurrency: WORKFLOW_JOB_CONCURRENCY });
-  const workflows = createWorkflowsService({ db, bus, clock, jobs: workflowJobs, logger, workspace, contacts, conversations, messages, isOnline: (userId) => gateway.isOnline(userId) });
+  // Runs advance from their own rows (claimed with a lease), not through the job queue: a burst of runs neither waits behind nor holds up bulk jobs and deliveries.
+  const workflows = createWorkflowsService({ db, bus, clock, logger, workspace, contacts, conversations, messages, isOnline: (userId) => gateway.isOnline(userId) });
 
   // the website chat's visitors: their history, conversation and files live on the floors above channels
   const webchat: WebchatPorts = {
@@ -204,7 +200,6 @@ export function createServices({ config, database, bus, clock, logger }: Omit<Ap
     spam,
     merging,
     workflows,
-    workflowJobs,
   };
 }
 
@@ -259,7 +254,7 @@ export async function buildApp(deps: AppDeps) {
       services.workflows.close();
       await app.close();
       await services.jobs.stop();
-      await services.workflowJobs.stop();
+      await services.workflows.stop();
       await services.workflows.settled();
     },
   };

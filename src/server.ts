@@ -18,7 +18,7 @@ export async function startServer(
   const bus: EventBus = options.bus ?? (config.redisUrl ? await createRedisBus(config.redisUrl) : createLocalBus());
   const built = await buildApp({ config, database, bus, clock: options.clock ?? systemClock, logger, webhooksOnly: options.webhooksOnly });
   built.services.jobs.start();
-  built.services.workflowJobs.start();
+  built.services.workflows.start();
 
   // Inbound mail (email channels): the process's own SMTP listener, stored through the same sink as webhooks.
   const smtp = options.webhooksOnly ? undefined : createSmtpListener({ channels: built.services.channels, sink: built.services.messages, logger });

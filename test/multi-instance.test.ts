@@ -59,4 +59,25 @@ describe.skipIf(!redisUrl)('two instances behind a load balancer (REDIS_URL)', (
       ws.agent.id,
     );
   });
+
+  it('bulk tagging heard by both instances starts each contact’s tag workflow once', async () => {
+    const ws = await a.createWorkspace();
+    for (const name of ['bulk', 'seen']) await a.request('POST', '/api/v1/tags', { token: ws.owner.token, body: { name } });
+    const workflow = await a.request('POST', '/api/v1/workflows', {
+      token: ws.manager.token,
+      body: { name: 'On bulk tag', enabled: true, trigger: { type: 'tag_added', tag: 'bulk' }, steps: [{ type: 'add_tag', tag: 'seen' }] },
+    });
+    expect(workflow.statusCode).toBe(201);
+    // Both instances learn of the new workflow before the tags are added.
+    await new Promise((resolve) => setTimeout(resolve, 300));
+    const contactIds: string[] = [];
+    for (const firstName of ['Una', 'Dos', 'Tres']) contactIds.push((await a.request('POST', '/api/v1/contacts', { token: ws.owner.token, body: { firstName } })).data.id);
+    const bulk = await a.request('POST', '/api/v1/contacts/bulk', { token: ws.owner.token, body: { action: 'tag', contactIds, tags: ['bulk'] } });
+    expect(bulk.statusCode).toBe(202);
+    const runs = async () => (await a.request('GET', `/api/v1/workflows/${workflow.data.id}/runs`, { token: ws.manager.token })).data.items as Array<{ contactId: string; status: string }>;
+    await expect.poll(async () => (await runs()).filter((r) => r.status === 'completed').length, { timeout: 10_000 }).toBe(3);
+    await a.services.workflows.settled();
+    await b.services.workflows.settled();
+    expect((await runs()).map((r) => r.contactId).sort()).toEqual([...contactIds].sort());
+  });
 });

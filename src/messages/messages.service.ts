@@ -115,16 +115,19 @@ export function createMessagesService(deps: {
   const publish = (workspaceId: string, type: string, data: Record<string, unknown>, userIds?: string[]) =>
     bus.publish({ type, workspaceId, data, userIds });
 
-  /** A message event reaches only those who may see its conversation; pass the conversation when it is at hand. */
+  /**
+   * A message event reaches only those who may see its conversation; pass the conversation when it
+   * is at hand. It names the contact too, so that those who follow contacts (workflows) need not look.
+   */
   async function publishMessage(
     workspaceId: string,
     type: 'message.created' | 'message.updated',
     message: ReturnType<typeof publicMessage>,
-    conversation?: Pick<ConversationRow, 'assigneeId' | 'teamId'>,
+    conversation?: Pick<ConversationRow, 'assigneeId' | 'teamId' | 'contactId'>,
   ) {
     const audience = conversation ?? (await conversations.find(workspaceId, message.conversationId));
     if (!audience) return;
-    await bus.publish({ type, workspaceId, data: { message }, audience: { assigneeId: audience.assigneeId, teamId: audience.teamId } });
+    await bus.publish({ type, workspaceId, data: { message, contactId: audience.contactId }, audience: { assigneeId: audience.assigneeId, teamId: audience.teamId } });
   }
 
   /**

@@ -1,6 +1,6 @@
-import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../platform/db/client.js';
-import { channels, contacts, conversations, customFields, tags, teamMembers, teams, users, workflowRuns, workflowStepLog, workflowVersions, workflows } from '../platform/db/schema.js';
+import { channels, contacts, conversations, customFields, tags, teamMembers, teams, users, workflowRuns, workflowVersions, workflows } from '../platform/db/schema.js';
 
 export type WorkflowRow = typeof workflows.$inferSelect;
 export type RunRow = typeof workflowRuns.$inferSelect;
@@ -60,10 +60,22 @@ export function createWorkflowsRepository(db: Db) {
       return removed.length > 0;
     },
 
-    /** Enabled workflows of the workspace with one of these triggers, with their current definition. */
-    /** Whether the workspace has any workflow, enabled or not (runs belong to one: none, no runs). */
-    async anyWorkflow(workspaceId: string): Promise<boolean> {
-      const [row] = await db.select({ id: workflows.id }).from(workflows).where(eq(workflows.workspaceId, workspaceId)).limit(1);
+    /** Every workflow of the workspace with its current definition: what trigger matching keeps in memory. */
+    async allWithDefinitions(workspaceId: string) {
+      return db
+        .select({ workflow: workflows, definition: workflowVersions.definition })
+        .from(workflows)
+        .innerJoin(workflowVersions, and(eq(workflowVersions.workflowId, workflows.id), eq(workflowVersions.version, workflows.version)))
+        .where(eq(workflows.workspaceId, workspaceId));
+    },
+
+    /** Whether any version of any of the workspace's workflows waits for a reply: only then can a run wait for one. */
+    async anyWaitsForReply(workspaceId: string): Promise<boolean> {
+      const [row] = await db
+        .select({ id: workflowVersions.workflowId })
+        .from(workflowVersions)
+        .where(and(eq(workflowVersions.workspaceId, workspaceId), sql`${workflowVersions.definition}::text like '%"wait_for_reply"%'`))
+        .limit(1);
       return row !== undefined;
     },
 
@@ -75,9 +87,26 @@ export function createWorkflowsRepository(db: Db) {
         .where(and(eq(workflows.workspaceId, workspaceId), eq(workflows.enabled, true), inArray(workflows.triggerType, triggerTypes)));
     },
 
-    /** A run once per workflow and cause: undefined when another instance (or event) made it already. */
-    async insertRun(row: typeof workflowRuns.$inferInsert) {
-      const [run] = await db.insert(workflowRuns).values(row).onConflictDoNothing().returning();
+    /**
+     * A run once per workflow and cause: undefined when another instance (or event) made it already.
+     * A workflow started `loop.bound` times for the contact since `loop.since` is looping: the run is
+     * made stopped, with the reason, in the same statement.
+     */
+    async insertRun(row: typeof workflowRuns.$inferInsert & { createdAt: Date }, loop: { since: Date; bound: number; reason: (count: SQL) => SQL }) {
+      const recent = sql`(select count(*) from workflow_runs where workflow_id = ${row.workflowId} and contact_id = ${row.contactId} and created_at > ${loop.since})`;
+      const looping = sql`${recent} >= ${loop.bound}`;
+      const [run] = await db
+        .insert(workflowRuns)
+        .values({
+          ...row,
+          status: sql`case when ${looping} then 'stopped' else ${row.status}::text end`,
+          reason: sql`case when ${looping} then ${loop.reason(recent)} end`,
+          finishedAt: sql`case when ${looping} then ${row.createdAt}::timestamptz end`,
+          leaseOwner: sql`case when ${looping} then null else ${row.leaseOwner ?? null}::text end`,
+          leaseUntil: sql`case when ${looping} then null else ${row.leaseUntil ?? null}::timestamptz end`,
+        })
+        .onConflictDoNothing()
+        .returning();
       return run;
     },
 
@@ -104,36 +133,86 @@ export function createWorkflowsRepository(db: Db) {
         .limit(limit);
     },
 
-    async recentRunCount(workflowId: string, contactId: string, since: Date) {
-      const result = await db.execute(
-        sql`select count(*)::int as n from workflow_runs where workflow_id = ${workflowId} and contact_id = ${contactId} and created_at > ${since}`,
-      );
-      return rowsOf<{ n: number }>(result)[0]?.n ?? 0;
-    },
-
-    /** Compare-and-set on the run: applies only while the run is where the caller saw it. */
-    async moveRun(id: string, expect: { seq: number; status: RunStatus }, patch: Partial<typeof workflowRuns.$inferInsert>) {
+    /**
+     * Compare-and-set on the run: applies only while the run is where the caller saw it and, for a
+     * running run, while the caller's process holds it.
+     */
+    async moveRun(id: string, expect: { seq: number; status: RunStatus; owner?: string }, patch: Partial<typeof workflowRuns.$inferInsert>) {
       const [row] = await db
         .update(workflowRuns)
         .set(patch)
-        .where(and(eq(workflowRuns.id, id), eq(workflowRuns.seq, expect.seq), eq(workflowRuns.status, expect.status)))
+        .where(and(eq(workflowRuns.id, id), eq(workflowRuns.seq, expect.seq), eq(workflowRuns.status, expect.status), expect.owner ? eq(workflowRuns.leaseOwner, expect.owner) : undefined))
         .returning();
       return row;
     },
 
-    /** Begins instruction `seq` of the run; false when it was begun before (a worker died in it). */
-    async beginStep(runId: string, seq: number, at: Date) {
-      const rows = await db.insert(workflowStepLog).values({ runId, seq, startedAt: at }).onConflictDoNothing().returning({ seq: workflowStepLog.seq });
+    /**
+     * Begins instruction `seq` of a run this process holds (renewing its lease); false when the run
+     * moved on, ended (a block, a deletion) or went to another process.
+     */
+    async beginStep(id: string, seq: number, owner: string, leaseUntil: Date) {
+      const rows = await db
+        .update(workflowRuns)
+        .set({ begunSeq: seq, leaseUntil })
+        .where(and(eq(workflowRuns.id, id), eq(workflowRuns.seq, seq), eq(workflowRuns.status, 'running'), eq(workflowRuns.leaseOwner, owner), lt(workflowRuns.begunSeq, seq)))
+        .returning({ id: workflowRuns.id });
       return rows.length > 0;
+    },
+
+    /**
+     * Claims up to `limit` runs for `owner` until `leaseUntil`: waits that came due, oldest first, and
+     * running runs nobody holds (their process died, or none was running when they started).
+     */
+    async claimDue(owner: string, now: Date, leaseUntil: Date, limit: number) {
+      return db
+        .update(workflowRuns)
+        .set({ leaseOwner: owner, leaseUntil })
+        .where(
+          sql`${workflowRuns.id} in (
+            with due as (
+              select id from workflow_runs
+              where status = 'waiting' and wait_until <= ${now} and (lease_until is null or lease_until < ${now})
+              order by wait_until limit ${limit} for update skip locked
+            ), stale as (
+              select id from workflow_runs
+              where status = 'running' and (lease_until is null or lease_until < ${now})
+              limit ${limit} for update skip locked
+            )
+            select id from due union all select id from stale)`,
+        )
+        .returning();
+    },
+
+    /** Lets go of runs this process claimed and never began, for another to take at once. */
+    async release(owner: string, ids: string[]) {
+      if (ids.length === 0) return;
+      await db
+        .update(workflowRuns)
+        .set({ leaseOwner: null, leaseUntil: null })
+        .where(and(inArray(workflowRuns.id, ids), eq(workflowRuns.leaseOwner, owner)));
     },
 
     async stopRunsOfContacts(workspaceId: string, contactIds: string[], reason: string, at: Date) {
       if (contactIds.length === 0) return [];
       return db
         .update(workflowRuns)
-        .set({ status: 'stopped', reason, waitingFor: null, updatedAt: at, finishedAt: at })
+        .set({ status: 'stopped', reason, waitingFor: null, leaseOwner: null, leaseUntil: null, updatedAt: at, finishedAt: at })
         .where(and(eq(workflowRuns.workspaceId, workspaceId), inArray(workflowRuns.contactId, contactIds), inArray(workflowRuns.status, ['running', 'waiting'])))
         .returning({ id: workflowRuns.id });
+    },
+
+    /** The contact's runs whose send_message step sent this message. */
+    async runsThatSent(workspaceId: string, contactId: string, messageId: string) {
+      return db
+        .select()
+        .from(workflowRuns)
+        .where(
+          and(
+            eq(workflowRuns.workspaceId, workspaceId),
+            eq(workflowRuns.contactId, contactId),
+            sql`${workflowRuns.steps} @> ${JSON.stringify([{ type: 'send_message', result: messageId }])}::jsonb`,
+          ),
+        );
     },
 
     async runsWaitingForReply(workspaceId: string, contactId: string) {

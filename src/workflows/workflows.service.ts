@@ -1,3 +1,4 @@
+import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ContactsService } from '../contacts/contacts.service.js';
 import type { ConversationsService } from '../conversations/conversations.service.js';
@@ -9,7 +10,6 @@ import type { Db } from '../platform/db/client.js';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
 import { createBoundedCache } from '../platform/bounded-cache.js';
 import { newId } from '../platform/ids.js';
-import type { JobQueue } from '../platform/jobs.js';
 import type { Logger } from '../platform/logging.js';
 import { OutboundRefused, outboundRequest } from '../platform/outbound-http.js';
 import { cursorPart, decodeCursor, page } from '../platform/pagination.js';
@@ -32,12 +32,21 @@ import { createWorkflowsRepository, type RunRow, type WorkflowRow } from './work
 
 export type WorkflowsService = ReturnType<typeof createWorkflowsService>;
 
-export const RUN_JOB = 'workflow.run';
 /** A workflow started this often for one contact within LOOP_WINDOW_MS is looping: the next run stops at once. */
 export const LOOP_BOUND = 10;
 const LOOP_WINDOW_MS = 60_000;
-/** Instructions one job executes before it hands the run to a fresh job (a jump-only loop cannot spin forever). */
+/** Instructions a process executes in a row before it lets the run go for the poller to pick up again. */
 const SLICE = 500;
+/** How long a process holds a run it advances; each step renews it. A run whose holder died is claimed after it. */
+const LEASE_MS = 30_000;
+/** How often a process looks for waits that came due and runs nobody holds. */
+const POLL_MS = 250;
+/** Runs one process advances at once: each holds one database connection at a time. */
+const RUN_CONCURRENCY = Number(process.env.WORKFLOW_CONCURRENCY ?? 6);
+/** Runs a process keeps claimed ahead of its free hands; past this, new runs wait in their rows for the poller. */
+const READY_MAX = 2000;
+/** How long a process trusts a user it loaded to act as (a workflow's author); any change of the workspace's users forgets it. */
+const ACTOR_TTL_MS = 60_000;
 const HTTP_TIMEOUT_MS = 10_000;
 const HTTP_MAX_BYTES = 256 * 1024;
 
@@ -47,9 +56,13 @@ export type WorkflowPatch = { name?: string; trigger?: unknown; steps?: unknown;
 type StepRecord = { type: string; path: string; status: 'completed' | 'failed' | 'waiting' | 'skipped'; at: string; error?: string; result?: string };
 type RunContext = { trigger?: Record<string, unknown>; vars?: Record<string, unknown>; replied?: boolean; replyAt?: number; shortcut?: boolean };
 
+type ContactItem = Awaited<ReturnType<ContactsService['get']>>;
+
 /** What executing one instruction decided. */
 type Outcome = {
   record?: Omit<StepRecord, 'at'>;
+  /** The contact as the step left it. */
+  contact?: ContactItem;
   pc: number;
   context?: RunContext;
   end?: { status: 'completed' | 'stopped' | 'failed'; reason?: string };
@@ -89,20 +102,30 @@ export function publicRun(row: RunRow) {
 
 const invalid = (field: string, message: string) => badRequest('invalid_workflow', message, { field });
 
-/** How long a process trusts what it knows of a workspace having workflows, should an event be lost. */
-const HAS_WORKFLOWS_TTL_MS = 30_000;
+/**
+ * Steps that leave the same state when done twice (a tag added is there once, an assignee is set):
+ * after a crash they are simply done again. Any other step (a message, a comment, an HTTP request)
+ * is begun in the run's row before it acts and is never begun twice.
+ */
+const REPEATABLE = new Set<Step['type']>(['add_tag', 'remove_tag', 'update_field', 'assign', 'open_conversation', 'close_conversation', 'wait', 'wait_for_reply', 'branch', 'stop']);
+
+/** How long a process trusts what it knows of a workspace's workflows, should an event be lost. */
+const KNOWN_TTL_MS = 30_000;
+/** A refusal that comes while the run that sent the message is advancing waits this long, this often, for it. */
+const LATE_FAILURE_ATTEMPTS = 20;
+const LATE_FAILURE_RETRY_MS = 250;
+const TRIGGER_EVENTS = new Set(['message.created', 'message.updated', 'conversation.opened', 'contact.created', 'contact.updated', 'contacts.updated', 'contact.deleted', 'contacts.deleted']);
 
 /**
- * Workflows (SPEC §5): definitions with versions, triggers matched from domain events after
- * commit, and runs that are rows plus jobs. A run executes the version it started on; each
- * instruction is begun once (workflow_step_log), so nothing runs twice whatever crashes; a
- * waiting run is a row and a queued job, costing nothing until its time.
+ * Workflows (SPEC §5): definitions with versions, triggers matched in memory from domain events
+ * after commit, and runs that are rows held by one process at a time (a lease). A run executes the
+ * version it started on; each instruction is begun once (the run's begun_seq), so nothing runs
+ * twice whatever crashes; a waiting run is a row, costing nothing until a poll claims it due.
  */
 export function createWorkflowsService(deps: {
   db: Db;
   bus: EventBus;
   clock: Clock;
-  jobs: JobQueue;
   logger: Logger;
   workspace: WorkspaceService;
   contacts: ContactsService;
@@ -111,7 +134,7 @@ export function createWorkflowsService(deps: {
   /** Whether a user is online now (round-robin assignment picks among those). */
   isOnline: (userId: string) => boolean;
 }) {
-  const { db, bus, clock, jobs, logger, workspace, contacts, conversations, messages } = deps;
+  const { db, bus, clock, logger, workspace, contacts, conversations, messages } = deps;
   const repository = createWorkflowsRepository(db);
   const programs = new Map<string, { definition: Definition; program: Instruction[] }>();
 
@@ -191,55 +214,86 @@ export function createWorkflowsService(deps: {
   }): Promise<RunRow | undefined> {
     const { workflow, contactId } = input;
     const now = clock.now();
-    const recent = await repository.recentRunCount(workflow.id, contactId, new Date(now.getTime() - LOOP_WINDOW_MS));
-    const looping = recent >= LOOP_BOUND;
-    const base = {
-      id: newId(),
-      workspaceId: workflow.workspaceId,
-      workflowId: workflow.id,
-      version: workflow.version,
-      contactId,
-      conversationId: input.conversationId,
-      triggerKey: input.triggerKey,
-      startedBy: input.startedBy ?? null,
-      context: { trigger: input.trigger, vars: {}, ...(input.shortcut ? { shortcut: true } : {}) },
-      createdAt: now,
-      updatedAt: now,
-    };
-    if (looping) {
-      return repository.insertRun({
-        ...base,
-        status: 'stopped',
-        reason: `loop: started ${recent} times within a minute for this contact`,
-        finishedAt: now,
-      });
-    }
-    return db.transaction(async (tx) => {
-      const run = await createWorkflowsRepository(tx).insertRun({ ...base, status: 'running' });
-      if (run) await jobs.enqueue({ type: RUN_JOB, workspaceId: workflow.workspaceId, payload: { runId: run.id }, maxAttempts: 5 }, tx);
-      return run;
-    });
+    // Advanced here at once, unless this process does not run workflows or has more than it can take: then the poller claims it.
+    const inline = runner.running && runner.ready.length < READY_MAX;
+    const run = await repository.insertRun(
+      {
+        id: newId(),
+        workspaceId: workflow.workspaceId,
+        workflowId: workflow.id,
+        version: workflow.version,
+        contactId,
+        conversationId: input.conversationId,
+        triggerKey: input.triggerKey,
+        startedBy: input.startedBy ?? null,
+        context: { trigger: input.trigger, vars: {}, ...(input.shortcut ? { shortcut: true } : {}) },
+        status: 'running',
+        leaseOwner: inline ? runner.owner : null,
+        leaseUntil: inline ? new Date(now.getTime() + LEASE_MS) : null,
+        createdAt: now,
+        updatedAt: now,
+      },
+      { since: new Date(now.getTime() - LOOP_WINDOW_MS), bound: LOOP_BOUND, reason: (count) => sql`'loop: started ' || ${count} || ' times within a minute for this contact'` },
+    );
+    if (run && run.status === 'running' && inline) runner.hand(run);
+    return run;
   }
 
-  /** Runs every enabled workflow of these triggers that `matches`, for the contact. */
-  async function trigger(
-    workspaceId: string,
-    types: TriggerType[],
-    contactId: string,
-    key: string,
-    matches: (definition: Definition) => boolean,
-    data: Record<string, unknown>,
-    conversationId?: string | null,
-  ) {
-    const candidates = await repository.enabledWithTrigger(workspaceId, types);
-    if (candidates.length === 0) return;
+  /*
+   * Each workspace's workflows with their current definitions, remembered per process: triggers
+   * are matched in memory, so an event that starts nothing (most events of most workspaces) costs
+   * no query. A change of the workspace's workflows, on any instance, reaches every process as an
+   * event and forgets them; a read begun before that event is not kept (the generation moved).
+   */
+  type Known = {
+    any: boolean;
+    byId: Map<string, WorkflowRow>;
+    enabled: Array<{ workflow: WorkflowRow; definition: Definition }>;
+    /** Whether a run of the workspace can be waiting for a reply (some version has the step). */
+    waitsForReply: boolean;
+  };
+  const known = createBoundedCache<string, Known>({ max: 10_000, ttlMs: KNOWN_TTL_MS });
+  const generations = new Map<string, number>();
+  async function workflowsOf(workspaceId: string): Promise<Known> {
+    const cached = known.get(workspaceId);
+    if (cached) return cached;
+    const generation = generations.get(workspaceId) ?? 0;
+    const rows = await repository.allWithDefinitions(workspaceId);
+    const value: Known = {
+      any: rows.length > 0,
+      byId: new Map(rows.map((row) => [row.workflow.id, row.workflow])),
+      enabled: rows.filter((row) => row.workflow.enabled).map((row) => ({ workflow: row.workflow, definition: row.definition as unknown as Definition })),
+      waitsForReply: rows.length > 0 && (await repository.anyWaitsForReply(workspaceId)),
+    };
+    if ((generations.get(workspaceId) ?? 0) === generation) known.set(workspaceId, value);
+    return value;
+  }
+
+  /**
+   * Runs every enabled workflow of these triggers that `matches`, for the contact. `reachable`: the
+   * event itself shows the contact neither blocked nor held back as spam (a message announced).
+   */
+  async function trigger(input: {
+    workspaceId: string;
+    types: TriggerType[];
+    contactId: string;
+    key: string;
+    matches: (definition: Definition) => boolean;
+    data: Record<string, unknown>;
+    conversationId?: string | null;
+    reachable?: boolean;
+  }) {
+    const { workspaceId, contactId } = input;
+    const chosen = (await workflowsOf(workspaceId)).enabled.filter(({ workflow, definition }) => input.types.includes(workflow.triggerType as TriggerType) && input.matches(definition));
+    if (chosen.length === 0) return;
     // Spam held back and blocked contacts trigger nothing (SPEC §2.6 item 2).
-    const state = await repository.contactState(workspaceId, contactId);
-    if (!state || state.blockedAt || state.quarantinedAt) return;
-    const conversation = conversationId === undefined ? await repository.conversationOf(workspaceId, contactId) : undefined;
-    for (const { workflow, definition } of candidates) {
-      if (!matches(definition as unknown as Definition)) continue;
-      await startRun({ workflow, contactId, conversationId: conversationId ?? conversation?.id ?? null, triggerKey: key, trigger: data });
+    if (!input.reachable) {
+      const state = await repository.contactState(workspaceId, contactId);
+      if (!state || state.blockedAt || state.quarantinedAt) return;
+    }
+    const conversationId = input.conversationId !== undefined ? input.conversationId : ((await repository.conversationOf(workspaceId, contactId))?.id ?? null);
+    for (const { workflow } of chosen) {
+      await startRun({ workflow, contactId, conversationId, triggerKey: input.key, trigger: input.data });
     }
   }
 
@@ -260,35 +314,48 @@ export function createWorkflowsService(deps: {
         if (message.direction !== 'in' || message.type !== 'message' || message.hidden) return;
         // An out-of-office answer (email's Auto-Submitted and kin) is neither a trigger nor the contact's reply.
         if (message.content?.autoReply === true) return;
-        const conversation = await repository.conversation(workspaceId, message.conversationId);
-        if (!conversation) return;
-        const state = await repository.contactState(workspaceId, conversation.contactId);
-        if (!state || state.blockedAt || state.quarantinedAt) return;
-        await resumeOnReply(workspaceId, conversation.contactId);
+        // A message is announced only when its contact is neither blocked nor held back as spam, and names its contact.
+        let contactId = data.contactId as string | undefined;
+        if (!contactId) {
+          const conversation = await repository.conversation(workspaceId, message.conversationId);
+          const state = conversation && (await repository.contactState(workspaceId, conversation.contactId));
+          if (!conversation || !state || state.blockedAt || state.quarantinedAt) return;
+          contactId = conversation.contactId;
+        }
+        if ((await workflowsOf(workspaceId)).waitsForReply) await resumeOnReply(workspaceId, contactId);
         const text = message.text ?? '';
-        await trigger(
+        await trigger({
           workspaceId,
-          ['message_received'],
-          conversation.contactId,
-          `message:${message.id}`,
-          (d) => d.trigger.type === 'message_received' && messageMatches(d.trigger, text),
-          { type: 'message_received', messageId: message.id, text },
-          conversation.id,
-        );
+          types: ['message_received'],
+          contactId,
+          key: `message:${message.id}`,
+          matches: (d) => d.trigger.type === 'message_received' && messageMatches(d.trigger, text),
+          data: { type: 'message_received', messageId: message.id, text },
+          conversationId: message.conversationId,
+          reachable: true,
+        });
+        return;
+      }
+      case 'message.updated': {
+        // A provider refused a message a workflow sent, after the step had handed it over.
+        const message = data.message as { id: string; direction: string; status: string; error: string | null; errorCode: string | null };
+        const contactId = data.contactId as string | undefined;
+        if (message.direction !== 'out' || message.status !== 'failed' || !contactId) return;
+        await failSentStep(workspaceId, contactId, message);
         return;
       }
       case 'conversation.opened': {
         const conversation = await repository.conversation(workspaceId, data.conversationId as string);
         if (!conversation) return;
-        await trigger(
+        await trigger({
           workspaceId,
-          ['conversation_opened'],
-          conversation.contactId,
-          `opened:${conversation.id}:${conversation.openedAt?.toISOString() ?? ''}`,
-          (d) => d.trigger.type === 'conversation_opened',
-          { type: 'conversation_opened' },
-          conversation.id,
-        );
+          types: ['conversation_opened'],
+          contactId: conversation.contactId,
+          key: `opened:${conversation.id}:${conversation.openedAt?.toISOString() ?? ''}`,
+          matches: (d) => d.trigger.type === 'conversation_opened',
+          data: { type: 'conversation_opened' },
+          conversationId: conversation.id,
+        });
         return;
       }
       case 'contact.updated': {
@@ -297,17 +364,17 @@ export function createWorkflowsService(deps: {
         const added = ((data.tagsAdded as string[] | undefined) ?? []).map((t) => t.toLowerCase());
         const removed = ((data.tagsRemoved as string[] | undefined) ?? []).map((t) => t.toLowerCase());
         const at = new Date(contact.updatedAt).toISOString();
-        await trigger(
+        await trigger({
           workspaceId,
-          ['tag_added', 'tag_removed', 'contact_field_changed'],
-          contact.id,
-          `contact:${contact.id}:${at}`,
-          ({ trigger: t }) =>
+          types: ['tag_added', 'tag_removed', 'contact_field_changed'],
+          contactId: contact.id,
+          key: `contact:${contact.id}:${at}`,
+          matches: ({ trigger: t }) =>
             (t.type === 'tag_added' && added.includes(t.tag.toLowerCase())) ||
             (t.type === 'tag_removed' && removed.includes(t.tag.toLowerCase())) ||
             (t.type === 'contact_field_changed' && changed.includes(t.field)),
-          { type: 'contact_updated', changed, tagsAdded: data.tagsAdded ?? [], tagsRemoved: data.tagsRemoved ?? [] },
-        );
+          data: { type: 'contact_updated', changed, tagsAdded: data.tagsAdded ?? [], tagsRemoved: data.tagsRemoved ?? [] },
+        });
         return;
       }
       case 'contact.created': {
@@ -315,21 +382,31 @@ export function createWorkflowsService(deps: {
         const contact = data.contact as { id: string; tags?: string[] };
         const added = (contact.tags ?? []).map((t) => t.toLowerCase());
         if (added.length === 0) return;
-        await trigger(workspaceId, ['tag_added'], contact.id, `created:${contact.id}`, ({ trigger: t }) => t.type === 'tag_added' && added.includes(t.tag.toLowerCase()), {
-          type: 'contact_created',
-          tagsAdded: contact.tags,
+        await trigger({
+          workspaceId,
+          types: ['tag_added'],
+          contactId: contact.id,
+          key: `created:${contact.id}`,
+          matches: ({ trigger: t }) => t.type === 'tag_added' && added.includes(t.tag.toLowerCase()),
+          data: { type: 'contact_created', tagsAdded: contact.tags },
         });
         return;
       }
       case 'contacts.updated': {
-        // Bulk tagging from the Contacts module.
+        // Bulk tagging from the Contacts module. Its job names the change, so that every instance
+        // hearing the event (and a job resumed after a crash) makes the same key: one run each.
         const added = ((data.tagsAdded as string[] | undefined) ?? []).map((t) => t.toLowerCase());
-        if (added.length === 0) return;
-        const key = newId();
+        const removed = ((data.tagsRemoved as string[] | undefined) ?? []).map((t) => t.toLowerCase());
+        if (added.length === 0 && removed.length === 0) return;
+        const cause = (data.jobId as string | undefined) ?? newId();
         for (const contactId of (data.contactIds as string[]) ?? []) {
-          await trigger(workspaceId, ['tag_added'], contactId, `bulk:${key}:${contactId}`, ({ trigger: t }) => t.type === 'tag_added' && added.includes(t.tag.toLowerCase()), {
-            type: 'contact_updated',
-            tagsAdded: data.tagsAdded,
+          await trigger({
+            workspaceId,
+            types: ['tag_added', 'tag_removed'],
+            contactId,
+            key: `bulk:${cause}:${added.length > 0 ? 'added' : 'removed'}:${contactId}`,
+            matches: ({ trigger: t }) => (t.type === 'tag_added' && added.includes(t.tag.toLowerCase())) || (t.type === 'tag_removed' && removed.includes(t.tag.toLowerCase())),
+            data: { type: 'contact_updated', changed: ['tags'], tagsAdded: data.tagsAdded ?? [], tagsRemoved: data.tagsRemoved ?? [] },
           });
         }
         return;
@@ -343,33 +420,56 @@ export function createWorkflowsService(deps: {
     }
   }
 
-  const pending = new Set<Promise<void>>();
-  /*
-   * Whether a workspace has any workflow, remembered per process: a workspace without one (most
-   * messages of most workspaces) costs its inbound messages no query here. A change of the
-   * workspace's workflows, on any instance, reaches every process as an event and forgets the
-   * answer; one read before that event is not kept (the generation moved).
+  /**
+   * The send_message step that sent a message the provider refused later (a delivery that failed,
+   * a status webhook's failure) is failed with the provider's reason, and so is its run unless it
+   * ended otherwise. A run still advancing is waited for: its holder is rewriting its record.
    */
-  const hasWorkflows = createBoundedCache<string, boolean>({ max: 10_000, ttlMs: HAS_WORKFLOWS_TTL_MS });
-  const generations = new Map<string, number>();
-  async function workspaceHasWorkflows(workspaceId: string): Promise<boolean> {
-    const known = hasWorkflows.get(workspaceId);
-    if (known !== undefined) return known;
-    const generation = generations.get(workspaceId) ?? 0;
-    const any = await repository.anyWorkflow(workspaceId);
-    if ((generations.get(workspaceId) ?? 0) === generation) hasWorkflows.set(workspaceId, any);
-    return any;
+  async function failSentStep(workspaceId: string, contactId: string, message: { id: string; error: string | null; errorCode: string | null }) {
+    const error = `delivery_failed${message.errorCode ? ` (${message.errorCode})` : ''}: ${message.error ?? 'the provider refused the message'}`;
+    for (let attempt = 0; attempt < LATE_FAILURE_ATTEMPTS; attempt++) {
+      let busy = false;
+      for (const run of await repository.runsThatSent(workspaceId, contactId, message.id)) {
+        if (run.status === 'running') {
+          busy = true;
+          continue;
+        }
+        const steps = run.steps.map((step) => (step.type === 'send_message' && step.result === message.id ? { ...step, status: 'failed', error } : step));
+        const path = steps.find((step) => step.result === message.id)?.path;
+        const ends = run.status === 'waiting' || run.status === 'completed';
+        const now = clock.now();
+        await repository.moveRun(
+          run.id,
+          { seq: run.seq, status: run.status },
+          {
+            seq: run.seq + 1,
+            steps,
+            updatedAt: now,
+            ...(ends ? { status: 'failed' as const, reason: `${String(path)} (send_message): ${error}`, waitingFor: null, waitUntil: null, leaseOwner: null, leaseUntil: null, finishedAt: run.finishedAt ?? now } : {}),
+          },
+        );
+      }
+      if (!busy) return;
+      await new Promise((resolve) => setTimeout(resolve, LATE_FAILURE_RETRY_MS));
+    }
   }
 
+  const pending = new Set<Promise<void>>();
+  const actors = createBoundedCache<string, Actor>({ max: 10_000, ttlMs: ACTOR_TTL_MS });
   const unsubscribe = bus.subscribe((event) => {
     if (event.type === 'workflow.updated' || event.type === 'workflow.deleted') {
-      hasWorkflows.delete(event.workspaceId);
+      known.delete(event.workspaceId);
       generations.set(event.workspaceId, (generations.get(event.workspaceId) ?? 0) + 1);
       return;
     }
-    if (!['message.created', 'conversation.opened', 'contact.created', 'contact.updated', 'contacts.updated', 'contact.deleted', 'contacts.deleted'].includes(event.type)) return;
-    const work: Promise<void> = workspaceHasWorkflows(event.workspaceId)
-      .then((any) => (any ? onEvent(event) : undefined))
+    // What a workflow acts as (its author, with their teams and the workspace's settings) is read afresh.
+    if (/^(user|team|workspace)\./.test(event.type)) {
+      actors.deleteWhere((_, key) => key.startsWith(`${event.workspaceId}:`));
+      return;
+    }
+    if (!TRIGGER_EVENTS.has(event.type)) return;
+    const work: Promise<void> = workflowsOf(event.workspaceId)
+      .then((of) => (of.any ? onEvent(event) : undefined))
       .catch((error: unknown) => logger.error({ err: error, type: event.type }, 'workflow trigger failed'))
       .finally(() => pending.delete(work));
     pending.add(work);
@@ -379,11 +479,20 @@ export function createWorkflowsService(deps: {
 
   const stamp = (record: Omit<StepRecord, 'at'>): StepRecord => ({ ...record, at: clock.now().toISOString() });
 
-  /** The user a run acts as: who started it (a shortcut), else the workflow's author, else an owner. */
+  /**
+   * The user a run acts as, with an owner's rights: who started it (a shortcut), else the
+   * workflow's author, else an owner. Loaded once and remembered (forgotten on any change of the
+   * workspace's users, teams or settings), so a step costs no reading of who acts.
+   */
   async function actorOf(run: RunRow, workflow: WorkflowRow): Promise<Actor | undefined> {
     const userId = run.startedBy ?? workflow.updatedBy ?? workflow.createdBy ?? (await repository.anOwner(run.workspaceId));
     if (!userId) return undefined;
-    return { userId, workspaceId: run.workspaceId, role: 'owner' };
+    const key = `${run.workspaceId}:${userId}`;
+    const cached = actors.get(key);
+    if (cached) return cached;
+    const actor = await workspace.loadActor(run.workspaceId, userId, 'owner');
+    if (actor) actors.set(key, actor);
+    return actor;
   }
 
   const failed = (step: Step, path: string, pc: number, error: string): Outcome => ({
@@ -405,17 +514,10 @@ export function createWorkflowsService(deps: {
           ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, scope)]))
           : value;
 
-  async function execute(run: RunRow, workflow: WorkflowRow, instruction: Exclude<Instruction, { op: 'jump' }>, actor: Actor): Promise<Outcome> {
+  async function execute(run: RunRow, workflow: WorkflowRow, instruction: Exclude<Instruction, { op: 'jump' }>, actor: Actor, contact: ContactItem): Promise<Outcome> {
     const { step, at: path } = instruction;
     const pc = run.pc;
     const context = run.context as RunContext;
-    let contact;
-    try {
-      contact = await contacts.get(actor, run.contactId);
-    } catch (error) {
-      if (error instanceof AppError && error.status === 404) return { pc, end: { status: 'stopped', reason: 'contact deleted' } };
-      throw error;
-    }
     // SPEC §2.6 items 6 and 7: a blocked contact's runs stop, except a shortcut started for it,
     // which goes on until it would reach the contact or its conversation.
     if (contact.blocked && (!context.shortcut || touchesContact(step.type))) {
@@ -460,7 +562,8 @@ export function createWorkflowsService(deps: {
             const members = await repository.teamMemberIds(run.workspaceId, step.teamId!);
             const online = members.filter((id) => deps.isOnline(id));
             if (online.length === 0) return failed(step, path, pc, 'no_one_online: no member of the team is online');
-            const last = workflow.roundRobin[step.teamId!];
+            // Read afresh: whom the workflow assigned last changes with every run.
+            const last = (await repository.find(run.workspaceId, workflow.id))?.roundRobin[step.teamId!];
             const next = online.find((id) => last !== undefined && id > last) ?? online[0]!;
             await conversations.assign(actor, target.id, { assigneeId: next, teamId: step.teamId });
             await repository.rememberRoundRobin(workflow.id, step.teamId!, next);
@@ -478,14 +581,12 @@ export function createWorkflowsService(deps: {
           if (step.type === 'add_tag' && has) return done('unchanged');
           if (step.type === 'remove_tag' && !has) return done('unchanged');
           const tags = step.type === 'add_tag' ? [...contact.tags, step.tag] : contact.tags.filter((t) => t.toLowerCase() !== step.tag.toLowerCase());
-          await contacts.update(actor, run.contactId, { tags });
-          return done();
+          return { ...done(), contact: await contacts.update(actor, run.contactId, { tags }) };
         }
         case 'update_field': {
           const value = step.value === null ? null : renderText(step.value, scope);
           const patch = step.field.startsWith('customFields.') ? { customFields: { [step.field.slice('customFields.'.length)]: value } } : { [step.field]: value };
-          await contacts.update(actor, run.contactId, patch as Parameters<ContactsService['update']>[2]);
-          return done();
+          return { ...done(), contact: await contacts.update(actor, run.contactId, patch as Parameters<ContactsService['update']>[2]) };
         }
         case 'wait':
           return { record: { type: step.type, path, status: 'waiting' }, pc: pc + 1, wait: { until: new Date(clock.now().getTime() + step.seconds * 1000), for: 'time' } };
@@ -557,70 +658,91 @@ export function createWorkflowsService(deps: {
     }
   }
 
-  /** Executes the run from where it stands until it waits or ends. */
-  async function advance(runId: string) {
-    let workflow: WorkflowRow | undefined;
-    for (let slice = 0; slice < SLICE; slice++) {
-      // Read again each time: a block or a deletion since the last step stops the run here.
-      const run = await repository.findRun(null, runId);
-      if (!run || run.status !== 'running') return;
-      workflow ??= await repository.find(run.workspaceId, run.workflowId);
-      const compiled = workflow && (await programOf(run.workflowId, run.version));
+  /**
+   * Executes a run this process holds from where it stands until it waits, ends, or has taken its
+   * slice. Each step is begun in the run's row before it acts (at most once: a step begun and never
+   * recorded is not begun again) and recorded after, both only while this process holds the run:
+   * a block or a deletion ends it between steps, another process taking it over stops this one.
+   */
+  async function advance(start: RunRow) {
+    let run = start;
+    // Deleting a workflow deletes its runs: one known to this process is still there, or the next move finds no run.
+    const workflow = (await workflowsOf(run.workspaceId)).byId.get(run.workflowId) ?? (await repository.find(run.workspaceId, run.workflowId));
+    const compiled = workflow && (await programOf(run.workflowId, run.version));
+    const held = () => ({ seq: run.seq, status: 'running' as const, owner: runner.owner });
+    if (!workflow || !compiled) {
       const now = clock.now();
-      const expect = { seq: run.seq, status: 'running' as const };
-      if (!workflow || !compiled) {
-        await repository.moveRun(run.id, expect, { status: 'stopped', reason: 'workflow deleted', updatedAt: now, finishedAt: now });
+      await repository.moveRun(run.id, held(), { status: 'stopped', reason: 'workflow deleted', leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now });
+      return;
+    }
+    const { program } = compiled;
+    const actor = await actorOf(run, workflow);
+    if (!actor) {
+      const now = clock.now();
+      await repository.moveRun(run.id, held(), { status: 'failed', reason: 'no user to act as', leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now });
+      return;
+    }
+    // Read once for the slice; the steps that change it hand it back as they left it.
+    let contact: ContactItem;
+    try {
+      contact = await contacts.get(actor, run.contactId);
+    } catch (error) {
+      if (!(error instanceof AppError && error.status === 404)) throw error;
+      const now = clock.now();
+      await repository.moveRun(run.id, held(), { status: 'stopped', reason: 'contact deleted', leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now });
+      return;
+    }
+    // Jumps decide nothing: followed here, they are recorded with the next step.
+    const follow = (from: number) => {
+      let pc = from;
+      for (let hops = 0; program[pc]?.op === 'jump' && hops <= program.length; hops++) pc = (program[pc] as { to: number }).to;
+      return pc;
+    };
+    for (let slice = 0; slice < SLICE; slice++) {
+      const pc = follow(run.pc);
+      const instruction = program[pc];
+      const now = clock.now();
+      if (!instruction || instruction.op === 'jump') {
+        await repository.moveRun(run.id, held(), { pc, status: 'completed', leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now });
         return;
       }
-      const { program } = compiled;
-      const instruction = program[run.pc];
-      if (!instruction) {
-        await repository.moveRun(run.id, expect, { status: 'completed', updatedAt: now, finishedAt: now });
-        return;
-      }
-      if (instruction.op === 'jump') {
-        if (!(await repository.moveRun(run.id, expect, { pc: instruction.to, updatedAt: now }))) return;
-        continue;
-      }
-      // At most once: a worker that died inside this instruction left it begun, and it is not repeated.
-      if (!(await repository.beginStep(run.id, run.seq, now))) {
+      // At most once: a process that died inside this instruction left it begun, and it is not repeated.
+      if (run.begunSeq >= run.seq) {
         const error = 'interrupted: the server stopped during this step, which is not repeated';
-        await repository.moveRun(run.id, expect, {
+        await repository.moveRun(run.id, held(), {
           seq: run.seq + 1,
           steps: [...run.steps, stamp({ type: instruction.step.type, path: instruction.at, status: 'failed', error })],
           status: 'failed',
           reason: `${instruction.at} (${instruction.step.type}): ${error}`,
+          leaseOwner: null,
+          leaseUntil: null,
           updatedAt: now,
           finishedAt: now,
         });
         return;
       }
-      const actor = await actorOf(run, workflow);
-      const outcome: Outcome = actor ? await execute(run, workflow, instruction, actor) : { pc: run.pc, end: { status: 'failed', reason: 'no user to act as' } };
+      // A step that cannot be repeated is begun in the run's row first; any other is done again after a crash, to the same effect.
+      if (!REPEATABLE.has(instruction.step.type) && !(await repository.beginStep(run.id, run.seq, runner.owner, new Date(now.getTime() + LEASE_MS)))) return;
+      const outcome = await execute({ ...run, pc }, workflow, instruction, actor, contact);
+      if (outcome.contact) contact = outcome.contact;
       const at = clock.now();
-      const patch = {
+      // The last step's record ends the run too.
+      const end = outcome.end ?? (!outcome.wait && program[follow(outcome.pc)]?.op === undefined ? { status: 'completed' as const } : undefined);
+      const moved = await repository.moveRun(run.id, held(), {
         seq: run.seq + 1,
         pc: outcome.pc,
         context: outcome.context ?? run.context,
         steps: outcome.record ? [...run.steps, stamp(outcome.record)] : run.steps,
         updatedAt: at,
-        ...(outcome.end ? { status: outcome.end.status, reason: outcome.end.reason ?? null, finishedAt: at } : {}),
-        ...(outcome.wait ? { status: 'waiting' as const, waitingFor: outcome.wait.for, waitUntil: outcome.wait.until } : {}),
-      };
-      const moved = await db.transaction(async (tx) => {
-        const row = await createWorkflowsRepository(tx).moveRun(run.id, expect, patch);
-        if (row && outcome.wait) {
-          await jobs.enqueue(
-            { type: RUN_JOB, workspaceId: run.workspaceId, payload: { runId: run.id, resume: { seq: row.seq, kind: outcome.wait.for === 'time' ? 'time' : 'timeout' } }, runAt: outcome.wait.until, maxAttempts: 5 },
-            tx,
-          );
-        }
-        return row;
+        leaseUntil: new Date(at.getTime() + LEASE_MS),
+        ...(end ? { status: end.status, reason: end.reason ?? null, finishedAt: at, leaseOwner: null, leaseUntil: null } : {}),
+        ...(outcome.wait ? { status: 'waiting' as const, waitingFor: outcome.wait.for, waitUntil: outcome.wait.until, leaseOwner: null, leaseUntil: null } : {}),
       });
       if (!moved || moved.status !== 'running') return;
+      run = moved;
     }
-    // A long run continues in a job of its own.
-    await jobs.enqueue({ type: RUN_JOB, payload: { runId }, maxAttempts: 5 });
+    // A long run lets go: the poller takes it up again, here or elsewhere.
+    await repository.moveRun(run.id, held(), { leaseOwner: null, leaseUntil: null });
   }
 
   /** The last step (a wait) done: how it ended. */
@@ -631,52 +753,111 @@ export function createWorkflowsService(deps: {
     return steps;
   };
 
-  async function resume(runId: string, resumeAt: { seq: number; kind: 'time' | 'timeout' }) {
-    const run = await repository.findRun(null, runId);
-    if (!run || run.status !== 'waiting' || run.seq !== resumeAt.seq) return;
+  /** A wait of a run this process claimed came due: its time passed, or a reply did not come in time. */
+  async function resume(run: RunRow) {
+    const timedOut = run.waitingFor === 'reply';
     const context = run.context as RunContext;
+    const now = clock.now();
     const moved = await repository.moveRun(
       run.id,
-      { seq: run.seq, status: 'waiting' },
+      { seq: run.seq, status: 'waiting', owner: runner.owner },
       {
         status: 'running',
         waitingFor: null,
         waitUntil: null,
-        steps: finishWait(run, resumeAt.kind === 'time' ? 'waited' : 'timeout'),
-        context: resumeAt.kind === 'timeout' ? { ...context, replied: false } : context,
-        updatedAt: clock.now(),
+        steps: finishWait(run, timedOut ? 'timeout' : 'waited'),
+        context: timedOut ? { ...context, replied: false } : context,
+        leaseUntil: new Date(now.getTime() + LEASE_MS),
+        updatedAt: now,
       },
     );
-    if (moved) await advance(runId);
+    if (moved) await advance(moved);
   }
 
+  /** The contact wrote: its runs waiting for a reply take the reply path, here and now. */
   async function resumeOnReply(workspaceId: string, contactId: string) {
     for (const run of await repository.runsWaitingForReply(workspaceId, contactId)) {
       const context = run.context as RunContext;
-      await db.transaction(async (tx) => {
-        const moved = await createWorkflowsRepository(tx).moveRun(
-          run.id,
-          { seq: run.seq, status: 'waiting' },
-          {
-            status: 'running',
-            waitingFor: null,
-            waitUntil: null,
-            pc: context.replyAt ?? run.pc,
-            steps: finishWait(run, 'replied'),
-            context: { ...context, replied: true },
-            updatedAt: clock.now(),
-          },
-        );
-        if (moved) await jobs.enqueue({ type: RUN_JOB, workspaceId, payload: { runId: run.id }, maxAttempts: 5 }, tx);
-      });
+      const now = clock.now();
+      const inline = runner.running;
+      const moved = await repository.moveRun(
+        run.id,
+        { seq: run.seq, status: 'waiting' },
+        {
+          status: 'running',
+          waitingFor: null,
+          waitUntil: null,
+          pc: context.replyAt ?? run.pc,
+          steps: finishWait(run, 'replied'),
+          context: { ...context, replied: true },
+          leaseOwner: inline ? runner.owner : null,
+          leaseUntil: inline ? new Date(now.getTime() + LEASE_MS) : null,
+          updatedAt: now,
+        },
+      );
+      if (moved && inline) runner.hand(moved);
     }
   }
 
-  jobs.register(RUN_JOB, async ({ job }) => {
-    const payload = job.payload as { runId: string; resume?: { seq: number; kind: 'time' | 'timeout' } };
-    if (payload.resume) await resume(payload.runId, payload.resume);
-    else await advance(payload.runId);
-  });
+  /*
+   * The runner: runs this process holds wait in `ready` for one of RUN_CONCURRENCY hands. New runs
+   * and replies are handed over where they happen; a poller claims, in one statement, the waits
+   * that came due and the runs whose process died. A waiting run is a row, costing nothing.
+   */
+  const runner = {
+    owner: `${process.pid}-${newId().slice(-8)}`,
+    running: false,
+    ready: [] as RunRow[],
+    held: new Set<string>(),
+    active: 0,
+    inFlight: new Set<Promise<void>>(),
+    timer: undefined as NodeJS.Timeout | undefined,
+    polling: undefined as Promise<void> | undefined,
+
+    hand(run: RunRow) {
+      if (runner.held.has(run.id)) return;
+      runner.held.add(run.id);
+      runner.ready.push(run);
+      runner.work();
+    },
+
+    work() {
+      while (runner.running && runner.active < RUN_CONCURRENCY && runner.ready.length > 0) {
+        const run = runner.ready.shift()!;
+        runner.active++;
+        const done: Promise<void> = (run.status === 'waiting' ? resume(run) : advance(run))
+          .catch((error: unknown) => logger.error({ err: error, runId: run.id }, 'workflow run failed to advance'))
+          .finally(() => {
+            runner.active--;
+            runner.held.delete(run.id);
+            runner.inFlight.delete(done);
+            runner.work();
+          });
+        runner.inFlight.add(done);
+      }
+    },
+
+    /** Claims what came due, as much as there is room for; answers whether it filled the room. */
+    async poll(): Promise<boolean> {
+      const room = RUN_CONCURRENCY * 4 - runner.ready.length - runner.active;
+      if (room <= 0) return true;
+      const now = clock.now();
+      const claimed = await repository.claimDue(runner.owner, now, new Date(now.getTime() + LEASE_MS), room);
+      for (const run of claimed) runner.hand(run);
+      return claimed.length === room;
+    },
+
+    schedule(delayMs: number) {
+      if (!runner.running) return;
+      runner.timer = setTimeout(() => {
+        runner.polling = runner
+          .poll()
+          .catch((error: unknown) => (logger.error({ err: error }, 'workflow poll failed'), false))
+          .then((full) => runner.schedule(full ? 10 : POLL_MS));
+      }, delayMs);
+      runner.timer.unref();
+    },
+  };
 
   // ---------------------------------------------------------------- the API
 
@@ -793,9 +974,27 @@ export function createWorkflowsService(deps: {
       await createWorkflowsRepository(tx).stopRunsOfContacts(input.workspaceId, [input.contactId], input.reason, input.at);
     },
 
-    /** Triggers still being matched: for tests and a clean stop. */
+    /** Starts advancing runs in this process: what is handed over here, and what the poller claims. */
+    start() {
+      if (runner.running) return;
+      runner.running = true;
+      runner.schedule(0);
+    },
+
+    /** Stops claiming; runs claimed and not begun are let go for another process; those in hand finish. */
+    async stop() {
+      runner.running = false;
+      if (runner.timer) clearTimeout(runner.timer);
+      await runner.polling;
+      const waiting = runner.ready.splice(0);
+      for (const run of waiting) runner.held.delete(run.id);
+      await repository.release(runner.owner, waiting.map((run) => run.id));
+      while (runner.inFlight.size > 0) await Promise.all([...runner.inFlight]);
+    },
+
+    /** Triggers still being matched and runs being advanced here: for tests and a clean stop. */
     async settled() {
-      while (pending.size > 0) await Promise.all([...pending]);
+      while (pending.size > 0 || runner.inFlight.size > 0) await Promise.all([...pending, ...runner.inFlight]);
     },
 
     close() {

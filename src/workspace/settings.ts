@@ -54,8 +54,19 @@ export const defaultSettings: WorkspaceSettings = {
   businessHours: { days: [1, 2, 3, 4, 5], start: '09:00', end: '17:00' },
 };
 
+/**
+ * Stored settings read once per stored object: a signed-in principal carries its workspace's row for
+ * many requests, and every service call that reads the settings would otherwise validate them again
+ * (time zone lookup included). A changed workspace is a new row, so a new object.
+ */
+const read = new WeakMap<object, WorkspaceSettings>();
+
 export function readSettings(stored: Record<string, unknown> | null | undefined): WorkspaceSettings {
+  const known = stored ? read.get(stored) : undefined;
+  if (known) return known;
   const merged = { ...defaultSettings, ...(stored ?? {}) };
   const parsed = workspaceSettingsSchema.safeParse(merged);
-  return parsed.success ? parsed.data : defaultSettings;
+  const settings = parsed.success ? parsed.data : defaultSettings;
+  if (stored) read.set(stored, settings);
+  return settings;
 }

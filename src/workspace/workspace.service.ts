@@ -67,6 +67,17 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
   return {
     createWorkspaceWithOwner,
 
+    /**
+     * A user acting where no request carries them (a workflow acts as its author), loaded as
+     * authentication loads a caller, with `role` when the work acts with other rights than the
+     * user's own; undefined when the user is gone.
+     */
+    async loadActor(workspaceId: string, userId: string, role?: Role): Promise<Actor | undefined> {
+      const [user, workspace] = await Promise.all([repository.findUser(workspaceId, userId), repository.findWorkspaceWithTeamsOf(workspaceId, userId)]);
+      if (!user || !workspace) return undefined;
+      return { userId, workspaceId, role: role ?? user.role, loaded: { user, workspace, teamIds: workspace.teamIds } };
+    },
+
     async isSetUp(): Promise<boolean> {
       return (await repository.countWorkspaces()) > 0;
     },

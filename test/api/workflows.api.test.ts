@@ -1,6 +1,7 @@
 import { sql } from 'drizzle-orm';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestApp, type TestApp } from '../helpers/app.js';
+import { connect } from '../helpers/websocket.js';
 import { createApiChannel, eventually, inboundConversation, sendInbound, startIntegration } from './inbox-fixtures.js';
 
 let t: TestApp;
@@ -182,6 +183,27 @@ describe('steps', () => {
     expect((await contactOf(ws, contact.id)).tags).toEqual([]);
   });
 
+  it('a send the provider refuses after the step handed it over fails the step and its run, with the provider’s reason', async () => {
+    const { ws, channel } = await setUp(['sent']);
+    const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'late-1', text: 'hello' });
+    const workflow = await createWorkflow(ws, { trigger: { type: 'shortcut' }, steps: [{ type: 'send_message', text: 'refused later' }, { type: 'add_tag', tag: 'sent' }] });
+    integration.answerWith(422, '{"error":"recipient unknown"}');
+    try {
+      await startShortcut(ws, workflow.id, conversation.contactId);
+      const run = await finishedRun(ws, workflow.id, 'failed');
+      expect(run.steps.map((s) => [s.type, s.status])).toEqual([
+        ['send_message', 'failed'],
+        ['add_tag', 'completed'],
+      ]);
+      expect(run.steps[0]!.error).toMatch(/^delivery_failed/);
+      expect(run.reason).toMatch(/^steps\.0 \(send_message\): delivery_failed/);
+      const messages = (await t.request('GET', `/api/v1/conversations/${conversation.id}/messages`, { token: ws.owner.token })).data.items as Array<{ id: string; status: string }>;
+      expect(messages.find((m) => m.id === run.steps[0]!.result)?.status).toBe('failed');
+    } finally {
+      integration.answerWith(200, '{"ok":true}');
+    }
+  });
+
   it('comment, assign and open need a conversation: a contact without one fails with the reason', async () => {
     const { ws } = await setUp();
     const contact = (await t.request('POST', '/api/v1/contacts', { token: ws.owner.token, body: { firstName: 'Lonely' } })).data;
@@ -203,6 +225,29 @@ describe('steps', () => {
     await startShortcut(ws, toTeam.id, conversation.contactId);
     expect((await finishedRun(ws, toTeam.id)).status).toBe('completed');
     expect((await conversationOf(ws, conversation.id)).teamId).toBe(team.id);
+  });
+
+  it('round-robin assigns the team’s online members in turn, and never one who is offline', async () => {
+    const { ws, channel } = await setUp();
+    const team = (await t.request('POST', '/api/v1/teams', { token: ws.owner.token, body: { name: 'Rota', memberIds: [ws.agent.id, ws.manager.id, ws.owner.id] } })).data;
+    const workflow = await createWorkflow(ws, { trigger: { type: 'shortcut' }, steps: [{ type: 'assign', teamId: team.id, strategy: 'round_robin' }] });
+    const baseUrl = await t.server.listen();
+    // The agent and the owner have the app open; the manager does not.
+    const online = [await connect(baseUrl, ws.agent.token), await connect(baseUrl, ws.owner.token)];
+    try {
+      const assignees: string[] = [];
+      for (const identifier of ['rota-1', 'rota-2', 'rota-3']) {
+        const conversation = await inboundConversation(t, ws, channel.id, { identifier, text: 'hi' });
+        const run = (await startShortcut(ws, workflow.id, conversation.contactId)).data.run;
+        const done = await eventually(async () => (await runsOf(ws, workflow.id)).find((r) => r.id === run.id && r.status === 'completed'));
+        assignees.push((await conversationOf(ws, conversation.id)).assigneeId);
+        expect(done.steps[0]!.result).toBe(assignees.at(-1));
+      }
+      const inTurn = [ws.agent.id, ws.owner.id].sort();
+      expect(assignees).toEqual([inTurn[0], inTurn[1], inTurn[0]]);
+    } finally {
+      for (const client of online) client.close();
+    }
   });
 
   it('branch on tag, field, channel, time of day; stop ends the run stopped', async () => {
@@ -485,21 +530,49 @@ describe('contact deleted', () => {
 
 
 describe('at most once', () => {
-  it('a step begun by a worker that died is not run again: the run fails with the reason', async () => {
-    const { ws, channel } = await setUp(['once']);
+  const commentsOf = async (ws: Workspace, conversationId: string) =>
+    ((await t.request('GET', `/api/v1/conversations/${conversationId}/messages`, { token: ws.owner.token })).data.items as Array<{ type: string; text: string }>).filter((m) => m.type === 'comment');
+
+  it('a step that cannot be repeated, begun by a process that died, is not run again: the run fails with the reason', async () => {
+    const { ws, channel } = await setUp();
     const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'once-1', text: 'hi' });
-    const workflow = await createWorkflow(ws, { trigger: { type: 'shortcut' }, steps: [{ type: 'add_tag', tag: 'once' }] });
-    await t.services.workflowJobs.stop();
+    const workflow = await createWorkflow(ws, { trigger: { type: 'shortcut' }, steps: [{ type: 'add_comment', text: 'only once' }] });
+    await t.services.workflows.stop();
     try {
       const run = (await startShortcut(ws, workflow.id, conversation.contactId)).data.run;
-      // What a worker killed inside the first step leaves behind: the step begun, its outcome never recorded.
-      await t.database.db.execute(sql`insert into workflow_step_log (run_id, seq, started_at) values (${run.id}, 0, now())`);
+      // What a process killed inside the first step leaves behind: the step begun, its outcome never recorded, its lease run out.
+      await t.database.db.execute(sql`update workflow_runs set begun_seq = 0, lease_owner = 'a-dead-process', lease_until = now() - interval '1 second' where id = ${run.id}`);
     } finally {
-      t.services.workflowJobs.start();
+      t.services.workflows.start();
     }
     const run = await finishedRun(ws, workflow.id);
     expect(run.status).toBe('failed');
-    expect(run.steps).toEqual([expect.objectContaining({ type: 'add_tag', status: 'failed', error: expect.stringMatching(/^interrupted/) })]);
-    expect((await contactOf(ws, conversation.contactId)).tags).toEqual([]);
+    expect(run.steps).toEqual([expect.objectContaining({ type: 'add_comment', status: 'failed', error: expect.stringMatching(/^interrupted/) })]);
+    expect(await commentsOf(ws, conversation.id)).toEqual([]);
+  });
+
+  it('a run whose process died before its step is taken up by another once its lease runs out, and its steps are done once', async () => {
+    const { ws, channel } = await setUp(['once']);
+    const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'once-2', text: 'hi' });
+    const workflow = await createWorkflow(ws, { trigger: { type: 'shortcut' }, steps: [{ type: 'add_tag', tag: 'once' }, { type: 'add_comment', text: 'taken up' }] });
+    await t.services.workflows.stop();
+    let runId: string;
+    try {
+      runId = (await startShortcut(ws, workflow.id, conversation.contactId)).data.run.id;
+      // Held by a process that is gone, its lease still running: nobody takes it yet.
+      await t.database.db.execute(sql`update workflow_runs set lease_owner = 'a-dead-process', lease_until = now() + interval '1 second' where id = ${runId}`);
+    } finally {
+      t.services.workflows.start();
+    }
+    await new Promise((resolve) => setTimeout(resolve, 400));
+    expect((await runsOf(ws, workflow.id))[0]).toMatchObject({ id: runId, status: 'running', steps: [] });
+    const run = await finishedRun(ws, workflow.id);
+    expect(run).toMatchObject({ id: runId, status: 'completed' });
+    expect(run.steps.map((s) => [s.type, s.status])).toEqual([
+      ['add_tag', 'completed'],
+      ['add_comment', 'completed'],
+    ]);
+    expect((await contactOf(ws, conversation.contactId)).tags).toEqual(['once']);
+    expect((await commentsOf(ws, conversation.id)).map((m) => m.text)).toEqual(['taken up']);
   });
 });

@@ -826,12 +826,23 @@ export const workflowRuns = pgTable(
     /** Values later steps read: the trigger's, HTTP responses. */
     context: jsonb('context').$type<Record<string, unknown>>().notNull().default({}),
     steps: jsonb('steps').$type<Array<Record<string, unknown>>>().notNull().default([]),
+    /**
+     * The process advancing the run, until when: a run whose lease ran out (its process died) or
+     * a wait that came due is claimed by the next process that polls. Null while nobody holds it.
+     */
+    leaseOwner: text('lease_owner'),
+    leaseUntil: timestamptz('lease_until'),
+    /** The last `seq` whose step was begun: a step begun and never recorded is not begun again (at most once). */
+    begunSeq: integer('begun_seq').notNull().default(-1),
     createdAt: createdAt(),
     updatedAt: timestamptz('updated_at').notNull().defaultNow(),
     finishedAt: timestamptz('finished_at'),
   },
   (t) => [
     uniqueIndex('workflow_runs_trigger_idx').on(t.workflowId, t.triggerKey),
+    // What the poller claims: waits come due, and runs whose process died.
+    index('workflow_runs_due_idx').on(t.waitUntil).where(sql`status = 'waiting'`),
+    index('workflow_runs_lease_idx').on(t.leaseUntil).where(sql`status = 'running'`),
     index('workflow_runs_workflow_idx').on(t.workflowId, t.createdAt.desc(), t.id.desc()),
     index('workflow_runs_contact_idx').on(t.workspaceId, t.contactId, t.status),
     // Loop protection counts a workflow's recent runs for one contact.
@@ -839,15 +850,3 @@ export const workflowRuns = pgTable(
   ],
 );
 
-/** Each instruction of a run begun once: the key that makes a step run at most once, whatever crashes. */
-export const workflowStepLog = pgTable(
-  'workflow_step_log',
-  {
-    runId: uuid('run_id')
-      .notNull()
-      .references(() => workflowRuns.id, { onDelete: 'cascade' }),
-    seq: integer('seq').notNull(),
-    startedAt: timestamptz('started_at').notNull(),
-  },
-  (t) => [primaryKey({ columns: [t.runId, t.seq] })],
-);
