@@ -193,6 +193,8 @@ export type ChannelStateStore = {
 /** What a module gets for anything beyond pure parsing: the network and shared state, both scoped to the channel's workspace. */
 export type ChannelContext = {
   http(url: string, request?: HttpRequest): Promise<HttpResponse>;
+  /** The address to connect to for a host the settings name, for protocols other than HTTP (SMTP): refused (OutboundRefused) when it is not public and the workspace does not allow it. */
+  resolveHost(host: string, port: number): Promise<string>;
   state: ChannelStateStore;
   now(): Date;
   /** The channel's public webhook URL (`PUBLIC_URL`/webhooks/<type>/<id>): for providers whose webhook is set by an API call (Telegram's setWebhook, Viber's set_webhook) or told per send where to report (Twilio's StatusCallback). */

@@ -6,7 +6,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
-import { outboundRequest } from '../platform/outbound-http.js';
+import { outboundRequest, resolvePublicHost } from '../platform/outbound-http.js';
 import type { WorkspaceService } from '../workspace/workspace.service.js';
 import { type ChannelContext, type ChannelModule, type ChannelRegistry, optOutStateKey, type TestResult } from './channel-registry.js';
 import { createChannelState } from './channel-state.js';
@@ -84,6 +84,10 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
         const { allowedPrivateHosts } = await workspace.settingsOf(row.workspaceId);
         const response = await outboundRequest(url, { ...request, allowedPrivateHosts });
         return { status: response.status, headers: response.headers, body: response.body };
+      },
+      async resolveHost(host, port) {
+        const { allowedPrivateHosts } = await workspace.settingsOf(row.workspaceId);
+        return resolvePublicHost(host, port, allowedPrivateHosts);
       },
       state: state.storeFor(row.workspaceId, row.id),
       now: () => clock.now(),

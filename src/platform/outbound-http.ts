@@ -46,8 +46,11 @@ export function isPublicAddress(address: string): boolean {
 }
 
 function isAllowed(url: URL, allowed: readonly string[]): boolean {
-  const host = url.hostname.replace(/^\[|\]$/g, '').toLowerCase();
-  const port = url.port || (url.protocol === 'https:' ? '443' : '80');
+  return isAllowedHost(url.hostname, url.port || (url.protocol === 'https:' ? '443' : '80'), allowed);
+}
+
+function isAllowedHost(hostname: string, port: string, allowed: readonly string[]): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
   return allowed.some((entry) => {
     const wanted = entry.trim().toLowerCase();
     return wanted === host || wanted === `${host}:${port}`;
@@ -127,4 +130,24 @@ export async function outboundRequest(target: string, request: OutboundRequest =
       request = { ...request, method: 'GET', body: undefined };
     }
   }
+}
+
+/**
+ * The address to connect to for a host a workspace gave us for a protocol other than HTTP (an
+ * email channel's SMTP relay), under the same guard: a literal or every address the name resolves
+ * to must be public, unless the host is one of `allowedPrivateHosts`. Connect to the address
+ * answered (naming the host for TLS), not to the name, so that a second lookup cannot answer
+ * otherwise.
+ */
+export async function resolvePublicHost(hostname: string, port: number, allowedPrivateHosts: readonly string[] = []): Promise<string> {
+  const host = hostname.replace(/^\[|\]$/g, '');
+  if (isAllowedHost(host, String(port), allowedPrivateHosts)) return host;
+  if (ipaddr.isValid(host)) {
+    if (!isPublicAddress(host)) throw new OutboundRefused(`${host} is not a public address`);
+    return host;
+  }
+  const addresses = await dns.promises.lookup(host, { all: true });
+  const refused = addresses.find((entry) => !isPublicAddress(entry.address));
+  if (refused || addresses.length === 0) throw new OutboundRefused(`${host} resolves to a non-public address (${refused?.address ?? 'none'})`);
+  return addresses[0]!.address;
 }

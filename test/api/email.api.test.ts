@@ -32,7 +32,12 @@ type Workspace = Awaited<ReturnType<TestApp['createWorkspace']>>;
 
 const relayPort = () => Number(new URL(sink.url).port);
 
-async function connectEmail(ws: Workspace) {
+/** The relay stands on this machine: the workspace allows it, as a company with its own relay on its network would. */
+async function connectEmail(ws: Workspace, options: { allowLocalRelay?: boolean } = {}) {
+  if (options.allowLocalRelay ?? true) {
+    const allowed = await t.request('PATCH', '/api/v1/settings', { token: ws.owner.token, body: { allowedPrivateHosts: ['127.0.0.1'] } });
+    expect(allowed.statusCode, allowed.body).toBe(200);
+  }
   const address = `support@${t.unique()}.example.test`;
   const response = await t.request('POST', '/api/v1/channels', {
     token: ws.manager.token,
@@ -134,6 +139,27 @@ describe('connecting an email channel', () => {
     const failed = await t.request('POST', `/api/v1/channels/${channel.id}/test`, { token: ws.manager.token });
     expect(failed.data).toMatchObject({ ok: false });
     expect(failed.data.error).toMatch(/could not be reached/);
+  });
+
+  it('connects to no private relay the workspace does not allow: the test says why, and a reply fails with the reason, reaching nothing', async () => {
+    const ws = await t.createWorkspace();
+    const { channel, address } = await connectEmail(ws, { allowLocalRelay: false });
+    const before = sink.received.length;
+    const tested = await t.request('POST', `/api/v1/channels/${channel.id}/test`, { token: ws.manager.token });
+    expect(tested.data).toMatchObject({ ok: false });
+    expect(tested.data.error).toMatch(/^The relay's address is refused: 127\.0\.0\.1 is not a public address/);
+    // A name that resolves to a private address is refused too.
+    await t.request('PATCH', `/api/v1/channels/${channel.id}`, { token: ws.manager.token, body: { settings: { smtpHost: 'localhost' } } });
+    const byName = await t.request('POST', `/api/v1/channels/${channel.id}/test`, { token: ws.manager.token });
+    expect(byName.data.error).toMatch(/^The relay's address is refused: localhost resolves to a non-public address/);
+    await t.request('PATCH', `/api/v1/channels/${channel.id}`, { token: ws.manager.token, body: { settings: { smtpHost: '127.0.0.1' } } });
+    await deliver({ from: 'guard@customer.example', to: address, subject: 'Hi', text: 'Hi' });
+    const { conversation } = await inboxOf(ws, channel.id, 'guard@customer.example');
+    const sent = await reply(ws, conversation.id, 'Answer');
+    const failed = await eventually(async () => (await messagesOf(t, ws, conversation.id)).find((m) => m.id === sent.data.id && m.status !== 'pending'));
+    expect(failed).toMatchObject({ status: 'failed', errorCode: 'smtp:address_refused' });
+    expect(failed.error).toMatch(/address is refused/);
+    expect(sink.received.length).toBe(before);
   });
 });
 

@@ -32,6 +32,7 @@ async function deliver(message: Mail.Options) {
 describe('workflows and email', () => {
   it('an out-of-office answer triggers nothing; the same sender writing for real does', async () => {
     const ws = await t.createWorkspace();
+    await t.request('PATCH', '/api/v1/settings', { token: ws.owner.token, body: { allowedPrivateHosts: ['127.0.0.1'] } });
     const address = `support@${t.unique()}.example.test`;
     const channel = await t.request('POST', '/api/v1/channels', {
       token: ws.manager.token,

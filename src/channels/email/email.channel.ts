@@ -3,6 +3,7 @@ import nodemailer from 'nodemailer';
 import type SMTPTransport from 'nodemailer/lib/smtp-transport/index.js';
 import { z } from 'zod';
 import { badRequest } from '../../platform/errors.js';
+import { OutboundRefused } from '../../platform/outbound-http.js';
 import type { ChannelContext, ChannelModule, ChannelStateStore, OutboundMessage, SendResult } from '../channel-registry.js';
 import { alwaysOpen } from '../messaging-window.rules.js';
 import { oneLine, replyAddress, replyReferences, replySubject } from './email-threading.js';
@@ -58,9 +59,15 @@ export async function tokenFor(state: ChannelStateStore, identifier: string): Pr
   return token;
 }
 
-function transportOf(settings: EmailSettings) {
+/**
+ * A transport to the relay, connected to the address the guard answered for its host (a private
+ * address only where the workspace allows the host), with the host's name for TLS.
+ */
+async function transportTo(settings: EmailSettings, context: ChannelContext) {
+  const address = await context.resolveHost(settings.smtpHost, settings.smtpPort);
   const options: SMTPTransport.Options = {
-    host: settings.smtpHost,
+    host: address,
+    servername: settings.smtpHost.replace(/^\[|\]$/g, ''),
     port: settings.smtpPort,
     secure: settings.smtpSecure,
     auth: settings.smtpUser ? { user: settings.smtpUser, pass: settings.smtpPassword } : undefined,
@@ -138,8 +145,14 @@ export const emailChannel: ChannelModule<EmailSettings> = {
   // No window; templates (with a subject) may be sent any time.
   windowPolicy: () => ({ ...alwaysOpen, templates: true }),
 
-  async testConnection(settings) {
-    const transport = transportOf(settings);
+  async testConnection(settings, context) {
+    let transport;
+    try {
+      transport = await transportTo(settings, context);
+    } catch (error) {
+      if (error instanceof OutboundRefused) return { ok: false, error: `The relay's address is refused: ${error.message}` };
+      throw error;
+    }
     try {
       await transport.verify();
       return { ok: true, detail: `${settings.smtpHost}:${settings.smtpPort} accepted ${settings.smtpUser ? `the login of ${settings.smtpUser}` : 'the connection'}; nothing was sent` };
@@ -164,7 +177,13 @@ export const emailChannel: ChannelModule<EmailSettings> = {
     );
     const text = fillContact(message.text, message.recipient);
     const references = replyReferences(thread?.references ?? [], thread?.lastMessageId);
-    const transport = transportOf(settings);
+    let transport;
+    try {
+      transport = await transportTo(settings, context);
+    } catch (error) {
+      if (error instanceof OutboundRefused) return { ok: false, error: `The relay's address is refused: ${error.message}`, retryable: false, code: 'smtp:address_refused' };
+      return relayFailure(error);
+    }
     try {
       const attachments = await filesOf(message, context);
       await transport.sendMail({

@@ -31,6 +31,7 @@ function fakeContext(answers: Array<{ status: number; json?: unknown; headers?: 
     },
     state: { get: async () => undefined, set: async () => undefined, increment: async () => 1 },
     now: () => new Date(),
+    resolveHost: async (host: string) => host,
   };
   return { context, calls };
 }

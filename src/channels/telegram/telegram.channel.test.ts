@@ -24,6 +24,7 @@ function fakeContext(answers: Array<{ status: number; json: unknown }>) {
     },
     state: { get: async () => undefined, set: async () => undefined, increment: async () => 1 },
     now: () => new Date('2026-06-01T00:00:00Z'),
+    resolveHost: async (host: string) => host,
     webhookUrl: 'https://inbox.example.test/webhooks/telegram/c1',
   };
   return { context, calls };

@@ -121,6 +121,7 @@ describe('Viber sends', () => {
         },
       },
       now: () => new Date('2026-06-15T00:00:00Z'),
+      resolveHost: async (host: string) => host,
     };
     return { context, calls, values };
   }

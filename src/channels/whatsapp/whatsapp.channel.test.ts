@@ -99,6 +99,7 @@ describe('sending on WhatsApp', () => {
       },
       state: { get: async () => undefined, set: async () => undefined, increment: async () => 1 },
       now: () => new Date(),
+      resolveHost: async (host: string) => host,
       webhookUrl: 'https://example.test/webhooks/whatsapp/1',
     };
     return { calls, context };
