@@ -49,7 +49,7 @@ export function createChannelsRepository(db: Db) {
       return created!;
     },
 
-    async update(workspaceId: string, id: string, patch: Partial<Pick<ChannelRow, 'name' | 'settings' | 'status'>>) {
+    async update(workspaceId: string, id: string, patch: Partial<Pick<ChannelRow, 'name' | 'settings' | 'status' | 'uniqueKey'>>) {
       const [row] = await db
         .update(channels)
         .set(patch)

@@ -7,7 +7,7 @@ import type { Db } from '../platform/db/client.js';
 import { conflict, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import { outboundRequest, resolvePublicHost } from '../platform/outbound-http.js';
-import type { WorkspaceService } from '../workspace/workspace.service.js';
+import { isUniqueViolation, type WorkspaceService } from '../workspace/workspace.service.js';
 import { type ChannelContext, type ChannelModule, type ChannelRegistry, optOutStateKey, type TestResult } from './channel-registry.js';
 import { createChannelState } from './channel-state.js';
 import { type ChannelRow, createChannelsRepository } from './channels.repository.js';
@@ -95,13 +95,31 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
     };
   }
 
-  /** 409 when another channel of the type, in any workspace, has the module's unique setting (an email address) already. */
-  async function refuseTakenSetting(type: string, settings: Record<string, unknown>, ownId?: string) {
+  /** The module's unique setting (an email address) as the channel row's unique key; null where the type has none. */
+  function uniqueKeyOf(type: string, settings: Record<string, unknown>) {
     const key = registry.get(type)?.uniqueSetting;
     const value = key ? settings[key] : undefined;
-    if (!key || typeof value !== 'string') return;
-    const [taken] = await repository.findBySetting(type, key, value);
-    if (taken && taken.id !== ownId) throw conflict('setting_taken', `settings.${key}: ${value} is connected already, here or in another workspace; mail for it can reach one channel only`);
+    return key && typeof value === 'string' ? { key, value, uniqueKey: `${type}:${value}` } : undefined;
+  }
+
+  /**
+   * 409 when another channel of the type, in any workspace, has the module's unique setting (an
+   * email address) already: asked first for the common case, held by the unique index when two
+   * connect the same address at the same moment.
+   */
+  async function withUniqueSetting<T>(type: string, settings: Record<string, unknown>, ownId: string | undefined, write: (uniqueKey: string | null) => Promise<T>) {
+    const unique = uniqueKeyOf(type, settings);
+    const taken = () => conflict('setting_taken', `settings.${unique!.key}: ${unique!.value} is connected already, here or in another workspace; mail for it can reach one channel only`);
+    if (unique) {
+      const [row] = await repository.findBySetting(type, unique.key, unique.value);
+      if (row && row.id !== ownId) throw taken();
+    }
+    try {
+      return await write(unique?.uniqueKey ?? null);
+    } catch (error) {
+      if (unique && isUniqueViolation(error)) throw taken();
+      throw error;
+    }
   }
 
   async function runTest(row: ChannelRow): Promise<TestRecord> {
@@ -140,15 +158,9 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
 
     async create(actor: Actor, input: { type: string; name: string; settings: Record<string, unknown> }) {
       const settings = registry.parseSettings(input.type, input.settings, {}, generate);
-      await refuseTakenSetting(input.type, settings);
-      const row = await repository.insert({
-        id: newId(),
-        workspaceId: actor.workspaceId,
-        type: input.type,
-        name: input.name,
-        settings,
-        createdAt: clock.now(),
-      });
+      const row = await withUniqueSetting(input.type, settings, undefined, (uniqueKey) =>
+        repository.insert({ id: newId(), workspaceId: actor.workspaceId, type: input.type, name: input.name, settings, uniqueKey, createdAt: clock.now() }),
+      );
       const channel = publicChannel(row);
       await emit(actor.workspaceId, 'channel.created', { channel: publicChannel(row, 'agent') });
       return channel;
@@ -157,8 +169,9 @@ export function createChannelsService(deps: { db: Db; bus: EventBus; clock: Cloc
     async update(actor: Actor, id: string, patch: { name?: string; settings?: Record<string, unknown>; status?: ChannelStatus }) {
       const current = await requireRow(actor, id);
       const settings = patch.settings ? registry.parseSettings(current.type, patch.settings, current.settings, generate) : undefined;
-      if (settings) await refuseTakenSetting(current.type, settings, current.id);
-      const row = await repository.update(actor.workspaceId, id, { name: patch.name, settings, status: patch.status });
+      const row = settings
+        ? await withUniqueSetting(current.type, settings, current.id, (uniqueKey) => repository.update(actor.workspaceId, id, { name: patch.name, settings, uniqueKey, status: patch.status }))
+        : await repository.update(actor.workspaceId, id, { name: patch.name, status: patch.status });
       if (!row) throw notFound('Channel');
       await emit(actor.workspaceId, 'channel.updated', { channel: publicChannel(row, 'agent') });
       return shown(actor, row);

@@ -126,6 +126,22 @@ describe('connecting an email channel', () => {
     expect((await t.request('PATCH', `/api/v1/channels/${channel.id}`, { token: ws.owner.token, body: { settings: { address, smtpHost: 'smtp.new.example' } } })).statusCode).toBe(200);
   });
 
+  it('gives an address to one of two workspaces connecting it at the same moment', async () => {
+    const [first, second] = [await t.createWorkspace(), await t.createWorkspace()];
+    const address = `race@${t.unique()}.example.test`;
+    const connect = (ws: Workspace) =>
+      t.request('POST', '/api/v1/channels', { token: ws.owner.token, body: { type: 'email', name: 'Race', settings: { address, smtpHost: 'smtp.example.test' } } });
+    for (let round = 0; round < 5; round++) {
+      const answers = await Promise.all([connect(first), connect(second)]);
+      const statuses = answers.map((answer) => answer.statusCode).sort();
+      if (round === 0) expect(statuses).toEqual([201, 409]);
+      else expect(statuses).toEqual([409, 409]);
+      expect(answers.find((answer) => answer.statusCode === 409)!.data.error.code).toBe('setting_taken');
+    }
+    const owners = await Promise.all([first, second].map(async (ws) => (await t.request('GET', '/api/v1/channels', { token: ws.owner.token })).data.items.length));
+    expect(owners.sort()).toEqual([0, 1]);
+  });
+
   it('tests the connection by logging in to the relay, sending nothing', async () => {
     const ws = await t.createWorkspace();
     const { channel } = await connectEmail(ws);

@@ -180,9 +180,11 @@ export const channels = pgTable(
     status: text('status').$type<'active' | 'paused'>().notNull().default('active'),
     /** The last message in or out, written at most every few seconds (a busy channel's row is not a hot spot). */
     lastActivityAt: timestamptz('last_activity_at'),
+    /** `<type>:<value>` of the module's unique setting (an email channel's address), unique across workspaces; null where the type has none. */
+    uniqueKey: text('unique_key'),
     createdAt: createdAt(),
   },
-  (t) => [index('channels_workspace_idx').on(t.workspaceId, t.type)],
+  (t) => [index('channels_workspace_idx').on(t.workspaceId, t.type), uniqueIndex('channels_unique_key_idx').on(t.uniqueKey)],
 );
 
 /**
