@@ -146,10 +146,10 @@ export function createContactTransfers(deps: ContactsDeps & { resolve: ResolveCr
         await blocking.setBlockedMany(workspaceId, ids, payload.action === 'block', job.createdBy);
       } else if (payload.action === 'tag') {
         await repository.addTags(workspaceId, ids, payload.tagIds, clock.now());
-        await emit(workspaceId, 'contacts.updated', { contactIds: ids, changed: ['tags'], tagsAdded: payload.tagNames, jobId: job.id });
+        await emit(workspaceId, 'contacts.updated', { contactIds: ids, changed: ['tags'], tagsAdded: payload.tagNames, cause: job.id });
       } else {
         await repository.removeTags(workspaceId, ids, payload.tagIds);
-        await emit(workspaceId, 'contacts.updated', { contactIds: ids, changed: ['tags'], tagsRemoved: payload.tagNames, jobId: job.id });
+        await emit(workspaceId, 'contacts.updated', { contactIds: ids, changed: ['tags'], tagsRemoved: payload.tagNames, cause: job.id });
       }
       cursor = ids.at(-1)!;
       processed += ids.length;

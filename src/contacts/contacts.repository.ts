@@ -312,6 +312,36 @@ export function createContactsRepository(db: Db) {
       if (rows.length) await db.insert(contactTags).values(rows).onConflictDoNothing();
     },
 
+    /** One tag on many contacts; answers those that did not have it. */
+    async addTagReturning(workspaceId: string, contactIds: string[], tagId: string, now: Date): Promise<string[]> {
+      if (contactIds.length === 0) return [];
+      const added = await db
+        .insert(contactTags)
+        .values(contactIds.map((contactId) => ({ workspaceId, contactId, tagId, createdAt: now })))
+        .onConflictDoNothing()
+        .returning({ contactId: contactTags.contactId });
+      return added.map((row) => row.contactId);
+    },
+
+    /** One tag off many contacts; answers those that had it. */
+    async removeTagReturning(workspaceId: string, contactIds: string[], tagId: string): Promise<string[]> {
+      if (contactIds.length === 0) return [];
+      const removed = await db
+        .delete(contactTags)
+        .where(and(eq(contactTags.workspaceId, workspaceId), inArray(contactTags.contactId, contactIds), eq(contactTags.tagId, tagId)))
+        .returning({ contactId: contactTags.contactId });
+      return removed.map((row) => row.contactId);
+    },
+
+    /** Marks contacts changed now (their tags changed). */
+    async touch(workspaceId: string, contactIds: string[], now: Date): Promise<void> {
+      if (contactIds.length === 0) return;
+      await db
+        .update(contacts)
+        .set({ updatedAt: now })
+        .where(and(eq(contacts.workspaceId, workspaceId), inArray(contacts.id, contactIds)));
+    },
+
     async addTagPairs(workspaceId: string, pairs: Array<{ contactId: string; tagId: string }>, now: Date): Promise<void> {
       if (pairs.length) await db.insert(contactTags).values(pairs.map((p) => ({ workspaceId, ...p, createdAt: now }))).onConflictDoNothing();
     },

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ContactAudience, EventBus } from '../platform/bus.js';
 import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
-import { forbidden, notFound } from '../platform/errors.js';
+import { AppError, forbidden, notFound } from '../platform/errors.js';
 import { newId } from '../platform/ids.js';
 import type { JobQueue } from '../platform/jobs.js';
 import { cursorPart, decodeCursor, encodeCursor } from '../platform/pagination.js';
@@ -176,6 +176,51 @@ export function createContactsService(deps: ContactsDeps) {
     async get(actor: Actor, id: string): Promise<ContactItem> {
       await deps.visibility.requireReachableContact(actor, id);
       return requireItem(actor, id);
+    },
+
+    /**
+     * Contacts by id as `get` answers them, in one read, for work that acts on many at once
+     * (workflows). Those that do not exist or are out of the actor's reach are left out.
+     */
+    async getMany(actor: Actor, ids: readonly string[]): Promise<Map<string, ContactItem>> {
+      const reachable: string[] = [];
+      for (const id of new Set(ids)) {
+        try {
+          await deps.visibility.requireReachableContact(actor, id);
+          reachable.push(id);
+        } catch (error) {
+          if (!(error instanceof AppError && error.status === 404)) throw error;
+        }
+      }
+      if (reachable.length === 0) return new Map();
+      const rows = await repository.page(actor.workspaceId, { contactIds: reachable }, { sort: 'created', order: 'asc', limit: reachable.length });
+      return new Map(rows.map(({ item }) => [item.id, item]));
+    },
+
+    /**
+     * One tag added to, or removed from, many contacts at once, for work that acts on many
+     * (workflows): one transaction, and one `contacts.updated` naming the contacts that changed,
+     * with `cause` naming the change (every instance that hears it knows it as the same one).
+     * Answers those contacts and the tag's name as stored; removing a tag never deletes it.
+     */
+    async tagMany(actor: Actor, ids: readonly string[], change: { add: string } | { remove: string }, cause: string) {
+      for (const id of ids) await deps.visibility.requireReachableContact(actor, id);
+      const adding = 'add' in change;
+      const [name] = checkedTags([adding ? change.add : change.remove]);
+      const now = clock.now();
+      const outcome = await db.transaction(async (tx) => {
+        const contacts = createContactsRepository(tx);
+        const tags = createTagsRepository(tx);
+        const [tag] = adding ? await tags.ensure(actor.workspaceId, [name!], newId, now) : await tags.findByNames(actor.workspaceId, [name!]);
+        if (!tag) return { changed: [] as string[], tag: name! };
+        const changed = adding ? await contacts.addTagReturning(actor.workspaceId, [...ids], tag.id, now) : await contacts.removeTagReturning(actor.workspaceId, [...ids], tag.id);
+        await contacts.touch(actor.workspaceId, changed, now);
+        return { changed, tag: tag.name };
+      });
+      if (outcome.changed.length > 0) {
+        await emit(actor.workspaceId, 'contacts.updated', { contactIds: outcome.changed, changed: ['tags'], [adding ? 'tagsAdded' : 'tagsRemoved']: [outcome.tag], cause });
+      }
+      return outcome;
     },
 
     async create(actor: Actor, input: ContactWrite): Promise<ContactItem> {

@@ -280,6 +280,32 @@ export function createConversationsRepository(db: Db, { recentWindow = 400, comm
       return row;
     },
 
+    /** Summaries of these conversations, as `conversation.updated` carries them (no viewer's read time). */
+    async summariesOf(workspaceId: string, ids: readonly string[]): Promise<SummaryRow[]> {
+      if (ids.length === 0) return [];
+      return summaries(workspaceId, inArray(conversations.id, [...ids]), null, ids.length);
+    },
+
+    /**
+     * Assigns many conversations at once, but none whose contact is blocked (SPEC §2.6): one
+     * statement. Answers the ids assigned.
+     */
+    async assignMany(workspaceId: string, ids: readonly string[], patch: { assigneeId?: string | null; teamId?: string | null; updatedAt: Date }): Promise<string[]> {
+      if (ids.length === 0) return [];
+      const rows = await db
+        .update(conversations)
+        .set(patch)
+        .where(
+          and(
+            eq(conversations.workspaceId, workspaceId),
+            inArray(conversations.id, [...ids]),
+            sql`not exists (select 1 from ${contacts} where ${contacts.workspaceId} = ${conversations.workspaceId} and ${contacts.id} = ${conversations.contactId} and ${contacts.blockedAt} is not null)`,
+          ),
+        )
+        .returning({ id: conversations.id });
+      return rows.map((row) => row.id);
+    },
+
     async summary(workspaceId: string, id: string, viewerId: string | null): Promise<SummaryRow | undefined> {
       return (await summaries(workspaceId, eq(conversations.id, id), viewerId, 1))[0];
     },
@@ -379,6 +405,21 @@ export function createConversationsRepository(db: Db, { recentWindow = 400, comm
         .where(and(eq(teamMembers.workspaceId, workspaceId), inArray(teamMembers.teamId, teamIds)));
       for (const row of rows) members.set(row.teamId, [...(members.get(row.teamId) ?? []), row.userId]);
       return members;
+    },
+
+    /** Who has opened each conversation at or after its `since`, in one read. */
+    async readersSinceMany(workspaceId: string, since: ReadonlyMap<string, Date>): Promise<Map<string, string[]>> {
+      const readers = new Map<string, string[]>();
+      if (since.size === 0) return readers;
+      const rows = await db
+        .select({ conversationId: conversationReads.conversationId, userId: conversationReads.userId, readAt: conversationReads.readAt })
+        .from(conversationReads)
+        .where(and(eq(conversationReads.workspaceId, workspaceId), inArray(conversationReads.conversationId, [...since.keys()])));
+      for (const row of rows) {
+        if (row.readAt.getTime() < since.get(row.conversationId)!.getTime()) continue;
+        readers.set(row.conversationId, [...(readers.get(row.conversationId) ?? []), row.userId]);
+      }
+      return readers;
     },
 
     /** Who has opened the conversation at or after `since`. */

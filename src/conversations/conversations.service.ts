@@ -143,6 +143,18 @@ export function createConversationsService(deps: {
     await bus.publish({ type: 'conversation.updated', workspaceId, audience, data: { conversation: { ...publicSummary(row), readBy } } });
   }
 
+  /** `conversation.updated` for many conversations: two reads in all. */
+  async function publishUpdatedMany(workspaceId: string, ids: readonly string[]) {
+    const rows = await repository.summariesOf(workspaceId, ids);
+    const awaiting = new Map<string, Date>();
+    for (const row of rows) {
+      const { awaitingReplySince, lastInboundAt } = row.conversation;
+      if (awaitingReplySince && lastInboundAt) awaiting.set(row.conversation.id, lastInboundAt);
+    }
+    const readers = await repository.readersSinceMany(workspaceId, awaiting);
+    for (const row of rows) await publishUpdated(workspaceId, row.conversation.id, { summary: row, readBy: readers.get(row.conversation.id) ?? [] });
+  }
+
   async function publishOpened(workspaceId: string, id: string, reopened: boolean) {
     await bus.publish({ type: 'conversation.opened', workspaceId, data: { conversationId: id, reopened } });
   }
@@ -312,6 +324,25 @@ export function createConversationsService(deps: {
       });
       await publishUpdated(actor.workspaceId, id);
       return summaryFor(viewer, id);
+    },
+
+    /**
+     * Many conversations assigned at once, for work that acts on many (workflows advancing many
+     * runs): one statement, and each conversation's `conversation.updated` as `assign` sends it.
+     * A blocked contact's conversation is left as it is. Answers the ids assigned.
+     */
+    async assignMany(actor: Actor, ids: readonly string[], input: { assigneeId?: string | null; teamId?: string | null }) {
+      const viewer = await viewerOf(actor);
+      const visible: string[] = [];
+      if (seesEveryConversation(ruleViewer(viewer))) visible.push(...ids);
+      else for (const id of ids) if (await requireVisible(actor, id).then(() => true, () => false)) visible.push(id);
+      await Promise.all([
+        input.assigneeId ? checked('assigneeId', workspace.getUser(actor, input.assigneeId)) : undefined,
+        input.teamId ? checked('teamId', workspace.getTeam(actor, input.teamId)) : undefined,
+      ]);
+      const assigned = await repository.assignMany(actor.workspaceId, visible, { assigneeId: input.assigneeId, teamId: input.teamId, updatedAt: clock.now() });
+      await publishUpdatedMany(actor.workspaceId, assigned);
+      return assigned;
     },
 
     /**

@@ -1,10 +1,77 @@
-import { and, desc, eq, inArray, lt, or, type SQL, sql } from 'drizzle-orm';
+import { and, desc, eq, inArray, lt, or, sql } from 'drizzle-orm';
 import { type Db, rowsOf } from '../platform/db/client.js';
 import { channels, contacts, conversations, customFields, tags, teamMembers, teams, users, workflowRuns, workflowVersions, workflows } from '../platform/db/schema.js';
 
 export type WorkflowRow = typeof workflows.$inferSelect;
 export type RunRow = typeof workflowRuns.$inferSelect;
 export type RunStatus = RunRow['status'];
+
+/** A run to make: what startRun knows, and since when its earlier runs count towards a loop. */
+export type NewRun = Pick<RunRow, 'id' | 'workspaceId' | 'workflowId' | 'version' | 'contactId' | 'conversationId' | 'triggerKey' | 'startedBy' | 'context' | 'leaseOwner' | 'leaseUntil' | 'createdAt'> & {
+  loopSince: Date;
+};
+
+/** Where a run moves: every column a step changes, with the values it has next. */
+export type RunMove = {
+  id: string;
+  seq: number;
+  next: Pick<RunRow, 'seq' | 'pc' | 'status' | 'reason' | 'context' | 'steps' | 'waitingFor' | 'waitUntil' | 'leaseOwner' | 'leaseUntil' | 'updatedAt' | 'finishedAt'>;
+};
+
+type RawRun = {
+  id: string;
+  workspace_id: string;
+  workflow_id: string;
+  version: number;
+  contact_id: string;
+  conversation_id: string | null;
+  status: RunStatus;
+  reason: string | null;
+  trigger_key: string;
+  started_by: string | null;
+  pc: number;
+  seq: number;
+  waiting_for: string | null;
+  wait_until: Date | string | null;
+  context: Record<string, unknown>;
+  steps: Array<Record<string, unknown>>;
+  lease_owner: string | null;
+  lease_until: Date | string | null;
+  begun_seq: number;
+  created_at: Date | string;
+  updated_at: Date | string;
+  finished_at: Date | string | null;
+};
+
+const dateOf = (value: Date | string | null) => (value === null ? null : value instanceof Date ? value : new Date(value));
+
+/** A run as raw SQL answers it (snake case), as drizzle's own queries answer it. */
+function toRun(raw: RawRun): RunRow {
+  return {
+    id: raw.id,
+    workspaceId: raw.workspace_id,
+    workflowId: raw.workflow_id,
+    version: raw.version,
+    contactId: raw.contact_id,
+    conversationId: raw.conversation_id,
+    status: raw.status,
+    reason: raw.reason,
+    triggerKey: raw.trigger_key,
+    startedBy: raw.started_by,
+    pc: raw.pc,
+    seq: raw.seq,
+    waitingFor: raw.waiting_for,
+    waitUntil: dateOf(raw.wait_until),
+    context: raw.context,
+    steps: raw.steps,
+    leaseOwner: raw.lease_owner,
+    leaseUntil: dateOf(raw.lease_until),
+    begunSeq: raw.begun_seq,
+    createdAt: dateOf(raw.created_at)!,
+    updatedAt: dateOf(raw.updated_at)!,
+    finishedAt: dateOf(raw.finished_at),
+  };
+}
 
 export function createWorkflowsRepository(db: Db) {
   return {
@@ -88,26 +155,99 @@ export function createWorkflowsRepository(db: Db) {
     },
 
     /**
-     * A run once per workflow and cause: undefined when another instance (or event) made it already.
-     * A workflow started `loop.bound` times for the contact since `loop.since` is looping: the run is
-     * made stopped, with the reason, in the same statement.
+     * Many runs in one statement (group commit), each once per workflow and cause; each made
+     * stopped, with the reason, when its workflow started `loop.bound` times for the contact since
+     * `since`. Answers the rows made, by id (a run another instance made already is missing).
      */
-    async insertRun(row: typeof workflowRuns.$inferInsert & { createdAt: Date }, loop: { since: Date; bound: number; reason: (count: SQL) => SQL }) {
-      const recent = sql`(select count(*) from workflow_runs where workflow_id = ${row.workflowId} and contact_id = ${row.contactId} and created_at > ${loop.since})`;
-      const looping = sql`${recent} >= ${loop.bound}`;
-      const [run] = await db
-        .insert(workflowRuns)
-        .values({
-          ...row,
-          status: sql`case when ${looping} then 'stopped' else ${row.status}::text end`,
-          reason: sql`case when ${looping} then ${loop.reason(recent)} end`,
-          finishedAt: sql`case when ${looping} then ${row.createdAt}::timestamptz end`,
-          leaseOwner: sql`case when ${looping} then null else ${row.leaseOwner ?? null}::text end`,
-          leaseUntil: sql`case when ${looping} then null else ${row.leaseUntil ?? null}::timestamptz end`,
-        })
-        .onConflictDoNothing()
-        .returning();
-      return run;
+    async insertRuns(rows: NewRun[], loop: { bound: number }): Promise<Map<string, RunRow>> {
+      if (rows.length === 0) return new Map();
+      const input = rows.map((row) => ({
+        id: row.id,
+        workspace_id: row.workspaceId,
+        workflow_id: row.workflowId,
+        version: row.version,
+        contact_id: row.contactId,
+        conversation_id: row.conversationId,
+        trigger_key: row.triggerKey,
+        started_by: row.startedBy,
+        context: row.context,
+        lease_owner: row.leaseOwner,
+        lease_until: row.leaseUntil?.toISOString() ?? null,
+        since: row.loopSince.toISOString(),
+        created_at: row.createdAt.toISOString(),
+      }));
+      const result = await db.execute(sql`
+        insert into workflow_runs (id, workspace_id, workflow_id, version, contact_id, conversation_id, trigger_key, started_by, context,
+                                   status, reason, finished_at, lease_owner, lease_until, created_at, updated_at)
+        select m.id, m.workspace_id, m.workflow_id, m.version, m.contact_id, m.conversation_id, m.trigger_key, m.started_by, m.context,
+               case when l.n >= ${loop.bound} then 'stopped' else 'running' end,
+               case when l.n >= ${loop.bound} then 'loop: started ' || l.n || ' times within a minute for this contact' end,
+               case when l.n >= ${loop.bound} then m.created_at end,
+               case when l.n >= ${loop.bound} then null else m.lease_owner end,
+               case when l.n >= ${loop.bound} then null else m.lease_until end,
+               m.created_at, m.created_at
+        from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as m(id uuid, workspace_id uuid, workflow_id uuid, version int, contact_id uuid,
+               conversation_id uuid, trigger_key text, started_by uuid, context jsonb, lease_owner text, lease_until timestamptz,
+               since timestamptz, created_at timestamptz)
+        cross join lateral (select count(*) as n from workflow_runs r where r.workflow_id = m.workflow_id and r.contact_id = m.contact_id and r.created_at > m.since) l
+        on conflict do nothing
+        returning *`);
+      return new Map(rowsOf<RawRun>(result).map((raw) => [raw.id, toRun(raw)]));
+    },
+
+    /**
+     * Compare-and-set on many runs in one statement: each moves to its `next` values only while it
+     * is at `seq` with `status` and held by `owner`. Answers the rows that moved.
+     */
+    async moveRuns(owner: string, status: RunStatus, moves: RunMove[]): Promise<RunRow[]> {
+      if (moves.length === 0) return [];
+      const input = moves.map(({ id, seq, next }) => ({
+        id,
+        expected: seq,
+        seq: next.seq,
+        pc: next.pc,
+        status: next.status,
+        reason: next.reason,
+        context: next.context,
+        steps: next.steps,
+        waiting_for: next.waitingFor,
+        wait_until: next.waitUntil?.toISOString() ?? null,
+        lease_owner: next.leaseOwner,
+        lease_until: next.leaseUntil?.toISOString() ?? null,
+        updated_at: next.updatedAt.toISOString(),
+        finished_at: next.finishedAt?.toISOString() ?? null,
+      }));
+      const result = await db.execute(sql`
+        update workflow_runs r set seq = m.seq, pc = m.pc, status = m.status, reason = m.reason, context = m.context, steps = m.steps,
+               waiting_for = m.waiting_for, wait_until = m.wait_until, lease_owner = m.lease_owner, lease_until = m.lease_until,
+               updated_at = m.updated_at, finished_at = m.finished_at
+        from jsonb_to_recordset(${JSON.stringify(input)}::jsonb) as m(id uuid, expected int, seq int, pc int, status text, reason text,
+               context jsonb, steps jsonb, waiting_for text, wait_until timestamptz, lease_owner text, lease_until timestamptz,
+               updated_at timestamptz, finished_at timestamptz)
+        where r.id = m.id and r.seq = m.expected and r.status = ${status} and r.lease_owner = ${owner}
+        returning r.*`);
+      return rowsOf<RawRun>(result).map(toRun);
+    },
+
+    /** Begins the step at `seq` of many runs this process holds (see beginStep); answers the ids begun. */
+    async beginSteps(owner: string, runs: Array<{ id: string; seq: number }>, leaseUntil: Date): Promise<Set<string>> {
+      if (runs.length === 0) return new Set();
+      const result = await db.execute(sql`
+        update workflow_runs r set begun_seq = r.seq, lease_until = ${leaseUntil.toISOString()}::timestamptz
+        from jsonb_to_recordset(${JSON.stringify(runs)}::jsonb) as m(id uuid, seq int)
+        where r.id = m.id and r.seq = m.seq and r.status = 'running' and r.lease_owner = ${owner} and r.begun_seq < r.seq
+        returning r.id`);
+      return new Set(rowsOf<{ id: string }>(result).map((row) => row.id));
+    },
+
+    /** The conversation of each of these contacts (a contact has one at most). */
+    async conversationsOf(workspaceId: string, contactIds: readonly string[]): Promise<Map<string, string>> {
+      if (contactIds.length === 0) return new Map();
+      const rows = await db
+        .select({ id: conversations.id, contactId: conversations.contactId })
+        .from(conversations)
+        .where(and(eq(conversations.workspaceId, workspaceId), inArray(conversations.contactId, [...new Set(contactIds)])));
+      return new Map(rows.map((row) => [row.contactId, row.id]));
     },
 
     async findRun(workspaceId: string | null, id: string) {
@@ -144,19 +284,6 @@ export function createWorkflowsRepository(db: Db) {
         .where(and(eq(workflowRuns.id, id), eq(workflowRuns.seq, expect.seq), eq(workflowRuns.status, expect.status), expect.owner ? eq(workflowRuns.leaseOwner, expect.owner) : undefined))
         .returning();
       return row;
-    },
-
-    /**
-     * Begins instruction `seq` of a run this process holds (renewing its lease); false when the run
-     * moved on, ended (a block, a deletion) or went to another process.
-     */
-    async beginStep(id: string, seq: number, owner: string, leaseUntil: Date) {
-      const rows = await db
-        .update(workflowRuns)
-        .set({ begunSeq: seq, leaseUntil })
-        .where(and(eq(workflowRuns.id, id), eq(workflowRuns.seq, seq), eq(workflowRuns.status, 'running'), eq(workflowRuns.leaseOwner, owner), lt(workflowRuns.begunSeq, seq)))
-        .returning({ id: workflowRuns.id });
-      return rows.length > 0;
     },
 
     /**

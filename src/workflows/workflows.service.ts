@@ -1,4 +1,3 @@
-import { sql } from 'drizzle-orm';
 import { z } from 'zod';
 import type { ContactsService } from '../contacts/contacts.service.js';
 import type { ConversationsService } from '../conversations/conversations.service.js';
@@ -9,6 +8,7 @@ import type { Clock } from '../platform/clock.js';
 import type { Db } from '../platform/db/client.js';
 import { AppError, badRequest, conflict, notFound } from '../platform/errors.js';
 import { createBoundedCache } from '../platform/bounded-cache.js';
+import { createGroupCommit } from '../platform/group-commit.js';
 import { newId } from '../platform/ids.js';
 import type { Logger } from '../platform/logging.js';
 import { OutboundRefused, outboundRequest } from '../platform/outbound-http.js';
@@ -28,9 +28,24 @@ import {
   walkConditions,
   walkSteps,
 } from './workflow-definition.rules.js';
-import { createWorkflowsRepository, type RunRow, type WorkflowRow } from './workflows.repository.js';
+import { createWorkflowsRepository, type NewRun, type RunMove, type RunRow, type WorkflowRow } from './workflows.repository.js';
 
 export type WorkflowsService = ReturnType<typeof createWorkflowsService>;
+
+/** `task` for each item, at most `limit` at a time; the results in the items' order. */
+async function inTurn<T, R>(items: readonly T[], limit: number, task: (item: T) => Promise<R>): Promise<R[]> {
+  const results: R[] = [];
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        results[i] = await task(items[i]!);
+      }
+    }),
+  );
+  return results;
+}
 
 /** A workflow started this often for one contact within LOOP_WINDOW_MS is looping: the next run stops at once. */
 export const LOOP_BOUND = 10;
@@ -41,8 +56,12 @@ const SLICE = 500;
 const LEASE_MS = 30_000;
 /** How often a process looks for waits that came due and runs nobody holds. */
 const POLL_MS = 250;
-/** Runs one process advances at once: each holds one database connection at a time. */
-const RUN_CONCURRENCY = Number(process.env.WORKFLOW_CONCURRENCY ?? 6);
+/** Hands a process advances runs with at once: each holds one database connection at a time. */
+const RUN_CONCURRENCY = Number(process.env.WORKFLOW_CONCURRENCY ?? 4);
+/** Runs one hand takes together: those at the same step take it in one statement where the step allows. */
+const BATCH = 100;
+/** Runs of one batch that do a step one by one (a message, an HTTP request) do it this many at a time. */
+const ONE_BY_ONE = 4;
 /** Runs a process keeps claimed ahead of its free hands; past this, new runs wait in their rows for the poller. */
 const READY_MAX = 2000;
 /** How long a process trusts a user it loaded to act as (a workflow's author); any change of the workspace's users forgets it. */
@@ -203,6 +222,15 @@ export function createWorkflowsService(deps: {
 
   // ---------------------------------------------------------------- starting runs
 
+  /** Runs started at the same moment (a flood of messages) are made by one statement. */
+  const insertRun = createGroupCommit(
+    async (rows: NewRun[]) => {
+      const made = await repository.insertRuns(rows, { bound: LOOP_BOUND });
+      return rows.map((row) => made.get(row.id));
+    },
+    { maxBatch: BATCH, concurrency: 2 },
+  );
+
   async function startRun(input: {
     workflow: WorkflowRow;
     contactId: string;
@@ -216,25 +244,21 @@ export function createWorkflowsService(deps: {
     const now = clock.now();
     // Advanced here at once, unless this process does not run workflows or has more than it can take: then the poller claims it.
     const inline = runner.running && runner.ready.length < READY_MAX;
-    const run = await repository.insertRun(
-      {
-        id: newId(),
-        workspaceId: workflow.workspaceId,
-        workflowId: workflow.id,
-        version: workflow.version,
-        contactId,
-        conversationId: input.conversationId,
-        triggerKey: input.triggerKey,
-        startedBy: input.startedBy ?? null,
-        context: { trigger: input.trigger, vars: {}, ...(input.shortcut ? { shortcut: true } : {}) },
-        status: 'running',
-        leaseOwner: inline ? runner.owner : null,
-        leaseUntil: inline ? new Date(now.getTime() + LEASE_MS) : null,
-        createdAt: now,
-        updatedAt: now,
-      },
-      { since: new Date(now.getTime() - LOOP_WINDOW_MS), bound: LOOP_BOUND, reason: (count) => sql`'loop: started ' || ${count} || ' times within a minute for this contact'` },
-    );
+    const run = await insertRun({
+      id: newId(),
+      workspaceId: workflow.workspaceId,
+      workflowId: workflow.id,
+      version: workflow.version,
+      contactId,
+      conversationId: input.conversationId,
+      triggerKey: input.triggerKey,
+      startedBy: input.startedBy ?? null,
+      context: { trigger: input.trigger, vars: {}, ...(input.shortcut ? { shortcut: true } : {}) },
+      leaseOwner: inline ? runner.owner : null,
+      leaseUntil: inline ? new Date(now.getTime() + LEASE_MS) : null,
+      createdAt: now,
+      loopSince: new Date(now.getTime() - LOOP_WINDOW_MS),
+    });
     if (run && run.status === 'running' && inline) runner.hand(run);
     return run;
   }
@@ -393,22 +417,24 @@ export function createWorkflowsService(deps: {
         return;
       }
       case 'contacts.updated': {
-        // Bulk tagging from the Contacts module. Its job names the change, so that every instance
-        // hearing the event (and a job resumed after a crash) makes the same key: one run each.
+        // Tags changed on many contacts at once (a bulk job, a workflow's step for many runs). The
+        // event names its cause, so that every instance hearing it (and a job resumed after a crash)
+        // makes the same key: one run each.
         const added = ((data.tagsAdded as string[] | undefined) ?? []).map((t) => t.toLowerCase());
         const removed = ((data.tagsRemoved as string[] | undefined) ?? []).map((t) => t.toLowerCase());
         if (added.length === 0 && removed.length === 0) return;
-        const cause = (data.jobId as string | undefined) ?? newId();
-        for (const contactId of (data.contactIds as string[]) ?? []) {
-          await trigger({
+        const cause = (data.cause as string | undefined) ?? newId();
+        // Many at a time: their runs are made together, and go on together.
+        await inTurn((data.contactIds as string[]) ?? [], 32, (contactId) =>
+          trigger({
             workspaceId,
             types: ['tag_added', 'tag_removed'],
             contactId,
             key: `bulk:${cause}:${added.length > 0 ? 'added' : 'removed'}:${contactId}`,
             matches: ({ trigger: t }) => (t.type === 'tag_added' && added.includes(t.tag.toLowerCase())) || (t.type === 'tag_removed' && removed.includes(t.tag.toLowerCase())),
             data: { type: 'contact_updated', changed: ['tags'], tagsAdded: data.tagsAdded ?? [], tagsRemoved: data.tagsRemoved ?? [] },
-          });
-        }
+          }),
+        );
         return;
       }
       case 'contact.deleted':
@@ -514,15 +540,21 @@ export function createWorkflowsService(deps: {
           ? Object.fromEntries(Object.entries(value).map(([k, v]) => [k, renderDeep(v, scope)]))
           : value;
 
+  /**
+   * SPEC §2.6 items 6 and 7: a blocked contact's runs stop, except a shortcut started for it,
+   * which goes on until it would reach the contact or its conversation.
+   */
+  function stopsBlocked(run: RunRow, contact: ContactItem, { step, at: path }: Exclude<Instruction, { op: 'jump' }>): Outcome | undefined {
+    if (!contact.blocked || ((run.context as RunContext).shortcut && !touchesContact(step.type))) return undefined;
+    return { record: { type: step.type, path, status: 'skipped', error: 'contact blocked' }, pc: run.pc, end: { status: 'stopped', reason: 'contact blocked' } };
+  }
+
   async function execute(run: RunRow, workflow: WorkflowRow, instruction: Exclude<Instruction, { op: 'jump' }>, actor: Actor, contact: ContactItem): Promise<Outcome> {
     const { step, at: path } = instruction;
     const pc = run.pc;
     const context = run.context as RunContext;
-    // SPEC §2.6 items 6 and 7: a blocked contact's runs stop, except a shortcut started for it,
-    // which goes on until it would reach the contact or its conversation.
-    if (contact.blocked && (!context.shortcut || touchesContact(step.type))) {
-      return { record: { type: step.type, path, status: 'skipped', error: 'contact blocked' }, pc, end: { status: 'stopped', reason: 'contact blocked' } };
-    }
+    const blocked = stopsBlocked(run, contact, instruction);
+    if (blocked) return blocked;
     const scope = { contact, vars: context.vars ?? {}, trigger: context.trigger ?? {} };
     const conversation = () => repository.conversationOf(run.workspaceId, run.contactId);
     const needConversation = async () => {
@@ -659,91 +691,162 @@ export function createWorkflowsService(deps: {
   }
 
   /**
-   * Executes a run this process holds from where it stands until it waits, ends, or has taken its
-   * slice. Each step is begun in the run's row before it acts (at most once: a step begun and never
-   * recorded is not begun again) and recorded after, both only while this process holds the run:
-   * a block or a deletion ends it between steps, another process taking it over stops this one.
+   * The step many runs stand at, done for all of them at once where the step allows (tags, a
+   * fixed assignment: one statement for all), else for each in turn, a few at a time. Same
+   * outcomes, in the same order, as `execute` run after run.
    */
-  async function advance(start: RunRow) {
-    let run = start;
-    // Deleting a workflow deletes its runs: one known to this process is still there, or the next move finds no run.
-    const workflow = (await workflowsOf(run.workspaceId)).byId.get(run.workflowId) ?? (await repository.find(run.workspaceId, run.workflowId));
-    const compiled = workflow && (await programOf(run.workflowId, run.version));
-    const held = () => ({ seq: run.seq, status: 'running' as const, owner: runner.owner });
-    if (!workflow || !compiled) {
-      const now = clock.now();
-      await repository.moveRun(run.id, held(), { status: 'stopped', reason: 'workflow deleted', leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now });
-      return;
-    }
-    const { program } = compiled;
-    const actor = await actorOf(run, workflow);
-    if (!actor) {
-      const now = clock.now();
-      await repository.moveRun(run.id, held(), { status: 'failed', reason: 'no user to act as', leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now });
-      return;
-    }
-    // Read once for the slice; the steps that change it hand it back as they left it.
-    let contact: ContactItem;
+  async function executeGroup(items: Array<{ run: RunRow; contact: ContactItem }>, workflow: WorkflowRow, instruction: Exclude<Instruction, { op: 'jump' }>, actor: Actor): Promise<Outcome[]> {
+    const { step, at: path } = instruction;
+    const together = items.length > 1 && (step.type === 'add_tag' || step.type === 'remove_tag' || (step.type === 'assign' && step.strategy !== 'round_robin'));
+    if (!together) return inTurn(items, ONE_BY_ONE, ({ run, contact }) => execute(run, workflow, instruction, actor, contact));
+    const outcomes: Outcome[] = [];
+    const live: number[] = [];
+    items.forEach(({ run, contact }, i) => {
+      const blocked = stopsBlocked(run, contact, instruction);
+      if (blocked) outcomes[i] = blocked;
+      else live.push(i);
+    });
+    const done = (i: number, result?: string): Outcome => ({ record: { type: step.type, path, status: 'completed', ...(result ? { result } : {}) }, pc: items[i]!.run.pc + 1 });
     try {
-      contact = await contacts.get(actor, run.contactId);
+      if (step.type === 'add_tag' || step.type === 'remove_tag') {
+        const adding = step.type === 'add_tag';
+        const wanted = step.tag.toLowerCase();
+        const has = (i: number) => items[i]!.contact.tags.some((t) => t.toLowerCase() === wanted);
+        const toChange = live.filter((i) => has(i) !== adding);
+        for (const i of live) if (!toChange.includes(i)) outcomes[i] = done(i, 'unchanged');
+        if (toChange.length > 0) {
+          const contactIds = toChange.map((i) => items[i]!.run.contactId);
+          const { changed, tag } = await contacts.tagMany(actor, contactIds, adding ? { add: step.tag } : { remove: step.tag }, `workflow:${newId()}`);
+          for (const i of toChange) {
+            const { contact } = items[i]!;
+            const tags = adding ? [...contact.tags, tag] : contact.tags.filter((t) => t.toLowerCase() !== wanted);
+            outcomes[i] = { ...done(i, changed.includes(contact.id) ? undefined : 'unchanged'), contact: { ...contact, tags } };
+          }
+        }
+      } else if (step.type === 'assign') {
+        const conversationOf = await repository.conversationsOf(workflow.workspaceId, live.map((i) => items[i]!.run.contactId));
+        const targets = live.filter((i) => conversationOf.has(items[i]!.run.contactId));
+        for (const i of live) if (!targets.includes(i)) outcomes[i] = failed(step, path, items[i]!.run.pc, 'no_conversation: The contact has no conversation');
+        const input = step.strategy === 'unassign' ? { assigneeId: null } : { ...(step.userId ? { assigneeId: step.userId } : {}), ...(step.teamId ? { teamId: step.teamId } : {}) };
+        const assigned = new Set(await conversations.assignMany(actor, targets.map((i) => conversationOf.get(items[i]!.run.contactId)!), input));
+        for (const i of targets) {
+          outcomes[i] = assigned.has(conversationOf.get(items[i]!.run.contactId)!)
+            ? done(i, step.strategy === 'unassign' ? undefined : (step.userId ?? step.teamId))
+            : failed(step, path, items[i]!.run.pc, 'contact_blocked: The contact is blocked: unblock it first');
+        }
+      }
     } catch (error) {
-      if (!(error instanceof AppError && error.status === 404)) throw error;
-      const now = clock.now();
-      await repository.moveRun(run.id, held(), { status: 'stopped', reason: 'contact deleted', leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now });
-      return;
+      if (!(error instanceof AppError)) throw error;
+      for (const i of live) outcomes[i] ??= failed(step, path, items[i]!.run.pc, describe(error));
     }
+    return outcomes;
+  }
+
+  /**
+   * Advances runs this process holds, of one workflow version and one author, from where each
+   * stands until it waits, ends, or has taken its slice: the runs at the same step take it
+   * together. A step that cannot be repeated is begun in each run's row before it acts (at most
+   * once: a step begun and never recorded is not begun again); every step is recorded after, in
+   * one statement for all, each only while this process holds its run: a block or a deletion
+   * ends a run between steps, another process taking it over stops this one.
+   */
+  async function advance(start: RunRow[]) {
+    const first = start[0]!;
+    const now = clock.now();
+    const finish = (status: 'stopped' | 'failed', reason: string) =>
+      repository.moveRuns(runner.owner, 'running', start.map((run) => ({ id: run.id, seq: run.seq, next: { ...carry(run), status, reason, leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now } })));
+    // Deleting a workflow deletes its runs: one known to this process is still there, or the next move finds no run.
+    const workflow = (await workflowsOf(first.workspaceId)).byId.get(first.workflowId) ?? (await repository.find(first.workspaceId, first.workflowId));
+    const compiled = workflow && (await programOf(first.workflowId, first.version));
+    if (!workflow || !compiled) return void (await finish('stopped', 'workflow deleted'));
+    const actor = await actorOf(first, workflow);
+    if (!actor) return void (await finish('failed', 'no user to act as'));
+    const { program } = compiled;
     // Jumps decide nothing: followed here, they are recorded with the next step.
     const follow = (from: number) => {
       let pc = from;
       for (let hops = 0; program[pc]?.op === 'jump' && hops <= program.length; hops++) pc = (program[pc] as { to: number }).to;
       return pc;
     };
-    for (let slice = 0; slice < SLICE; slice++) {
-      const pc = follow(run.pc);
-      const instruction = program[pc];
-      const now = clock.now();
-      if (!instruction || instruction.op === 'jump') {
-        await repository.moveRun(run.id, held(), { pc, status: 'completed', leaseOwner: null, leaseUntil: null, updatedAt: now, finishedAt: now });
-        return;
-      }
-      // At most once: a process that died inside this instruction left it begun, and it is not repeated.
-      if (run.begunSeq >= run.seq) {
-        const error = 'interrupted: the server stopped during this step, which is not repeated';
-        await repository.moveRun(run.id, held(), {
-          seq: run.seq + 1,
-          steps: [...run.steps, stamp({ type: instruction.step.type, path: instruction.at, status: 'failed', error })],
-          status: 'failed',
-          reason: `${instruction.at} (${instruction.step.type}): ${error}`,
-          leaseOwner: null,
-          leaseUntil: null,
-          updatedAt: now,
-          finishedAt: now,
-        });
-        return;
-      }
-      // A step that cannot be repeated is begun in the run's row first; any other is done again after a crash, to the same effect.
-      if (!REPEATABLE.has(instruction.step.type) && !(await repository.beginStep(run.id, run.seq, runner.owner, new Date(now.getTime() + LEASE_MS)))) return;
-      const outcome = await execute({ ...run, pc }, workflow, instruction, actor, contact);
-      if (outcome.contact) contact = outcome.contact;
+    // Read once for the slice; the steps that change a contact hand it back as they left it.
+    const known = await contacts.getMany(actor, start.map((run) => run.contactId));
+    let runs = start;
+    for (let slice = 0; slice < SLICE && runs.length > 0; slice++) {
       const at = clock.now();
-      // The last step's record ends the run too.
-      const end = outcome.end ?? (!outcome.wait && program[follow(outcome.pc)]?.op === undefined ? { status: 'completed' as const } : undefined);
-      const moved = await repository.moveRun(run.id, held(), {
-        seq: run.seq + 1,
-        pc: outcome.pc,
-        context: outcome.context ?? run.context,
-        steps: outcome.record ? [...run.steps, stamp(outcome.record)] : run.steps,
-        updatedAt: at,
-        leaseUntil: new Date(at.getTime() + LEASE_MS),
-        ...(end ? { status: end.status, reason: end.reason ?? null, finishedAt: at, leaseOwner: null, leaseUntil: null } : {}),
-        ...(outcome.wait ? { status: 'waiting' as const, waitingFor: outcome.wait.for, waitUntil: outcome.wait.until, leaseOwner: null, leaseUntil: null } : {}),
-      });
-      if (!moved || moved.status !== 'running') return;
-      run = moved;
+      const leaseUntil = new Date(at.getTime() + LEASE_MS);
+      const moves: RunMove[] = [];
+      const end = (run: RunRow, next: Partial<RunMove['next']>) =>
+        moves.push({ id: run.id, seq: run.seq, next: { ...carry(run), leaseOwner: null, leaseUntil: null, updatedAt: at, finishedAt: at, ...next } });
+      const byStep = new Map<number, Array<{ run: RunRow; contact: ContactItem }>>();
+      for (const run of runs) {
+        const pc = follow(run.pc);
+        const instruction = program[pc];
+        const contact = known.get(run.contactId);
+        if (!contact) end(run, { status: 'stopped', reason: 'contact deleted' });
+        else if (!instruction || instruction.op === 'jump') end(run, { pc, status: 'completed' });
+        else if (run.begunSeq >= run.seq) {
+          // At most once: a process that died inside this step left it begun, and it is not repeated.
+          const error = 'interrupted: the server stopped during this step, which is not repeated';
+          end(run, {
+            seq: run.seq + 1,
+            steps: [...run.steps, stamp({ type: instruction.step.type, path: instruction.at, status: 'failed', error })],
+            status: 'failed',
+            reason: `${instruction.at} (${instruction.step.type}): ${error}`,
+          });
+        } else byStep.set(pc, [...(byStep.get(pc) ?? []), { run: { ...run, pc }, contact }]);
+      }
+      for (const [pc, group] of byStep) {
+        const instruction = program[pc] as Exclude<Instruction, { op: 'jump' }>;
+        let items = group;
+        if (!REPEATABLE.has(instruction.step.type)) {
+          const begun = await repository.beginSteps(runner.owner, items.map(({ run }) => ({ id: run.id, seq: run.seq })), leaseUntil);
+          items = items.filter(({ run }) => begun.has(run.id));
+        }
+        const outcomes = await executeGroup(items, workflow, instruction, actor);
+        const done = clock.now();
+        items.forEach(({ run }, i) => {
+          const outcome = outcomes[i]!;
+          if (outcome.contact) known.set(run.contactId, outcome.contact);
+          // The last step's record ends the run too.
+          const ends = outcome.end ?? (!outcome.wait && program[follow(outcome.pc)] === undefined ? { status: 'completed' as const } : undefined);
+          moves.push({
+            id: run.id,
+            seq: run.seq,
+            next: {
+              ...carry(run),
+              seq: run.seq + 1,
+              pc: outcome.pc,
+              context: outcome.context ?? run.context,
+              steps: outcome.record ? [...run.steps, stamp(outcome.record)] : run.steps,
+              updatedAt: done,
+              leaseUntil: new Date(done.getTime() + LEASE_MS),
+              ...(ends ? { status: ends.status, reason: ends.reason ?? null, finishedAt: done, leaseOwner: null, leaseUntil: null } : {}),
+              ...(outcome.wait ? { status: 'waiting' as const, waitingFor: outcome.wait.for, waitUntil: outcome.wait.until, leaseOwner: null, leaseUntil: null } : {}),
+            },
+          });
+        });
+      }
+      runs = (await repository.moveRuns(runner.owner, 'running', moves)).filter((run) => run.status === 'running');
     }
-    // A long run lets go: the poller takes it up again, here or elsewhere.
-    await repository.moveRun(run.id, held(), { leaseOwner: null, leaseUntil: null });
+    // Long runs let go: the poller takes them up again, here or elsewhere.
+    await repository.moveRuns(runner.owner, 'running', runs.map((run) => ({ id: run.id, seq: run.seq, next: { ...carry(run), leaseOwner: null, leaseUntil: null } })));
   }
+
+  /** A run's columns as they stand, for a move that changes some of them. */
+  const carry = (run: RunRow): RunMove['next'] => ({
+    seq: run.seq,
+    pc: run.pc,
+    status: run.status,
+    reason: run.reason,
+    context: run.context,
+    steps: run.steps,
+    waitingFor: run.waitingFor,
+    waitUntil: run.waitUntil,
+    leaseOwner: run.leaseOwner,
+    leaseUntil: run.leaseUntil,
+    updatedAt: run.updatedAt,
+    finishedAt: run.finishedAt,
+  });
 
   /** The last step (a wait) done: how it ended. */
   const finishWait = (run: RunRow, result: string) => {
@@ -753,25 +856,32 @@ export function createWorkflowsService(deps: {
     return steps;
   };
 
-  /** A wait of a run this process claimed came due: its time passed, or a reply did not come in time. */
-  async function resume(run: RunRow) {
-    const timedOut = run.waitingFor === 'reply';
-    const context = run.context as RunContext;
+  /** Waits of runs this process claimed came due (their time passed, or a reply did not come in time): they go on together. */
+  async function resume(due: RunRow[]) {
     const now = clock.now();
-    const moved = await repository.moveRun(
-      run.id,
-      { seq: run.seq, status: 'waiting', owner: runner.owner },
-      {
-        status: 'running',
-        waitingFor: null,
-        waitUntil: null,
-        steps: finishWait(run, timedOut ? 'timeout' : 'waited'),
-        context: timedOut ? { ...context, replied: false } : context,
-        leaseUntil: new Date(now.getTime() + LEASE_MS),
-        updatedAt: now,
-      },
+    const moved = await repository.moveRuns(
+      runner.owner,
+      'waiting',
+      due.map((run) => {
+        const timedOut = run.waitingFor === 'reply';
+        const context = run.context as RunContext;
+        return {
+          id: run.id,
+          seq: run.seq,
+          next: {
+            ...carry(run),
+            status: 'running',
+            waitingFor: null,
+            waitUntil: null,
+            steps: finishWait(run, timedOut ? 'timeout' : 'waited'),
+            context: timedOut ? { ...context, replied: false } : context,
+            leaseUntil: new Date(now.getTime() + LEASE_MS),
+            updatedAt: now,
+          },
+        };
+      }),
     );
-    if (moved) await advance(moved);
+    if (moved.length > 0) await advance(moved);
   }
 
   /** The contact wrote: its runs waiting for a reply take the reply path, here and now. */
@@ -799,10 +909,14 @@ export function createWorkflowsService(deps: {
     }
   }
 
+  /** Runs of one version, author and state go on together. */
+  const together = (run: RunRow) => `${run.workflowId}:${run.version}:${run.startedBy ?? ''}:${run.status}`;
+
   /*
-   * The runner: runs this process holds wait in `ready` for one of RUN_CONCURRENCY hands. New runs
-   * and replies are handed over where they happen; a poller claims, in one statement, the waits
-   * that came due and the runs whose process died. A waiting run is a row, costing nothing.
+   * The runner: runs this process holds wait in `ready` for one of RUN_CONCURRENCY hands, each
+   * taking up to BATCH runs that go on together. New runs and replies are handed over where they
+   * happen; a poller claims, in one statement, the waits that came due and the runs whose process
+   * died. A waiting run is a row, costing nothing.
    */
   const runner = {
     owner: `${process.pid}-${newId().slice(-8)}`,
@@ -814,22 +928,32 @@ export function createWorkflowsService(deps: {
     timer: undefined as NodeJS.Timeout | undefined,
     polling: undefined as Promise<void> | undefined,
 
+    soon: false,
+
+    /** Takes a run this process holds; runs handed over in the same turn (made by one statement) go on together. */
     hand(run: RunRow) {
       if (runner.held.has(run.id)) return;
       runner.held.add(run.id);
       runner.ready.push(run);
-      runner.work();
+      if (runner.soon) return;
+      runner.soon = true;
+      setImmediate(() => {
+        runner.soon = false;
+        runner.work();
+      });
     },
 
     work() {
       while (runner.running && runner.active < RUN_CONCURRENCY && runner.ready.length > 0) {
-        const run = runner.ready.shift()!;
+        const key = together(runner.ready[0]!);
+        const batch: RunRow[] = [];
+        runner.ready = runner.ready.filter((run) => (batch.length < BATCH && together(run) === key ? (batch.push(run), false) : true));
         runner.active++;
-        const done: Promise<void> = (run.status === 'waiting' ? resume(run) : advance(run))
-          .catch((error: unknown) => logger.error({ err: error, runId: run.id }, 'workflow run failed to advance'))
+        const done: Promise<void> = (batch[0]!.status === 'waiting' ? resume(batch) : advance(batch))
+          .catch((error: unknown) => logger.error({ err: error, runIds: batch.map((run) => run.id) }, 'workflow runs failed to advance'))
           .finally(() => {
             runner.active--;
-            runner.held.delete(run.id);
+            for (const run of batch) runner.held.delete(run.id);
             runner.inFlight.delete(done);
             runner.work();
           });
@@ -839,7 +963,7 @@ export function createWorkflowsService(deps: {
 
     /** Claims what came due, as much as there is room for; answers whether it filled the room. */
     async poll(): Promise<boolean> {
-      const room = RUN_CONCURRENCY * 4 - runner.ready.length - runner.active;
+      const room = RUN_CONCURRENCY * BATCH - runner.ready.length;
       if (room <= 0) return true;
       const now = clock.now();
       const claimed = await repository.claimDue(runner.owner, now, new Date(now.getTime() + LEASE_MS), room);

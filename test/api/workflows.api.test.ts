@@ -529,6 +529,65 @@ describe('contact deleted', () => {
 });
 
 
+describe('many runs at once', () => {
+  it('runs started together take each step together, each with the outcome it would have alone', async () => {
+    const { ws, channel } = await setUp(['batch', 'seen']);
+    const talkers = [];
+    for (let i = 0; i < 12; i++) talkers.push(await inboundConversation(t, ws, channel.id, { identifier: `many-${i}`, name: `Many ${i}`, text: 'hi' }));
+    const silent = (await t.request('POST', '/api/v1/contacts', { token: ws.owner.token, body: { firstName: 'Silent' } })).data;
+    const workflow = await createWorkflow(ws, {
+      trigger: { type: 'tag_added', tag: 'batch' },
+      steps: [
+        { type: 'add_tag', tag: 'seen' },
+        { type: 'assign', userId: ws.agent.id },
+        { type: 'add_comment', text: 'Hello {{contact.firstName}}' },
+        { type: 'remove_tag', tag: 'batch' },
+      ],
+    });
+    const together: Array<{ contactIds: string[]; cause: string }> = [];
+    const unsubscribe = t.server.bus.subscribe((event) => {
+      if (event.type === 'contacts.updated' && String(event.data.cause).startsWith('workflow:')) together.push(event.data as { contactIds: string[]; cause: string });
+    });
+    try {
+      const contactIds = [...talkers.map((c) => c.contactId), silent.id];
+      expect((await t.request('POST', '/api/v1/contacts/bulk', { token: ws.owner.token, body: { action: 'tag', contactIds, tags: ['batch'] } })).statusCode).toBe(202);
+      const runs = await eventually(async () => {
+        const all = await runsOf(ws, workflow.id);
+        return all.length === 13 && all.every((r) => !['running', 'waiting'].includes(r.status)) ? all : undefined;
+      }, 15_000);
+      // The tag steps of several runs went out as one change naming several contacts.
+      expect(together.some((change) => change.contactIds.length > 1)).toBe(true);
+      const byContact = new Map(runs.map((run) => [run.contactId, run]));
+      for (const conversation of talkers) {
+        const run = byContact.get(conversation.contactId)!;
+        expect(run.status, JSON.stringify(run)).toBe('completed');
+        expect(run.steps.map((s) => [s.type, s.status, s.result ?? null])).toEqual([
+          ['add_tag', 'completed', null],
+          ['assign', 'completed', ws.agent.id],
+          ['add_comment', 'completed', expect.any(String)],
+          ['remove_tag', 'completed', null],
+        ]);
+        const contact = await contactOf(ws, conversation.contactId);
+        expect(contact.tags).toEqual(['seen']);
+        expect((await conversationOf(ws, conversation.id)).assigneeId).toBe(ws.agent.id);
+        const comments = ((await t.request('GET', `/api/v1/conversations/${conversation.id}/messages`, { token: ws.owner.token })).data.items as Array<{ type: string; text: string }>).filter((m) => m.type === 'comment');
+        expect(comments.map((m) => m.text)).toEqual([`Hello ${contact.firstName}`]);
+      }
+      // The contact without a conversation is tagged, then fails where a conversation is needed.
+      const alone = byContact.get(silent.id)!;
+      expect(alone).toMatchObject({ status: 'failed' });
+      expect(alone.steps.map((s) => [s.type, s.status])).toEqual([
+        ['add_tag', 'completed'],
+        ['assign', 'failed'],
+      ]);
+      expect(alone.steps[1]!.error).toMatch(/^no_conversation/);
+      expect((await contactOf(ws, silent.id)).tags.sort()).toEqual(['batch', 'seen']);
+    } finally {
+      unsubscribe();
+    }
+  });
+});
+
 describe('at most once', () => {
   const commentsOf = async (ws: Workspace, conversationId: string) =>
     ((await t.request('GET', `/api/v1/conversations/${conversationId}/messages`, { token: ws.owner.token })).data.items as Array<{ type: string; text: string }>).filter((m) => m.type === 'comment');
