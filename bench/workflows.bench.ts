@@ -14,7 +14,7 @@
  *      (issue: within 10 s).
  *
  *   npm run bench -- workflows     # PostgreSQL at BENCH_DATABASE_URL or the local `test` server
- * Options (env): CUSTOMERS (5000), RATES (100,300,1000), SECONDS (10), IDLE_WAITING (100000),
+ * Options (env): CUSTOMERS (5000), RATES (100,300,600,1000), SECONDS (10), IDLE_WAITING (100000),
  * WAITING (2000), WAIT_SECONDS (20), CONCURRENCY (32, of the API calls).
  */
 import { execSync } from 'node:child_process';
@@ -24,7 +24,7 @@ import { cpuMs, freshPostgresDatabase, percentile, runFlood, startSourceServer, 
 
 const adminUrl = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/test';
 const CUSTOMERS = Number(process.env.CUSTOMERS ?? 5000);
-const RATES = (process.env.RATES ?? '100,300,1000').split(',').map(Number);
+const RATES = (process.env.RATES ?? '100,300,600,1000').split(',').map(Number);
 const SECONDS = Number(process.env.SECONDS ?? 10);
 const IDLE_WAITING = Number(process.env.IDLE_WAITING ?? 100_000);
 const WAITING = Number(process.env.WAITING ?? 2000);

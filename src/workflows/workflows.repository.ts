@@ -18,59 +18,17 @@ export type RunMove = {
   next: Pick<RunRow, 'seq' | 'pc' | 'status' | 'reason' | 'context' | 'steps' | 'waitingFor' | 'waitUntil' | 'leaseOwner' | 'leaseUntil' | 'updatedAt' | 'finishedAt'>;
 };
 
-type RawRun = {
-  id: string;
-  workspace_id: string;
-  workflow_id: string;
-  version: number;
-  contact_id: string;
-  conversation_id: string | null;
-  status: RunStatus;
-  reason: string | null;
-  trigger_key: string;
-  started_by: string | null;
-  pc: number;
-  seq: number;
-  waiting_for: string | null;
-  wait_until: Date | string | null;
-  context: Record<string, unknown>;
-  steps: Array<Record<string, unknown>>;
-  lease_owner: string | null;
-  lease_until: Date | string | null;
-  begun_seq: number;
-  created_at: Date | string;
-  updated_at: Date | string;
-  finished_at: Date | string | null;
-};
+const camelCase = (key: string) => key.replace(/_([a-z])/g, (_, letter: string) => letter.toUpperCase());
+const timeColumns = new Set(['waitUntil', 'leaseUntil', 'createdAt', 'updatedAt', 'finishedAt']);
 
-const dateOf = (value: Date | string | null) => (value === null ? null : value instanceof Date ? value : new Date(value));
-
-/** A run as raw SQL answers it (snake case), as drizzle's own queries answer it. */
-function toRun(raw: RawRun): RunRow {
-  return {
-    id: raw.id,
-    workspaceId: raw.workspace_id,
-    workflowId: raw.workflow_id,
-    version: raw.version,
-    contactId: raw.contact_id,
-    conversationId: raw.conversation_id,
-    status: raw.status,
-    reason: raw.reason,
-    triggerKey: raw.trigger_key,
-    startedBy: raw.started_by,
-    pc: raw.pc,
-    seq: raw.seq,
-    waitingFor: raw.waiting_for,
-    waitUntil: dateOf(raw.wait_until),
-    context: raw.context,
-    steps: raw.steps,
-    leaseOwner: raw.lease_owner,
-    leaseUntil: dateOf(raw.lease_until),
-    begunSeq: raw.begun_seq,
-    createdAt: dateOf(raw.created_at)!,
-    updatedAt: dateOf(raw.updated_at)!,
-    finishedAt: dateOf(raw.finished_at),
-  };
+/** A run as raw SQL answers it (snake case, times as the driver gives them), as drizzle's own queries answer it. */
+function toRun(raw: Record<string, unknown>): RunRow {
+  const run: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(raw)) {
+    const name = camelCase(key);
+    run[name] = timeColumns.has(name) && typeof value === 'string' ? new Date(value) : value;
+  }
+  return run as RunRow;
 }
 
 export function createWorkflowsRepository(db: Db) {
@@ -192,7 +150,7 @@ export function createWorkflowsRepository(db: Db) {
         cross join lateral (select count(*) as n from workflow_runs r where r.workflow_id = m.workflow_id and r.contact_id = m.contact_id and r.created_at > m.since) l
         on conflict do nothing
         returning *`);
-      return new Map(rowsOf<RawRun>(result).map((raw) => [raw.id, toRun(raw)]));
+      return new Map(rowsOf<Record<string, unknown>>(result).map((raw) => toRun(raw)).map((run) => [run.id, run]));
     },
 
     /**
@@ -226,7 +184,7 @@ export function createWorkflowsRepository(db: Db) {
                updated_at timestamptz, finished_at timestamptz)
         where r.id = m.id and r.seq = m.expected and r.status = ${status} and r.lease_owner = ${owner}
         returning r.*`);
-      return rowsOf<RawRun>(result).map(toRun);
+      return rowsOf<Record<string, unknown>>(result).map(toRun);
     },
 
     /** Begins the step at `seq` of many runs this process holds (see beginStep); answers the ids begun. */
@@ -330,16 +288,8 @@ export function createWorkflowsRepository(db: Db) {
 
     /** The contact's runs whose send_message step sent this message. */
     async runsThatSent(workspaceId: string, contactId: string, messageId: string) {
-      return db
-        .select()
-        .from(workflowRuns)
-        .where(
-          and(
-            eq(workflowRuns.workspaceId, workspaceId),
-            eq(workflowRuns.contactId, contactId),
-            sql`${workflowRuns.steps} @> ${JSON.stringify([{ type: 'send_message', result: messageId }])}::jsonb`,
-          ),
-        );
+      const sent = JSON.stringify([{ type: 'send_message', result: messageId }]);
+      return db.select().from(workflowRuns).where(and(eq(workflowRuns.workspaceId, workspaceId), eq(workflowRuns.contactId, contactId), sql`${workflowRuns.steps} @> ${sent}::jsonb`));
     },
 
     async runsWaitingForReply(workspaceId: string, contactId: string) {
