@@ -588,6 +588,29 @@ describe('many runs at once', () => {
   });
 });
 
+describe('many waits at once', () => {
+  it('runs whose waits come due together resume together, each where it stood', async () => {
+    const { ws, channel } = await setUp(['after']);
+    const workflow = await createWorkflow(ws, { trigger: { type: 'shortcut' }, steps: [{ type: 'wait', seconds: 1 }, { type: 'add_tag', tag: 'after' }] });
+    const talkers = [];
+    for (let i = 0; i < 6; i++) talkers.push(await inboundConversation(t, ws, channel.id, { identifier: `waits-${i}`, text: 'hi' }));
+    await Promise.all(talkers.map((c) => startShortcut(ws, workflow.id, c.contactId)));
+    const runs = await eventually(async () => {
+      const all = await runsOf(ws, workflow.id);
+      return all.length === 6 && all.every((r) => r.status === 'completed') ? all : undefined;
+    }, 10_000);
+    for (const run of runs) {
+      expect(run.steps.map((s) => [s.type, s.status, s.result ?? null])).toEqual([
+        ['wait', 'completed', 'waited'],
+        ['add_tag', 'completed', null],
+      ]);
+      // Not before its time.
+      expect(new Date(run.steps[0]!.at).getTime() - new Date((run as Run & { createdAt: string }).createdAt).getTime()).toBeGreaterThanOrEqual(1000);
+    }
+    for (const c of talkers) expect((await contactOf(ws, c.contactId)).tags).toEqual(['after']);
+  });
+});
+
 describe('at most once', () => {
   const commentsOf = async (ws: Workspace, conversationId: string) =>
     ((await t.request('GET', `/api/v1/conversations/${conversationId}/messages`, { token: ws.owner.token })).data.items as Array<{ type: string; text: string }>).filter((m) => m.type === 'comment');
