@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { channelTypeName, formatWhen } from '../contacts/contact-format.js';
 import { useI18n } from '../i18n/i18n.js';
+import { SettingsTable } from '../settings/SettingsTable.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { errorMessage } from '../ui/errors.js';
 import { FormAlert } from '../ui/forms.js';
@@ -30,48 +31,32 @@ export function ChannelsSettings() {
       </header>
       <p className="muted">{t('channels.intro')}</p>
       {channels.error && <FormAlert>{errorMessage(channels.error, i18n)}</FormAlert>}
-      {channels.data?.length === 0 && <p className="muted">{t('channels.none')}</p>}
-      {channels.data && channels.data.length > 0 && (
-        <table className="table channels-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('channels.column.name')}</th>
-              <th scope="col">{t('channels.column.type')}</th>
-              <th scope="col">{t('channels.column.status')}</th>
-              <th scope="col">{t('channels.column.lastActivity')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('channels.column.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {channels.data.map((channel) => (
-              <tr key={channel.id}>
-                <td>{channel.name}</td>
-                <td>{channelTypeName(channel.type, t)}</td>
-                <td>
-                  <span className={`badge channel-status channel-status--${channel.status}`}>{t(`channels.status.${channel.status}`)}</span>
-                </td>
-                <td>{channel.lastActivityAt ? formatWhen(channel.lastActivityAt, language) : <span className="muted">{t('channels.never')}</span>}</td>
-                <td className="row-actions">
-                  <button type="button" className="button button--small" aria-label={t('channels.editOf', { name: channel.name })} onClick={() => setEditing(channel)}>
-                    {t('channels.edit')}
-                  </button>
-                  <PauseButton channel={channel} />
-                  <button
-                    type="button"
-                    className="button button--small button--danger-text"
-                    aria-label={t('channels.removeOf', { name: channel.name })}
-                    onClick={() => setRemoving(channel)}
-                  >
-                    {t('channels.remove')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <SettingsTable rows={channels.data} empty={t('channels.none')} columns={[t('channels.column.name'), t('channels.column.type'), t('channels.column.status'), t('channels.column.lastActivity')]} actionsLabel={t('channels.column.actions')} className="channels-table">
+        {(channel) => (
+          <>
+            <td>{channel.name}</td>
+            <td>{channelTypeName(channel.type, t)}</td>
+            <td>
+              <span className={`badge channel-status channel-status--${channel.status}`}>{t(`channels.status.${channel.status}`)}</span>
+            </td>
+            <td>{channel.lastActivityAt ? formatWhen(channel.lastActivityAt, language) : <span className="muted">{t('channels.never')}</span>}</td>
+            <td className="row-actions">
+              <button type="button" className="button button--small" aria-label={t('channels.editOf', { name: channel.name })} onClick={() => setEditing(channel)}>
+                {t('channels.edit')}
+              </button>
+              <PauseButton channel={channel} />
+              <button
+                type="button"
+                className="button button--small button--danger-text"
+                aria-label={t('channels.removeOf', { name: channel.name })}
+                onClick={() => setRemoving(channel)}
+              >
+                {t('channels.remove')}
+              </button>
+            </td>
+          </>
+        )}
+      </SettingsTable>
       {editing && <ChannelDialog channel={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} />}
       {removing && (
         <ConfirmDialog

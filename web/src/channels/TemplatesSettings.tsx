@@ -2,6 +2,7 @@ import { type FormEvent, useId, useState } from 'react';
 import { channelTypeName } from '../contacts/contact-format.js';
 import type { MessageKey } from '../i18n/en.js';
 import { isMessageKey, useI18n } from '../i18n/i18n.js';
+import { SettingsTable } from '../settings/SettingsTable.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Dialog } from '../ui/Dialog.js';
 import { formErrors } from '../ui/errors.js';
@@ -48,47 +49,31 @@ export function TemplatesSettings() {
           </SelectField>
         </div>
       )}
-      {templates.data?.length === 0 && <p className="muted">{t('templates.none')}</p>}
-      {templates.data && templates.data.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('templates.name')}</th>
-              <th scope="col">{t('templates.language')}</th>
-              <th scope="col">{t('templates.category')}</th>
-              <th scope="col">{t('templates.body')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('channels.column.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {templates.data.map((template) => (
-              <tr key={template.id}>
-                <td>
-                  <code>{template.name}</code>
-                </td>
-                <td>{template.language}</td>
-                <td>{template.category ?? '—'}</td>
-                <td className="template-body">{template.body}</td>
-                <td className="row-actions">
-                  <button type="button" className="button button--small" aria-label={t('templates.editOf', { name: template.name, language: template.language })} onClick={() => setEditing(template)}>
-                    {t('templates.edit')}
-                  </button>
-                  <button
-                    type="button"
-                    className="button button--small button--danger-text"
-                    aria-label={t('templates.deleteOf', { name: template.name, language: template.language })}
-                    onClick={() => setDeleting(template)}
-                  >
-                    {t('action.delete')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <SettingsTable rows={templates.data} empty={t('templates.none')} columns={[t('templates.name'), t('templates.language'), t('templates.category'), t('templates.body')]} actionsLabel={t('channels.column.actions')}>
+        {(template) => (
+          <>
+            <td>
+              <code>{template.name}</code>
+            </td>
+            <td>{template.language}</td>
+            <td>{template.category ?? '—'}</td>
+            <td className="template-body">{template.body}</td>
+            <td className="row-actions">
+              <button type="button" className="button button--small" aria-label={t('templates.editOf', { name: template.name, language: template.language })} onClick={() => setEditing(template)}>
+                {t('templates.edit')}
+              </button>
+              <button
+                type="button"
+                className="button button--small button--danger-text"
+                aria-label={t('templates.deleteOf', { name: template.name, language: template.language })}
+                onClick={() => setDeleting(template)}
+              >
+                {t('action.delete')}
+              </button>
+            </td>
+          </>
+        )}
+      </SettingsTable>
       {editing && channel && support && (
         <TemplateDialog channelId={channel.id} support={support} template={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} />
       )}

@@ -8,6 +8,7 @@ import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Dialog } from '../ui/Dialog.js';
 import { formErrors } from '../ui/errors.js';
 import { FormAlert, TextField, FormActions } from '../ui/forms.js';
+import { SettingsTable } from './SettingsTable.js';
 import '../inbox/inbox.css';
 
 const listKey = ['saved-replies', 'all'];
@@ -47,45 +48,31 @@ export function SavedRepliesSettings() {
         </button>
       </header>
       <p className="muted">{t('savedReplies.intro')}</p>
-      {replies.data?.length === 0 && <p className="muted">{t('savedReplies.none')}</p>}
-      {replies.data && replies.data.length > 0 && (
-        <table className="table saved-replies-table">
-          <thead>
-            <tr>
-              <th scope="col">{t('savedReplies.shortcut')}</th>
-              <th scope="col">{t('savedReplies.text')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('users.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {replies.data.map((reply) => (
-              <tr key={reply.id}>
-                <td>
-                  <code>/{reply.shortcut}</code>
-                </td>
-                <td className="saved-reply-text">
-                  <FormattedText text={reply.text} />
-                </td>
-                <td className="row-actions">
-                  <button type="button" className="button button--small" aria-label={t('savedReplies.editOf', { shortcut: reply.shortcut })} onClick={() => setEditing(reply)}>
-                    {t('savedReplies.edit')}
-                  </button>
-                  <button
-                    type="button"
-                    className="button button--small button--danger-text"
-                    aria-label={t('savedReplies.deleteOf', { shortcut: reply.shortcut })}
-                    onClick={() => setDeleting(reply)}
-                  >
-                    {t('action.delete')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <SettingsTable rows={replies.data} empty={t('savedReplies.none')} columns={[t('savedReplies.shortcut'), t('savedReplies.text')]} actionsLabel={t('users.actions')} className="saved-replies-table">
+        {(reply) => (
+          <>
+            <td>
+              <code>/{reply.shortcut}</code>
+            </td>
+            <td className="saved-reply-text">
+              <FormattedText text={reply.text} />
+            </td>
+            <td className="row-actions">
+              <button type="button" className="button button--small" aria-label={t('savedReplies.editOf', { shortcut: reply.shortcut })} onClick={() => setEditing(reply)}>
+                {t('savedReplies.edit')}
+              </button>
+              <button
+                type="button"
+                className="button button--small button--danger-text"
+                aria-label={t('savedReplies.deleteOf', { shortcut: reply.shortcut })}
+                onClick={() => setDeleting(reply)}
+              >
+                {t('action.delete')}
+              </button>
+            </td>
+          </>
+        )}
+      </SettingsTable>
       {editing && <SavedReplyDialog reply={editing === 'new' ? undefined : editing} onClose={() => setEditing(undefined)} />}
       {deleting && (
         <ConfirmDialog

@@ -5,6 +5,7 @@ import { api, ApiError } from '../api.js';
 import { useCustomFields } from '../contacts/contacts.queries.js';
 import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/i18n.js';
+import { SettingsTable } from '../settings/SettingsTable.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { errorMessage } from '../ui/errors.js';
 import { FormAlert, FormSuccess, SelectField, TextAreaField, TextField } from '../ui/forms.js';
@@ -44,54 +45,38 @@ function WorkflowList({ onEdit, onRuns }: { onEdit: (workflow?: Workflow) => voi
       </header>
       <p className="muted">{t('workflows.intro')}</p>
       <FormAlert>{act.error ? errorMessage(act.error, i18n) : null}</FormAlert>
-      {workflows.data?.length === 0 && <p className="muted">{t('workflows.none')}</p>}
-      {workflows.data && workflows.data.length > 0 && (
-        <table className="table">
-          <thead>
-            <tr>
-              <th scope="col">{t('workflows.name')}</th>
-              <th scope="col">{t('workflows.trigger')}</th>
-              <th scope="col">{t('workflows.state')}</th>
-              <th scope="col">{t('workflows.version')}</th>
-              <th scope="col">
-                <span className="visually-hidden">{t('users.actions')}</span>
-              </th>
-            </tr>
-          </thead>
-          <tbody>
-            {workflows.data.map((workflow) => (
-              <tr key={workflow.id}>
-                <td>{workflow.name}</td>
-                <td>{t(`workflows.trigger.${workflow.trigger.type}` as MessageKey)}</td>
-                <td>{workflow.enabled ? t('workflows.published') : t('workflows.draft')}</td>
-                <td>{workflow.version}</td>
-                <td className="row-actions">
-                  <button type="button" className="button button--small" aria-label={t('workflows.editOf', { name: workflow.name })} onClick={() => onEdit(workflow)}>
-                    {t('workflows.edit')}
-                  </button>
-                  <button
-                    type="button"
-                    className="button button--small"
-                    aria-label={t(workflow.enabled ? 'workflows.disableOf' : 'workflows.publishOf', { name: workflow.name })}
-                    onClick={() => act.mutate({ workflow, action: workflow.enabled ? 'disable' : 'publish' })}
-                  >
-                    {t(workflow.enabled ? 'workflows.disable' : 'workflows.publish')}
-                  </button>
-                  <button type="button" className="button button--small" aria-label={t('workflows.duplicateOf', { name: workflow.name })} onClick={() => act.mutate({ workflow, action: 'duplicate' })}>
-                    {t('workflows.duplicate')}
-                  </button>
-                  <button type="button" className="button button--small" aria-label={t('workflows.runsOf', { name: workflow.name })} onClick={() => onRuns(workflow)}>
-                    {t('workflows.runs')}
-                  </button>
-                  <button type="button" className="button button--small button--danger-text" aria-label={t('workflows.deleteOf', { name: workflow.name })} onClick={() => setDeleting(workflow)}>
-                    {t('action.delete')}
-                  </button>
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <SettingsTable rows={workflows.data} empty={t('workflows.none')} columns={[t('workflows.name'), t('workflows.trigger'), t('workflows.state'), t('workflows.version')]} actionsLabel={t('users.actions')}>
+        {(workflow) => (
+          <>
+            <td>{workflow.name}</td>
+            <td>{t(`workflows.trigger.${workflow.trigger.type}` as MessageKey)}</td>
+            <td>{workflow.enabled ? t('workflows.published') : t('workflows.draft')}</td>
+            <td>{workflow.version}</td>
+            <td className="row-actions">
+              <button type="button" className="button button--small" aria-label={t('workflows.editOf', { name: workflow.name })} onClick={() => onEdit(workflow)}>
+                {t('workflows.edit')}
+              </button>
+              <button
+                type="button"
+                className="button button--small"
+                aria-label={t(workflow.enabled ? 'workflows.disableOf' : 'workflows.publishOf', { name: workflow.name })}
+                onClick={() => act.mutate({ workflow, action: workflow.enabled ? 'disable' : 'publish' })}
+              >
+                {t(workflow.enabled ? 'workflows.disable' : 'workflows.publish')}
+              </button>
+              <button type="button" className="button button--small" aria-label={t('workflows.duplicateOf', { name: workflow.name })} onClick={() => act.mutate({ workflow, action: 'duplicate' })}>
+                {t('workflows.duplicate')}
+              </button>
+              <button type="button" className="button button--small" aria-label={t('workflows.runsOf', { name: workflow.name })} onClick={() => onRuns(workflow)}>
+                {t('workflows.runs')}
+              </button>
+              <button type="button" className="button button--small button--danger-text" aria-label={t('workflows.deleteOf', { name: workflow.name })} onClick={() => setDeleting(workflow)}>
+                {t('action.delete')}
+              </button>
+            </td>
+          </>
+        )}
+      </SettingsTable>
       {deleting && (
         <ConfirmDialog
           title={t('workflows.deleteTitle', { name: deleting.name })}
