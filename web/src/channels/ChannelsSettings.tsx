@@ -3,6 +3,7 @@ import { channelTypeName, formatWhen } from '../contacts/contact-format.js';
 import { useI18n } from '../i18n/i18n.js';
 import { SettingsTable } from '../settings/SettingsTable.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
+import { RowButton } from '../ui/RowButton.js';
 import { errorMessage } from '../ui/errors.js';
 import { FormAlert } from '../ui/forms.js';
 import { ChannelDialog } from './ChannelDialog.js';
@@ -41,18 +42,13 @@ export function ChannelsSettings() {
             </td>
             <td>{channel.lastActivityAt ? formatWhen(channel.lastActivityAt, language) : <span className="muted">{t('channels.never')}</span>}</td>
             <td className="row-actions">
-              <button type="button" className="button button--small" aria-label={t('channels.editOf', { name: channel.name })} onClick={() => setEditing(channel)}>
+              <RowButton label={t('channels.editOf', { name: channel.name })} onClick={() => setEditing(channel)}>
                 {t('channels.edit')}
-              </button>
+              </RowButton>
               <PauseButton channel={channel} />
-              <button
-                type="button"
-                className="button button--small button--danger-text"
-                aria-label={t('channels.removeOf', { name: channel.name })}
-                onClick={() => setRemoving(channel)}
-              >
+              <RowButton label={t('channels.removeOf', { name: channel.name })} onClick={() => setRemoving(channel)} danger>
                 {t('channels.remove')}
-              </button>
+              </RowButton>
             </td>
           </>
         )}

@@ -5,6 +5,7 @@ import { isMessageKey, useI18n } from '../i18n/i18n.js';
 import { SettingsTable } from '../settings/SettingsTable.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Dialog } from '../ui/Dialog.js';
+import { RowButton } from '../ui/RowButton.js';
 import { formErrors } from '../ui/errors.js';
 import { FormActions, FormAlert, SelectField, TextField } from '../ui/forms.js';
 import { type Channel, type Template, type TemplateSupport, useChannels, useChannelTypes, useRemoveTemplate, useSaveTemplate, useTemplates } from './channels.queries.js';
@@ -59,17 +60,12 @@ export function TemplatesSettings() {
             <td>{template.category ?? '—'}</td>
             <td className="template-body">{template.body}</td>
             <td className="row-actions">
-              <button type="button" className="button button--small" aria-label={t('templates.editOf', { name: template.name, language: template.language })} onClick={() => setEditing(template)}>
+              <RowButton label={t('templates.editOf', { name: template.name, language: template.language })} onClick={() => setEditing(template)}>
                 {t('templates.edit')}
-              </button>
-              <button
-                type="button"
-                className="button button--small button--danger-text"
-                aria-label={t('templates.deleteOf', { name: template.name, language: template.language })}
-                onClick={() => setDeleting(template)}
-              >
+              </RowButton>
+              <RowButton label={t('templates.deleteOf', { name: template.name, language: template.language })} onClick={() => setDeleting(template)} danger>
                 {t('action.delete')}
-              </button>
+              </RowButton>
             </td>
           </>
         )}

@@ -4,6 +4,7 @@ import { api } from '../api.js';
 import { type CustomField, useCustomFields } from '../contacts/contacts.queries.js';
 import { useI18n } from '../i18n/i18n.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
+import { RowButton } from '../ui/RowButton.js';
 import { errorMessage } from '../ui/errors.js';
 import { FormAlert } from '../ui/forms.js';
 import { ContactFieldsForm } from './ContactFieldsForm.js';
@@ -128,17 +129,12 @@ export function ContactFieldsSettings() {
               >
                 ↓
               </button>
-              <button type="button" className="button button--small" aria-label={t('contactFields.editOf', { label: field.label })} onClick={() => setEditing(field)}>
+              <RowButton label={t('contactFields.editOf', { label: field.label })} onClick={() => setEditing(field)}>
                 {t('contactFields.edit')}
-              </button>
-              <button
-                type="button"
-                className="button button--small button--danger-text"
-                aria-label={t('contactFields.deleteOf', { label: field.label })}
-                onClick={() => setDeleting(field)}
-              >
+              </RowButton>
+              <RowButton label={t('contactFields.deleteOf', { label: field.label })} onClick={() => setDeleting(field)} danger>
                 {t('action.delete')}
-              </button>
+              </RowButton>
             </span>
           </li>
         ))}

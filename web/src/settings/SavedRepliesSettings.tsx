@@ -6,6 +6,7 @@ import { FormattedText } from '../inbox/FormattedText.js';
 import type { SavedReply } from '../inbox/inbox.queries.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
 import { Dialog } from '../ui/Dialog.js';
+import { RowButton } from '../ui/RowButton.js';
 import { formErrors } from '../ui/errors.js';
 import { FormAlert, TextField, FormActions } from '../ui/forms.js';
 import { SettingsTable } from './SettingsTable.js';
@@ -58,17 +59,12 @@ export function SavedRepliesSettings() {
               <FormattedText text={reply.text} />
             </td>
             <td className="row-actions">
-              <button type="button" className="button button--small" aria-label={t('savedReplies.editOf', { shortcut: reply.shortcut })} onClick={() => setEditing(reply)}>
+              <RowButton label={t('savedReplies.editOf', { shortcut: reply.shortcut })} onClick={() => setEditing(reply)}>
                 {t('savedReplies.edit')}
-              </button>
-              <button
-                type="button"
-                className="button button--small button--danger-text"
-                aria-label={t('savedReplies.deleteOf', { shortcut: reply.shortcut })}
-                onClick={() => setDeleting(reply)}
-              >
+              </RowButton>
+              <RowButton label={t('savedReplies.deleteOf', { shortcut: reply.shortcut })} onClick={() => setDeleting(reply)} danger>
                 {t('action.delete')}
-              </button>
+              </RowButton>
             </td>
           </>
         )}

@@ -7,6 +7,7 @@ import type { MessageKey } from '../i18n/en.js';
 import { useI18n } from '../i18n/i18n.js';
 import { SettingsTable } from '../settings/SettingsTable.js';
 import { ConfirmDialog } from '../ui/ConfirmDialog.js';
+import { RowButton } from '../ui/RowButton.js';
 import { errorMessage } from '../ui/errors.js';
 import { FormAlert, FormSuccess, SelectField, TextAreaField, TextField } from '../ui/forms.js';
 import { useTeams, useUsers } from '../workspace/workspace.queries.js';
@@ -53,26 +54,21 @@ function WorkflowList({ onEdit, onRuns }: { onEdit: (workflow?: Workflow) => voi
             <td>{workflow.enabled ? t('workflows.published') : t('workflows.draft')}</td>
             <td>{workflow.version}</td>
             <td className="row-actions">
-              <button type="button" className="button button--small" aria-label={t('workflows.editOf', { name: workflow.name })} onClick={() => onEdit(workflow)}>
+              <RowButton label={t('workflows.editOf', { name: workflow.name })} onClick={() => onEdit(workflow)}>
                 {t('workflows.edit')}
-              </button>
-              <button
-                type="button"
-                className="button button--small"
-                aria-label={t(workflow.enabled ? 'workflows.disableOf' : 'workflows.publishOf', { name: workflow.name })}
-                onClick={() => act.mutate({ workflow, action: workflow.enabled ? 'disable' : 'publish' })}
-              >
+              </RowButton>
+              <RowButton label={t(workflow.enabled ? 'workflows.disableOf' : 'workflows.publishOf', { name: workflow.name })} onClick={() => act.mutate({ workflow, action: workflow.enabled ? 'disable' : 'publish' })}>
                 {t(workflow.enabled ? 'workflows.disable' : 'workflows.publish')}
-              </button>
-              <button type="button" className="button button--small" aria-label={t('workflows.duplicateOf', { name: workflow.name })} onClick={() => act.mutate({ workflow, action: 'duplicate' })}>
+              </RowButton>
+              <RowButton label={t('workflows.duplicateOf', { name: workflow.name })} onClick={() => act.mutate({ workflow, action: 'duplicate' })}>
                 {t('workflows.duplicate')}
-              </button>
-              <button type="button" className="button button--small" aria-label={t('workflows.runsOf', { name: workflow.name })} onClick={() => onRuns(workflow)}>
+              </RowButton>
+              <RowButton label={t('workflows.runsOf', { name: workflow.name })} onClick={() => onRuns(workflow)}>
                 {t('workflows.runs')}
-              </button>
-              <button type="button" className="button button--small button--danger-text" aria-label={t('workflows.deleteOf', { name: workflow.name })} onClick={() => setDeleting(workflow)}>
+              </RowButton>
+              <RowButton label={t('workflows.deleteOf', { name: workflow.name })} onClick={() => setDeleting(workflow)} danger>
                 {t('action.delete')}
-              </button>
+              </RowButton>
             </td>
           </>
         )}
@@ -235,9 +231,9 @@ function StepList({ steps, onChange, where, prefix = '' }: { steps: Draft[]; onC
                   <button type="button" className="button button--small" disabled={index === steps.length - 1} aria-label={t('workflows.moveDown', { n })} onClick={() => move(index, 1)}>
                     ↓
                   </button>
-                  <button type="button" className="button button--small button--danger-text" aria-label={t('workflows.removeStep', { n })} onClick={() => onChange(steps.filter((_, i) => i !== index))}>
+                  <RowButton label={t('workflows.removeStep', { n })} onClick={() => onChange(steps.filter((_, i) => i !== index))} danger>
                     ✕
-                  </button>
+                  </RowButton>
                 </div>
               </div>
               <StepFields step={step} onChange={(next) => replace(index, next)} n={n} />
