@@ -243,22 +243,23 @@ describe.skipIf(!hasChromium)('a day in the inbox', () => {
     const tonesBefore = (await seen()).tones;
 
     await postToApiChannel(web.baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: 'nina-1', name: 'Nina Notify' }, message: { id: 'n-1', text: 'Is anyone there?' } });
-    await expect.poll(async () => (await seen()).notices).toEqual([{ title: 'New conversation: Nina Notify', body: 'Is anyone there?' }]);
-    expect((await seen()).tones).toBeGreaterThan(tonesBefore);
+    await expect.poll(async () => (await seen()).notices, { timeout: 5000 }).toEqual([{ title: 'New conversation: Nina Notify', body: 'Is anyone there?' }]);
+    // The tone is played after the notice is shown: looked for until it has been.
+    await expect.poll(async () => (await seen()).tones, { timeout: 5000 }).toBeGreaterThan(tonesBefore);
 
     const { id: conversationId } = (await callApi(web.baseUrl, 'GET', '/api/v1/conversations?inbox=unassigned', owner)).items.find(
       (each: { contact: { name: string } }) => each.contact.name === 'Nina Notify',
     );
     await callApi(web.baseUrl, 'POST', `/api/v1/conversations/${conversationId}/assign`, owner, { assigneeId: aiko });
     await postToApiChannel(web.baseUrl, { id: channelId, secret: SECRET }, { contact: { identifier: 'nina-1', name: 'Nina Notify' }, message: { id: 'n-2', text: 'Hello?' } });
-    await expect.poll(async () => (await seen()).notices.at(-1)).toEqual({ title: 'New message from Nina Notify', body: 'Hello?' });
+    await expect.poll(async () => (await seen()).notices.at(-1), { timeout: 5000 }).toEqual({ title: 'New message from Nina Notify', body: 'Hello?' });
 
     await callApi(web.baseUrl, 'POST', `/api/v1/conversations/${conversationId}/messages`, await tokenOf('max@acme.test'), {
       type: 'comment',
       text: '@Aiko Tanaka she wrote twice',
       mentions: [aiko],
     });
-    await expect.poll(async () => (await seen()).notices.at(-1)).toEqual({ title: 'Max Manager mentioned you', body: '@Aiko Tanaka she wrote twice' });
+    await expect.poll(async () => (await seen()).notices.at(-1), { timeout: 5000 }).toEqual({ title: 'Max Manager mentioned you', body: '@Aiko Tanaka she wrote twice' });
     expect((await seen()).notices).toHaveLength(3);
 
     // Kept on the server: another session finds them on.
