@@ -698,7 +698,11 @@ export function createWorkflowsService(deps: {
   async function executeGroup(items: Array<{ run: RunRow; contact: ContactItem }>, workflow: WorkflowRow, instruction: Exclude<Instruction, { op: 'jump' }>, actor: Actor): Promise<Outcome[]> {
     const { step, at: path } = instruction;
     const together = items.length > 1 && (step.type === 'add_tag' || step.type === 'remove_tag' || (step.type === 'assign' && step.strategy !== 'round_robin'));
-    if (!together) return inTurn(items, ONE_BY_ONE, ({ run, contact }) => execute(run, workflow, instruction, actor, contact));
+    if (!together) {
+      // Round-robin reads whom it assigned last and writes whom it assigns now: one run after the other.
+      const atOnce = step.type === 'assign' && step.strategy === 'round_robin' ? 1 : ONE_BY_ONE;
+      return inTurn(items, atOnce, ({ run, contact }) => execute(run, workflow, instruction, actor, contact));
+    }
     const outcomes: Outcome[] = [];
     const live: number[] = [];
     items.forEach(({ run, contact }, i) => {

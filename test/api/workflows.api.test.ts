@@ -245,6 +245,23 @@ describe('steps', () => {
       }
       const inTurn = [ws.agent.id, ws.owner.id].sort();
       expect(assignees).toEqual([inTurn[0], inTurn[1], inTurn[0]]);
+
+      // Runs started together (one bulk tag) take their turns one after the other: two each.
+      await t.request('POST', '/api/v1/tags', { token: ws.manager.token, body: { name: 'rota' } });
+      const together = await createWorkflow(ws, { trigger: { type: 'tag_added', tag: 'rota' }, steps: [{ type: 'assign', teamId: team.id, strategy: 'round_robin' }] });
+      const conversations = [];
+      for (const identifier of ['rota-4', 'rota-5', 'rota-6', 'rota-7']) conversations.push(await inboundConversation(t, ws, channel.id, { identifier, text: 'hi' }));
+      await t.request('POST', '/api/v1/contacts/bulk', { token: ws.owner.token, body: { action: 'tag', contactIds: conversations.map((c) => c.contactId), tags: ['rota'] } });
+      await eventually(async () => {
+        const runs = await runsOf(ws, together.id);
+        return runs.length === 4 && runs.every((r) => r.status === 'completed');
+      }, 10_000);
+      const counts = new Map<string, number>();
+      for (const conversation of conversations) {
+        const assignee = (await conversationOf(ws, conversation.id)).assigneeId as string;
+        counts.set(assignee, (counts.get(assignee) ?? 0) + 1);
+      }
+      expect(Object.fromEntries(counts)).toEqual({ [ws.agent.id]: 2, [ws.owner.id]: 2 });
     } finally {
       for (const client of online) client.close();
     }
