@@ -235,8 +235,12 @@ describe.skipIf(!hasChromium)('a day in the inbox', () => {
     await page.getByRole('button', { name: /Aiko Tanaka/ }).click();
     await page.getByRole('button', { name: 'Notifications' }).click();
     const dialog = page.getByRole('dialog', { name: 'Notifications' });
-    await dialog.getByRole('checkbox', { name: 'Desktop notifications' }).check();
-    await dialog.getByRole('checkbox', { name: 'Play a sound' }).check();
+    // Each box shows the setting as the server stored it, so it turns checked once the change is saved: clicked, then waited for.
+    for (const name of ['Desktop notifications', 'Play a sound']) {
+      const box = dialog.getByRole('checkbox', { name });
+      await box.click();
+      await expect.poll(() => box.isChecked(), { timeout: 5000 }).toBe(true);
+    }
     await expect.poll(async () => (await callApi(web.baseUrl, 'GET', '/api/v1/me/notifications', await tokenOf('aiko@acme.test'))).desktop).toBe(true);
     expect(await accessibilityProblems(page)).toEqual([]);
     await dialog.getByRole('button', { name: 'Done' }).click();
