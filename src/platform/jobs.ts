@@ -309,13 +309,17 @@ export function createJobQueue(deps: { db: Db; clock: Clock; bus: EventBus; logg
       while (inFlight.size > 0) await Promise.all([...inFlight]);
     },
 
-    /** Run queued jobs until none is due: for tests and scripts that need a settled state. */
+    /**
+     * Run queued jobs until none is due and none is running here (one a worker of this process
+     * claimed meanwhile is waited for): for tests and scripts that need a settled state.
+     */
     async drain() {
       await scheduleRecurring();
       for (;;) {
         const job = await claim();
-        if (!job) return;
-        await run(job);
+        if (job) await run(job);
+        else if (inFlight.size > 0) await Promise.all([...inFlight]);
+        else return;
       }
     },
   };

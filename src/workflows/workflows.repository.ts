@@ -349,8 +349,19 @@ export function createWorkflowsRepository(db: Db) {
         .where(and(eq(contacts.workspaceId, workspaceId), eq(contacts.id, id)));
       return row;
     },
-    async rememberRoundRobin(id: string, teamId: string, userId: string) {
-      await db.execute(sql`update workflows set round_robin = round_robin || ${JSON.stringify({ [teamId]: userId })}::jsonb where id = ${id}`);
+    /**
+     * The next of `online` (sorted) after whom the workflow assigned last for the team, remembered as
+     * the last: one at a time for the workflow (its row locked), whichever process or run asks.
+     */
+    async nextRoundRobin(id: string, teamId: string, online: string[]): Promise<string | undefined> {
+      return db.transaction(async (tx) => {
+        const [row] = await tx.select({ roundRobin: workflows.roundRobin }).from(workflows).where(eq(workflows.id, id)).for('update');
+        if (!row) return undefined;
+        const last = row.roundRobin[teamId];
+        const next = online.find((userId) => last !== undefined && userId > last) ?? online[0]!;
+        await tx.execute(sql`update workflows set round_robin = round_robin || ${JSON.stringify({ [teamId]: next })}::jsonb where id = ${id}`);
+        return next;
+      });
     },
     async conversation(workspaceId: string, id: string) {
       const [row] = await db

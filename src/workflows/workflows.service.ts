@@ -594,11 +594,10 @@ export function createWorkflowsService(deps: {
             const members = await repository.teamMemberIds(run.workspaceId, step.teamId!);
             const online = members.filter((id) => deps.isOnline(id));
             if (online.length === 0) return failed(step, path, pc, 'no_one_online: no member of the team is online');
-            // Read afresh: whom the workflow assigned last changes with every run.
-            const last = (await repository.find(run.workspaceId, workflow.id))?.roundRobin[step.teamId!];
-            const next = online.find((id) => last !== undefined && id > last) ?? online[0]!;
+            // Whom it assigned last changes with every run, on any process: taken and moved on in one locked step.
+            const next = await repository.nextRoundRobin(workflow.id, step.teamId!, online);
+            if (!next) return { pc, end: { status: 'stopped', reason: 'workflow deleted' } };
             await conversations.assign(actor, target.id, { assigneeId: next, teamId: step.teamId });
-            await repository.rememberRoundRobin(workflow.id, step.teamId!, next);
             return done(next);
           }
           await conversations.assign(actor, target.id, {
@@ -698,11 +697,7 @@ export function createWorkflowsService(deps: {
   async function executeGroup(items: Array<{ run: RunRow; contact: ContactItem }>, workflow: WorkflowRow, instruction: Exclude<Instruction, { op: 'jump' }>, actor: Actor): Promise<Outcome[]> {
     const { step, at: path } = instruction;
     const together = items.length > 1 && (step.type === 'add_tag' || step.type === 'remove_tag' || (step.type === 'assign' && step.strategy !== 'round_robin'));
-    if (!together) {
-      // Round-robin reads whom it assigned last and writes whom it assigns now: one run after the other.
-      const atOnce = step.type === 'assign' && step.strategy === 'round_robin' ? 1 : ONE_BY_ONE;
-      return inTurn(items, atOnce, ({ run, contact }) => execute(run, workflow, instruction, actor, contact));
-    }
+    if (!together) return inTurn(items, ONE_BY_ONE, ({ run, contact }) => execute(run, workflow, instruction, actor, contact));
     const outcomes: Outcome[] = [];
     const live: number[] = [];
     items.forEach(({ run, contact }, i) => {

@@ -115,8 +115,11 @@ describe('replying', () => {
 
     integration.answerWith(200, '{}');
     clock.advance(31_000);
-    await t.services.jobs.drain();
-    const sent = (await messagesOf(ws, conversation.id)).find((m) => m.id === reply.data.id);
+    // The retry is queued once the failed attempt is recorded, just after the integration answered: drained until it has run.
+    const sent = await eventually(async () => {
+      await t.services.jobs.drain();
+      return (await messagesOf(ws, conversation.id)).find((m) => m.id === reply.data.id && m.status !== 'pending');
+    });
     expect(sent).toMatchObject({ status: 'sent', error: null });
     expect(integration.received.filter((d) => d.json.message.id === reply.data.id)).toHaveLength(2);
   });
