@@ -585,35 +585,20 @@ export function createWorkflowsService(deps: {
           return done(message.id);
         }
         case 'assign': {
+          if (step.strategy !== 'round_robin') throw new Error('a fixed assignment is done by executeGroup');
           const target = await needConversation();
-          if (step.strategy === 'unassign') {
-            await conversations.assign(actor, target.id, { assigneeId: null });
-            return done();
-          }
-          if (step.strategy === 'round_robin') {
-            const members = await repository.teamMemberIds(run.workspaceId, step.teamId!);
-            const online = members.filter((id) => deps.isOnline(id));
-            if (online.length === 0) return failed(step, path, pc, 'no_one_online: no member of the team is online');
-            // Whom it assigned last changes with every run, on any process: taken and moved on in one locked step.
-            const next = await repository.nextRoundRobin(workflow.id, step.teamId!, online);
-            if (!next) return { pc, end: { status: 'stopped', reason: 'workflow deleted' } };
-            await conversations.assign(actor, target.id, { assigneeId: next, teamId: step.teamId });
-            return done(next);
-          }
-          await conversations.assign(actor, target.id, {
-            ...(step.userId ? { assigneeId: step.userId } : {}),
-            ...(step.teamId ? { teamId: step.teamId } : {}),
-          });
-          return done(step.userId ?? step.teamId);
+          const members = await repository.teamMemberIds(run.workspaceId, step.teamId!);
+          const online = members.filter((id) => deps.isOnline(id));
+          if (online.length === 0) return failed(step, path, pc, 'no_one_online: no member of the team is online');
+          // Whom it assigned last changes with every run, on any process: taken and moved on in one locked step.
+          const next = await repository.nextRoundRobin(workflow.id, step.teamId!, online);
+          if (!next) return { pc, end: { status: 'stopped', reason: 'workflow deleted' } };
+          await conversations.assign(actor, target.id, { assigneeId: next, teamId: step.teamId });
+          return done(next);
         }
         case 'add_tag':
-        case 'remove_tag': {
-          const has = contact.tags.some((t) => t.toLowerCase() === step.tag.toLowerCase());
-          if (step.type === 'add_tag' && has) return done('unchanged');
-          if (step.type === 'remove_tag' && !has) return done('unchanged');
-          const tags = step.type === 'add_tag' ? [...contact.tags, step.tag] : contact.tags.filter((t) => t.toLowerCase() !== step.tag.toLowerCase());
-          return { ...done(), contact: await contacts.update(actor, run.contactId, { tags }) };
-        }
+        case 'remove_tag':
+          throw new Error(`${step.type} is done by executeGroup`);
         case 'update_field': {
           const value = step.value === null ? null : renderText(step.value, scope);
           const patch = step.field.startsWith('customFields.') ? { customFields: { [step.field.slice('customFields.'.length)]: value } } : { [step.field]: value };
@@ -690,13 +675,13 @@ export function createWorkflowsService(deps: {
   }
 
   /**
-   * The step many runs stand at, done for all of them at once where the step allows (tags, a
-   * fixed assignment: one statement for all), else for each in turn, a few at a time. Same
-   * outcomes, in the same order, as `execute` run after run.
+   * The step the runs stand at, one run or many. Tags and a fixed assignment are done for all of
+   * them in one statement (one run is a group of one: there is one way to do them); any other step
+   * for each run in turn (`execute`), a few at a time. The outcomes in the runs' order.
    */
   async function executeGroup(items: Array<{ run: RunRow; contact: ContactItem }>, workflow: WorkflowRow, instruction: Exclude<Instruction, { op: 'jump' }>, actor: Actor): Promise<Outcome[]> {
     const { step, at: path } = instruction;
-    const together = items.length > 1 && (step.type === 'add_tag' || step.type === 'remove_tag' || (step.type === 'assign' && step.strategy !== 'round_robin'));
+    const together = step.type === 'add_tag' || step.type === 'remove_tag' || (step.type === 'assign' && step.strategy !== 'round_robin');
     if (!together) return inTurn(items, ONE_BY_ONE, ({ run, contact }) => execute(run, workflow, instruction, actor, contact));
     const outcomes: Outcome[] = [];
     const live: number[] = [];

@@ -204,6 +204,20 @@ describe('steps', () => {
     }
   });
 
+  it('an assignee removed after the workflow was saved fails the step with the reason, and changes nothing', async () => {
+    const { ws, channel } = await setUp();
+    const leaving = (await t.request('POST', '/api/v1/users', { token: ws.owner.token, body: { email: `leaving-${t.unique()}@example.test`, name: 'Leaving', role: 'agent', password: 'a long enough password' } })).data;
+    const workflow = await createWorkflow(ws, { trigger: { type: 'shortcut' }, steps: [{ type: 'assign', userId: leaving.id }] });
+    expect((await t.request('DELETE', `/api/v1/users/${leaving.id}`, { token: ws.owner.token })).statusCode).toBe(204);
+    const conversation = await inboundConversation(t, ws, channel.id, { identifier: 'gone-1', text: 'hi' });
+    await startShortcut(ws, workflow.id, conversation.contactId);
+    const run = await finishedRun(ws, workflow.id);
+    expect(run).toMatchObject({ status: 'failed' });
+    expect(run.steps[0]).toMatchObject({ type: 'assign', status: 'failed' });
+    expect(run.steps[0]!.error).toMatch(/^invalid_field: assigneeId/);
+    expect((await conversationOf(ws, conversation.id)).assigneeId).toBeNull();
+  });
+
   it('comment, assign and open need a conversation: a contact without one fails with the reason', async () => {
     const { ws } = await setUp();
     const contact = (await t.request('POST', '/api/v1/contacts', { token: ws.owner.token, body: { firstName: 'Lonely' } })).data;
