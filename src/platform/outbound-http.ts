@@ -57,25 +57,32 @@ function isAllowedHost(hostname: string, port: string, allowed: readonly string[
   });
 }
 
+/** Why a host may not be connected to: a literal address that is not public. */
+function refusedLiteral(host: string): OutboundRefused | undefined {
+  return ipaddr.isValid(host) && !isPublicAddress(host) ? new OutboundRefused(`${host} is not a public address`) : undefined;
+}
+
+/** Why a name may not be connected to: one of the addresses it resolves to is not public (or it has none). */
+function refusedAddresses(hostname: string, list: readonly dns.LookupAddress[]): OutboundRefused | undefined {
+  const refused = list.find((entry) => !isPublicAddress(entry.address));
+  return refused || list.length === 0 ? new OutboundRefused(`${hostname} resolves to a non-public address (${refused?.address ?? 'none'})`) : undefined;
+}
+
 /** A DNS lookup that fails for non-public addresses, so the socket never connects to one. */
 const guardedLookup: LookupFunction = (hostname, options, callback) => {
   dns.lookup(hostname, { ...options, all: true }, (error, addresses) => {
     if (error) return (callback as (error: Error) => void)(error);
     const list = addresses as dns.LookupAddress[];
-    const refused = list.find((entry) => !isPublicAddress(entry.address));
-    if (refused || list.length === 0) {
-      return (callback as (error: Error) => void)(new OutboundRefused(`${hostname} resolves to a non-public address (${refused?.address ?? 'none'})`));
-    }
+    const refusal = refusedAddresses(hostname, list);
+    if (refusal) return (callback as (error: Error) => void)(refusal);
     if ((options as { all?: boolean }).all) return (callback as (error: null, addresses: dns.LookupAddress[]) => void)(null, list);
     (callback as (error: null, address: string, family: number) => void)(null, list[0]!.address, list[0]!.family);
   });
 };
 
 function requestOnce(url: URL, request: OutboundRequest, allowed: boolean): Promise<OutboundResponse> {
-  const literal = url.hostname.replace(/^\[|\]$/g, '');
-  if (!allowed && ipaddr.isValid(literal) && !isPublicAddress(literal)) {
-    return Promise.reject(new OutboundRefused(`${literal} is not a public address`));
-  }
+  const refusal = allowed ? undefined : refusedLiteral(url.hostname.replace(/^\[|\]$/g, ''));
+  if (refusal) return Promise.reject(refusal);
   const transport = url.protocol === 'https:' ? https : http;
   const maxBytes = request.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
   return new Promise((resolve, reject) => {
@@ -143,11 +150,12 @@ export async function resolvePublicHost(hostname: string, port: number, allowedP
   const host = hostname.replace(/^\[|\]$/g, '');
   if (isAllowedHost(host, String(port), allowedPrivateHosts)) return host;
   if (ipaddr.isValid(host)) {
-    if (!isPublicAddress(host)) throw new OutboundRefused(`${host} is not a public address`);
+    const refusal = refusedLiteral(host);
+    if (refusal) throw refusal;
     return host;
   }
   const addresses = await dns.promises.lookup(host, { all: true });
-  const refused = addresses.find((entry) => !isPublicAddress(entry.address));
-  if (refused || addresses.length === 0) throw new OutboundRefused(`${host} resolves to a non-public address (${refused?.address ?? 'none'})`);
+  const refusal = refusedAddresses(host, addresses);
+  if (refusal) throw refusal;
   return addresses[0]!.address;
 }
