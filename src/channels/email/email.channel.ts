@@ -100,6 +100,7 @@ function fillContact(text: string, recipient: OutboundMessage['recipient']): str
 
 /** A relay's answer as a send result: 4xx and network trouble are tried again, 5xx is final. */
 export function relayFailure(error: unknown): Extract<SendResult, { ok: false }> {
+  if (error instanceof OutboundRefused) return { ok: false, error: `The relay's address is refused: ${error.message}`, retryable: false, code: 'smtp:address_refused' };
   const failure = error as { responseCode?: number; response?: string; code?: string; message?: string };
   if (typeof failure.responseCode === 'number') {
     const answer = oneLine(failure.response ?? failure.message ?? '', 500);
@@ -149,17 +150,12 @@ export const emailChannel: ChannelModule<EmailSettings> = {
     let transport;
     try {
       transport = await transportTo(settings, context);
-    } catch (error) {
-      if (error instanceof OutboundRefused) return { ok: false, error: `The relay's address is refused: ${error.message}` };
-      throw error;
-    }
-    try {
       await transport.verify();
       return { ok: true, detail: `${settings.smtpHost}:${settings.smtpPort} accepted ${settings.smtpUser ? `the login of ${settings.smtpUser}` : 'the connection'}; nothing was sent` };
     } catch (error) {
       return { ok: false, error: relayFailure(error).error };
     } finally {
-      transport.close();
+      transport?.close();
     }
   },
 
@@ -180,11 +176,6 @@ export const emailChannel: ChannelModule<EmailSettings> = {
     let transport;
     try {
       transport = await transportTo(settings, context);
-    } catch (error) {
-      if (error instanceof OutboundRefused) return { ok: false, error: `The relay's address is refused: ${error.message}`, retryable: false, code: 'smtp:address_refused' };
-      return relayFailure(error);
-    }
-    try {
       const attachments = await filesOf(message, context);
       await transport.sendMail({
         from: { name: '', address: settings.address },
@@ -203,7 +194,7 @@ export const emailChannel: ChannelModule<EmailSettings> = {
       if ((error as { code?: string }).code === 'EATTACHMENT') return { ok: false, error: (error as Error).message, retryable: true };
       return relayFailure(error);
     } finally {
-      transport.close();
+      transport?.close();
     }
     const lower = messageId.toLowerCase();
     await state.set(stateKeys.messageId(lower), identifier, { expiresAt: new Date(context.now().getTime() + THREAD_MEMORY_MS) });
