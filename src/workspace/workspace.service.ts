@@ -55,13 +55,16 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
     return user;
   }
 
+  /** What authentication loads for a caller: the user, its workspace and its teams; undefined when either is gone. */
+  async function principalOf(workspaceId: string, userId: string) {
+    const [user, workspace] = await Promise.all([repository.findUser(workspaceId, userId), repository.findWorkspaceWithTeamsOf(workspaceId, userId)]);
+    return user && workspace ? { user, workspace, teamIds: workspace.teamIds } : undefined;
+  }
+
   async function loadPrincipal(actor: Actor) {
-    const [user, workspace] = await Promise.all([
-      requireUser(actor, actor.userId),
-      repository.findWorkspaceWithTeamsOf(actor.workspaceId, actor.userId),
-    ]);
-    if (!workspace) throw notFound('Workspace');
-    return { user, workspace, teamIds: workspace.teamIds };
+    const principal = await principalOf(actor.workspaceId, actor.userId);
+    if (!principal) throw notFound('User');
+    return principal;
   }
 
   return {
@@ -73,9 +76,8 @@ export function createWorkspaceService(deps: { db: Db; bus: EventBus; clock: Clo
      * user's own; undefined when the user is gone.
      */
     async loadActor(workspaceId: string, userId: string, role?: Role): Promise<Actor | undefined> {
-      const [user, workspace] = await Promise.all([repository.findUser(workspaceId, userId), repository.findWorkspaceWithTeamsOf(workspaceId, userId)]);
-      if (!user || !workspace) return undefined;
-      return { userId, workspaceId, role: role ?? user.role, loaded: { user, workspace, teamIds: workspace.teamIds } };
+      const loaded = await principalOf(workspaceId, userId);
+      return loaded && { userId, workspaceId, role: role ?? loaded.user.role, loaded };
     },
 
     async isSetUp(): Promise<boolean> {
