@@ -208,11 +208,11 @@ export function createWorkflowsRepository(db: Db) {
       return new Map(rows.map((row) => [row.contactId, row.id]));
     },
 
-    async findRun(workspaceId: string | null, id: string) {
+    async findRun(workspaceId: string, id: string) {
       const [row] = await db
         .select()
         .from(workflowRuns)
-        .where(and(eq(workflowRuns.id, id), workspaceId ? eq(workflowRuns.workspaceId, workspaceId) : undefined));
+        .where(and(eq(workflowRuns.id, id), eq(workflowRuns.workspaceId, workspaceId)));
       return row;
     },
 
@@ -231,15 +231,12 @@ export function createWorkflowsRepository(db: Db) {
         .limit(limit);
     },
 
-    /**
-     * Compare-and-set on the run: applies only while the run is where the caller saw it and, for a
-     * running run, while the caller's process holds it.
-     */
-    async moveRun(id: string, expect: { seq: number; status: RunStatus; owner?: string }, patch: Partial<typeof workflowRuns.$inferInsert>) {
+    /** Compare-and-set on a run nobody needs to hold (a reply, a late refusal): applies only while it is where the caller saw it. */
+    async moveRun(id: string, expect: { seq: number; status: RunStatus }, patch: Partial<typeof workflowRuns.$inferInsert>) {
       const [row] = await db
         .update(workflowRuns)
         .set(patch)
-        .where(and(eq(workflowRuns.id, id), eq(workflowRuns.seq, expect.seq), eq(workflowRuns.status, expect.status), expect.owner ? eq(workflowRuns.leaseOwner, expect.owner) : undefined))
+        .where(and(eq(workflowRuns.id, id), eq(workflowRuns.seq, expect.seq), eq(workflowRuns.status, expect.status)))
         .returning();
       return row;
     },

@@ -270,7 +270,6 @@ export function createWorkflowsService(deps: {
    * event and forgets them; a read begun before that event is not kept (the generation moved).
    */
   type Known = {
-    any: boolean;
     byId: Map<string, WorkflowRow>;
     enabled: Array<{ workflow: WorkflowRow; definition: Definition }>;
     /** Whether a run of the workspace can be waiting for a reply (some version has the step). */
@@ -284,7 +283,6 @@ export function createWorkflowsService(deps: {
     const generation = generations.get(workspaceId) ?? 0;
     const rows = await repository.allWithDefinitions(workspaceId);
     const value: Known = {
-      any: rows.length > 0,
       byId: new Map(rows.map((row) => [row.workflow.id, row.workflow])),
       enabled: rows.filter((row) => row.workflow.enabled).map((row) => ({ workflow: row.workflow, definition: row.definition as unknown as Definition })),
       waitsForReply: rows.length > 0 && (await repository.anyWaitsForReply(workspaceId)),
@@ -495,7 +493,7 @@ export function createWorkflowsService(deps: {
     }
     if (!TRIGGER_EVENTS.has(event.type)) return;
     const work: Promise<void> = workflowsOf(event.workspaceId)
-      .then((of) => (of.any ? onEvent(event) : undefined))
+      .then((of) => (of.byId.size > 0 ? onEvent(event) : undefined))
       .catch((error: unknown) => logger.error({ err: error, type: event.type }, 'workflow trigger failed'))
       .finally(() => pending.delete(work));
     pending.add(work);
