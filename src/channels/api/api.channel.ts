@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { sameBytes } from '../../platform/constant-time.js';
 import { z } from 'zod';
+import { sameBytes } from '../../platform/constant-time.js';
 import { badRequest } from '../../platform/errors.js';
 import { OutboundRefused } from '../../platform/outbound-http.js';
 import type { ChannelModule, HttpResponse, InboundMessage, WebhookEvents, WebhookRequest } from '../channel-registry.js';

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { sameBytes } from '../../platform/constant-time.js';
 import { z } from 'zod';
+import { sameBytes } from '../../platform/constant-time.js';
 import { AppError, badRequest } from '../../platform/errors.js';
 import type { ChannelContext, HttpResponse, SendResult, TestResult, WebhookRequest } from '../channel-registry.js';
 

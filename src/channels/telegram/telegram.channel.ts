@@ -1,5 +1,5 @@
-import { sameBytes } from '../../platform/constant-time.js';
 import { z } from 'zod';
+import { sameBytes } from '../../platform/constant-time.js';
 import { AppError, badRequest } from '../../platform/errors.js';
 import type { ChannelContext, ChannelModule, HttpResponse, InboundMedia, InboundMessage, SendResult, WebhookEvents, WebhookRequest } from '../channel-registry.js';
 import { alwaysOpen } from '../messaging-window.rules.js';

@@ -1,7 +1,7 @@
 import { createHmac } from 'node:crypto';
-import { sameBytes } from '../../platform/constant-time.js';
 import { isSafeNumber, parse as parseLossless } from 'lossless-json';
 import { z } from 'zod';
+import { sameBytes } from '../../platform/constant-time.js';
 import { AppError, badRequest } from '../../platform/errors.js';
 import type { ChannelContext, ChannelModule, HttpResponse, InboundMessage, MessageReceipt, SendResult, WebhookEvents, WebhookRequest } from '../channel-registry.js';
 import { HOUR_MS, type WindowInput, type WindowState } from '../messaging-window.rules.js';

@@ -1,8 +1,8 @@
 import { z } from 'zod';
+import { normaliseOrigin } from '../../platform/auth/origin.rules.js';
 import { badRequest } from '../../platform/errors.js';
 import type { ChannelModule } from '../channel-registry.js';
 import { alwaysOpen } from '../messaging-window.rules.js';
-import { normaliseOrigin } from '../../platform/auth/origin.rules.js';
 
 const origin = z
   .string()

@@ -1,6 +1,6 @@
 import { createHmac } from 'node:crypto';
-import { sameBytes } from '../../platform/constant-time.js';
 import { normaliseOrigin } from '../../platform/auth/origin.rules.js';
+import { sameBytes } from '../../platform/constant-time.js';
 
 /**
  * Whether a page of `origin` may use the channel's widget: one of `allowedOrigins` (an empty list
@@ -19,7 +19,6 @@ export function originAllowed(origin: string | undefined, allowedOrigins: readon
 export type Visitor = { channelId: string; identifier: string; name?: string; email?: string; signed: boolean };
 
 const hmac = (key: Buffer | string, text: string) => createHmac('sha256', key).update(text).digest();
-
 
 /**
  * The visitor's token: its identity, signed with the server's key, so a widget can only speak as

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
-import { sameBytes } from '../../platform/constant-time.js';
 import { XMLParser, XMLValidator } from 'fast-xml-parser';
+import { sameBytes } from '../../platform/constant-time.js';
 import { badRequest } from '../../platform/errors.js';
 import type { ChannelContext, WebhookRequest } from '../channel-registry.js';
 
